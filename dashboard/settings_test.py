@@ -1,0 +1,22 @@
+"""Settings for the test suite: the real settings, with test-only defaults and faster hashing.
+
+DATABASE_URL and CELERY_BROKER_URL still come from the environment, so CI runs the same suite against
+PostgreSQL and Redis that a laptop runs against SQLite.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
+os.environ.setdefault("EDGEGUARD_VAR_DIR", tempfile.mkdtemp(prefix="edgeguard-tests-"))
+
+from dashboard.settings import *  # noqa: E402,F403
+
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
