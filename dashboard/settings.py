@@ -220,3 +220,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"botocore": {"level": "WARNING"}, "werkzeug": {"level": "WARNING"}},
 }
+
+CELERY_BEAT_SCHEDULE = {
+    "sync-all-accounts": {
+        "task": "distributions.sync_all_accounts",
+        "schedule": float(EDGEGUARD_SYNC_INTERVAL_SECONDS),
+    },
+}

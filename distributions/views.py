@@ -1,8 +1,111 @@
-"""HTML views: thin, they call selectors to read and services to write."""
+"""HTML views: thin. They read through selectors, write through services (or tasks), and check roles."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from distributions import choices, selectors, tasks
+from distributions.filters import DistributionFilter
+from distributions.models import Account, Distribution
+from distributions.roles import can
+
+PAGE_SIZE = 25
+DETAIL_TABS = ("general", "behaviors", "origins")
 
 
+def requires(capability: str) -> Callable:
+    """Refuse with 403 unless the user's role grants `capability` (login itself is enforced globally)."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not can(request.user, capability):
+                raise PermissionDenied(f"Your role does not allow this ({capability}). Ask an admin.")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+@requires("view")
 def distribution_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "distributions/distribution_list.html", {})
+    filterset = DistributionFilter(request.GET, queryset=selectors.distribution_list())
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "distributions/distribution_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "counts": selectors.fleet_counts(),
+            "accounts": Account.objects.order_by("name"),
+        },
+    )
+
+
+@requires("view")
+def distribution_detail(request: HttpRequest, distribution_id: str) -> HttpResponse:
+    try:
+        distribution = selectors.distribution_get(distribution_id=distribution_id)
+    except Distribution.DoesNotExist:
+        raise Http404(
+            f"No distribution {distribution_id} is known. Sync its account, then try again."
+        ) from None
+    tab = request.GET.get("tab", "general")
+    if tab not in DETAIL_TABS:
+        tab = "general"
+    behaviors = list(distribution.behaviors.all())
+    origins = list(distribution.origins.all())
+    origin_ids = {origin.origin_id for origin in origins}
+    return render(
+        request,
+        "distributions/distribution_detail.html",
+        {
+            "distribution": distribution,
+            "tab": tab,
+            "tabs": DETAIL_TABS,
+            "behaviors": behaviors,
+            "origins": origins,
+            "origin_ids": origin_ids,
+            "coverage": selectors.certificate_coverage(distribution=distribution),
+            "last_run": distribution.account.sync_runs.first(),
+        },
+    )
+
+
+@requires("view")
+def account_list(request: HttpRequest) -> HttpResponse:
+    accounts = list(selectors.account_list())
+    runs = selectors.sync_runs_by_id([account.latest_run_id for account in accounts])
+    for account in accounts:
+        account.latest_run = runs.get(account.latest_run_id)
+    return render(
+        request,
+        "distributions/account_list.html",
+        {"accounts": accounts, "can_sync": can(request.user, "sync")},
+    )
+
+
+@require_POST
+@requires("sync")
+def account_sync_now(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Start a sync of one account (or all) in the worker; the accounts page shows its progress."""
+    accounts = [get_object_or_404(Account, pk=pk)] if pk is not None else list(Account.objects.all())
+    for account in accounts:
+        tasks.sync_account.delay(account.pk, choices.SyncTrigger.MANUAL)
+    names = ", ".join(account.name for account in accounts) or "no accounts"
+    messages.success(request, f"Sync started for {names}. Results appear here when the worker finishes.")
+    return redirect("account-list")

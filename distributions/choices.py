@@ -1,0 +1,52 @@
+"""Choices for the models: CloudFront's enums (from the pure constants) and Edgeguard's own states."""
+
+from django.db import models
+
+from distributions.cloudfront import constants
+
+
+def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(value, value) for value in values]
+
+
+VIEWER_PROTOCOL_POLICY_CHOICES = _choices(constants.VIEWER_PROTOCOL_POLICIES)
+ORIGIN_PROTOCOL_POLICY_CHOICES = _choices(constants.ORIGIN_PROTOCOL_POLICIES)
+SSL_SUPPORT_METHOD_CHOICES = _choices(constants.SSL_SUPPORT_METHODS)
+MINIMUM_PROTOCOL_VERSION_CHOICES = _choices(constants.MINIMUM_PROTOCOL_VERSIONS)
+
+
+class CertificateSource(models.TextChoices):
+    DEFAULT = "cloudfront", "CloudFront default (*.cloudfront.net)"
+    ACM = "acm", "ACM"
+    IAM = "iam", "IAM"
+
+
+class OriginKind(models.TextChoices):
+    CUSTOM = "custom", "Custom origin"
+    S3 = "s3", "S3 bucket"
+
+
+class DeploymentStatus(models.TextChoices):
+    IN_PROGRESS = "InProgress", "In progress"
+    DEPLOYED = "Deployed", "Deployed"
+
+
+class SyncStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class SyncTrigger(models.TextChoices):
+    SCHEDULE = "schedule", "Schedule"
+    MANUAL = "manual", "Sync now"
+    COMMAND = "command", "Command line"
+
+
+class Role(models.TextChoices):
+    """Django groups that carry Edgeguard's roles; a user's role is the strongest group they belong to."""
+
+    VIEWER = "viewer", "Viewer"
+    REQUESTER = "requester", "Requester"
+    APPROVER = "approver", "Approver"
+    ADMIN = "admin", "Admin"

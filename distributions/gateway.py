@@ -1,0 +1,325 @@
+"""The CloudFront gateway: the only module that imports boto3.
+
+Small typed methods over CloudFront, ACM and STS. AWS errors become Edgeguard's own exceptions, each with a
+message that says what to do, so services, views and tasks never see a botocore exception. Every AWS call is
+counted per action (`CallLog`), which is how sync runs and benchmarks report their cost.
+
+Endpoints and credentials come from boto3's own configuration (AWS_ENDPOINT_URL, AWS_PROFILE, the default
+credential chain), so the same code talks to real AWS or to the local sandbox.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+import boto3
+import botocore.config
+import botocore.exceptions
+
+from distributions.cloudfront.constants import LIST_PAGE_SIZE
+
+# ACM certificates for CloudFront live in us-east-1, whatever region the caller is in.
+CLOUDFRONT_CERTIFICATE_REGION = "us-east-1"
+ACM_KEY_TYPES = ["RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1"]
+_ASSUMED_ROLE_REFRESH_MARGIN_SECONDS = 300
+
+
+class GatewayError(Exception):
+    """An AWS call failed. `code` is AWS's error code (or ours), `hint` says what to do about it."""
+
+    default_hint = "Check the account's credentials and CloudFront's status, then try again."
+
+    def __init__(self, message: str, *, code: str = "", hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or type(self).__name__
+        self.hint = hint or self.default_hint
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+class StaleETag(GatewayError):
+    default_hint = "The distribution changed since it was read; re-read it and re-apply the change."
+
+
+class Throttled(GatewayError):
+    default_hint = "CloudFront is rate-limiting this account; the call will be retried with backoff."
+
+
+class AccessDenied(GatewayError):
+    default_hint = (
+        "Give the credentials (or the assumed role) cloudfront:*Distribution*, cloudfront:*Invalidation*, "
+        "acm:ListCertificates, acm:DescribeCertificate and sts:AssumeRole where a role is configured."
+    )
+
+
+class NotFound(GatewayError):
+    default_hint = "It no longer exists in AWS; sync the account to refresh Edgeguard's view."
+
+
+class InvalidCertificate(GatewayError):
+    default_hint = (
+        "Use an issued ACM certificate in us-east-1 that covers every alternate domain name "
+        "(a wildcard covers exactly one label)."
+    )
+
+
+class InvalidRequest(GatewayError):
+    default_hint = "CloudFront rejected the configuration; fix the field it names and submit again."
+
+
+class EndpointUnavailable(GatewayError):
+    default_hint = "The AWS endpoint could not be reached; check AWS_ENDPOINT_URL and the network."
+
+
+_ERRORS_BY_CODE: dict[str, type[GatewayError]] = {
+    "PreconditionFailed": StaleETag,
+    "InvalidIfMatchVersion": StaleETag,
+    "Throttling": Throttled,
+    "ThrottlingException": Throttled,
+    "TooManyRequestsException": Throttled,
+    "RequestLimitExceeded": Throttled,
+    "AccessDenied": AccessDenied,
+    "AccessDeniedException": AccessDenied,
+    "InvalidClientTokenId": AccessDenied,
+    "UnrecognizedClientException": AccessDenied,
+    "ExpiredToken": AccessDenied,
+    "NoSuchDistribution": NotFound,
+    "NoSuchInvalidation": NotFound,
+    "ResourceNotFoundException": NotFound,
+    "InvalidViewerCertificate": InvalidCertificate,
+}
+
+
+class AccountLike(Protocol):
+    """What the gateway needs of an account (the Django model satisfies it)."""
+
+    role_arn: str
+    external_id: str
+
+
+@dataclass
+class CallLog:
+    """Counts AWS calls per action (`cloudfront:ListDistributions`, ...), across every client it is given."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def record(self, service: str, action: str) -> None:
+        self.counts[f"{service}:{action}"] += 1
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(sorted(self.counts.items()))
+
+
+@dataclass(frozen=True)
+class CertificateInfo:
+    """An ACM certificate as CloudFront sees it."""
+
+    arn: str
+    domain_name: str
+    subject_alternative_names: tuple[str, ...]
+    status: str
+    not_after: datetime | None
+    in_use: bool
+
+
+def translate_error(error: Exception) -> GatewayError:
+    """Turn a botocore exception into the matching GatewayError."""
+    if isinstance(error, botocore.exceptions.ClientError):
+        info = error.response.get("Error", {})
+        code = info.get("Code", "Unknown")
+        message = info.get("Message") or str(error)
+        return _ERRORS_BY_CODE.get(code, InvalidRequest if code.startswith("Invalid") else GatewayError)(
+            message, code=code
+        )
+    if isinstance(
+        error, botocore.exceptions.NoCredentialsError | botocore.exceptions.PartialCredentialsError
+    ):
+        return AccessDenied(
+            "No AWS credentials were found.",
+            code="NoCredentials",
+            hint="Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run with an instance role.",
+        )
+    if isinstance(error, botocore.exceptions.EndpointConnectionError | botocore.exceptions.ConnectionError):
+        return EndpointUnavailable(str(error), code="EndpointUnavailable")
+    return GatewayError(str(error), code=type(error).__name__)
+
+
+_session_cache: dict[tuple[str, str], tuple[boto3.Session, float]] = {}
+_session_lock = threading.Lock()
+
+
+def _client_config() -> botocore.config.Config:
+    # "standard" retries throttling a few times with backoff; PreconditionFailed and validation errors are
+    # never retried by botocore: those are the application's job.
+    return botocore.config.Config(
+        retries={"mode": "standard", "max_attempts": 3},
+        connect_timeout=5,
+        read_timeout=30,
+        user_agent_extra="edgeguard",
+    )
+
+
+class CloudFrontGateway:
+    """CloudFront, ACM and STS for one account, every call counted in `call_log`."""
+
+    def __init__(self, account: AccountLike, *, call_log: CallLog | None = None) -> None:
+        self.account = account
+        self.call_log = call_log if call_log is not None else CallLog()
+        self._clients: dict[str, Any] = {}
+
+    # -- sessions and clients ------------------------------------------------------------------
+
+    def _count(self, service: str):
+        def hook(model: Any, **_: Any) -> None:
+            self.call_log.record(service, model.name)
+
+        return hook
+
+    def _make_client(self, session: boto3.Session, service: str) -> Any:
+        region = CLOUDFRONT_CERTIFICATE_REGION if service in ("cloudfront", "acm") else None
+        client = session.client(service, region_name=region, config=_client_config())
+        client.meta.events.register("before-call.*.*", self._count(service))
+        return client
+
+    def _session(self) -> boto3.Session:
+        if not self.account.role_arn:
+            return boto3.Session()
+        key = (self.account.role_arn, self.account.external_id)
+        with _session_lock:
+            cached = _session_cache.get(key)
+            if cached and cached[1] - time.time() > _ASSUMED_ROLE_REFRESH_MARGIN_SECONDS:
+                return cached[0]
+        sts = self._make_client(boto3.Session(), "sts")
+        kwargs = {"RoleArn": self.account.role_arn, "RoleSessionName": "edgeguard"}
+        if self.account.external_id:
+            kwargs["ExternalId"] = self.account.external_id
+        try:
+            credentials = sts.assume_role(**kwargs)["Credentials"]
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+            raise translate_error(error) from error
+        session = boto3.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+        )
+        with _session_lock:
+            _session_cache[key] = (session, credentials["Expiration"].timestamp())
+        return session
+
+    def _client(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = self._make_client(self._session(), service)
+        return self._clients[service]
+
+    def _call(self, service: str, method: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            return getattr(self._client(service), method)(**kwargs)
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+            raise translate_error(error) from error
+
+    # -- identity ---------------------------------------------------------------------------
+
+    def caller_account_id(self) -> str:
+        """The account id the credentials (or the assumed role) act in."""
+        return self._call("sts", "get_caller_identity")["Account"]
+
+    # -- distributions ----------------------------------------------------------------------
+
+    def iter_distribution_summaries(self) -> Iterator[dict[str, Any]]:
+        """Every distribution summary of the account, one ListDistributions call per 100."""
+        marker = ""
+        while True:
+            kwargs: dict[str, Any] = {"MaxItems": str(LIST_PAGE_SIZE)}
+            if marker:
+                kwargs["Marker"] = marker
+            page = self._call("cloudfront", "list_distributions", **kwargs)["DistributionList"]
+            yield from page.get("Items") or []
+            marker = page.get("NextMarker") or ""
+            if not page.get("IsTruncated") or not marker:
+                return
+
+    def get_distribution_config(self, distribution_id: str) -> tuple[dict[str, Any], str]:
+        """The live DistributionConfig and its ETag."""
+        response = self._call("cloudfront", "get_distribution_config", Id=distribution_id)
+        return response["DistributionConfig"], response["ETag"]
+
+    def update_distribution(
+        self, distribution_id: str, config: dict[str, Any], *, if_match: str
+    ) -> tuple[str, str]:
+        """Replace the whole config, only if it is still at `if_match`. Returns the new ETag and status."""
+        response = self._call(
+            "cloudfront",
+            "update_distribution",
+            Id=distribution_id,
+            DistributionConfig=config,
+            IfMatch=if_match,
+        )
+        return response["ETag"], response["Distribution"]["Status"]
+
+    def get_distribution_status(self, distribution_id: str) -> str:
+        """`InProgress` or `Deployed`."""
+        return self._call("cloudfront", "get_distribution", Id=distribution_id)["Distribution"]["Status"]
+
+    # -- invalidations ----------------------------------------------------------------------
+
+    def create_invalidation(
+        self, distribution_id: str, paths: list[str], *, caller_reference: str
+    ) -> tuple[str, str]:
+        """Start an invalidation (idempotent per caller reference). Returns its id and status."""
+        response = self._call(
+            "cloudfront",
+            "create_invalidation",
+            DistributionId=distribution_id,
+            InvalidationBatch={
+                "Paths": {"Quantity": len(paths), "Items": paths},
+                "CallerReference": caller_reference,
+            },
+        )
+        invalidation = response["Invalidation"]
+        return invalidation["Id"], invalidation["Status"]
+
+    def get_invalidation_status(self, distribution_id: str, invalidation_id: str) -> str:
+        response = self._call(
+            "cloudfront", "get_invalidation", DistributionId=distribution_id, Id=invalidation_id
+        )
+        return response["Invalidation"]["Status"]
+
+    # -- certificates -----------------------------------------------------------------------
+
+    def list_certificates(self) -> list[CertificateInfo]:
+        """ACM certificates in us-east-1. SANs come from the listing where ACM includes them in full."""
+        summaries: list[dict[str, Any]] = []
+        token = ""
+        while True:
+            kwargs: dict[str, Any] = {"Includes": {"keyTypes": ACM_KEY_TYPES}, "MaxItems": 1000}
+            if token:
+                kwargs["NextToken"] = token
+            page = self._call("acm", "list_certificates", **kwargs)
+            summaries.extend(page.get("CertificateSummaryList") or [])
+            token = page.get("NextToken") or ""
+            if not token:
+                break
+        return [self._certificate_info(summary) for summary in summaries]
+
+    def _certificate_info(self, summary: dict[str, Any]) -> CertificateInfo:
+        sans = summary.get("SubjectAlternativeNameSummaries")
+        if sans is None or summary.get("HasAdditionalSubjectAlternativeNames"):
+            detail = self._call("acm", "describe_certificate", CertificateArn=summary["CertificateArn"])
+            summary = {**summary, **detail["Certificate"]}
+            sans = summary.get("SubjectAlternativeNames") or []
+        return CertificateInfo(
+            arn=summary["CertificateArn"],
+            domain_name=summary.get("DomainName", ""),
+            subject_alternative_names=tuple(sans),
+            status=summary.get("Status", ""),
+            not_after=summary.get("NotAfter"),
+            in_use=bool(summary.get("InUse") or summary.get("InUseBy")),
+        )

@@ -1,0 +1,143 @@
+"""`manage.py rundemo`: the whole product on the embedded default, in one command (what `make run` runs).
+
+Starts the CloudFront sandbox seeded with the demo fleet, registers its accounts and the demo users, runs
+a first sync, then runs a Celery worker (with beat) and the web server until Ctrl-C, which stops them all.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from distributions.demo import demo_setup
+
+READY_TIMEOUT_SECONDS = 60
+
+
+class Command(BaseCommand):
+    help = "Run sandbox + worker + beat + web server together on the embedded default (DEBUG only)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=8000, help="web server port (default 8000)")
+        parser.add_argument("--sandbox-port", type=int, default=5055, help="sandbox port (default 5055)")
+        parser.add_argument("--deploy-seconds", type=int, default=20, help="sandbox deployment delay")
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("rundemo runs the demo set-up and is only for DEBUG=1 (make run sets it).")
+        self.children: list[subprocess.Popen] = []
+        signal.signal(signal.SIGTERM, lambda *_: self._stop(0))
+        try:
+            endpoint = self._start_sandbox(options["sandbox_port"], options["deploy_seconds"])
+            os.environ.update(
+                {
+                    "AWS_ENDPOINT_URL": endpoint,
+                    "AWS_ACCESS_KEY_ID": "testing",
+                    "AWS_SECRET_ACCESS_KEY": "testing",
+                    "AWS_DEFAULT_REGION": "us-east-1",
+                }
+            )
+            users = demo_setup()
+            call_command("sync_distributions", stdout=self.stdout, stderr=self.stderr)
+            self._spawn(
+                "worker",
+                [
+                    *self._celery(),
+                    "worker",
+                    "--beat",
+                    "--pool=threads",
+                    "--concurrency=4",
+                    "--loglevel=INFO",
+                    "--schedule",
+                    settings.CELERY_BEAT_SCHEDULE_FILENAME,
+                ],
+            )
+            self._spawn(
+                "web",
+                [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{options['port']}"],
+            )
+            self._banner(options["port"], endpoint, users)
+            self._wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self._stop(None)
+
+    def _celery(self) -> list[str]:
+        return [str(Path(sys.executable).with_name("celery")), "-A", "dashboard"]
+
+    def _spawn(self, name: str, argv: list[str], **kwargs) -> subprocess.Popen:
+        # Our own fixed argv (this Python, manage.py, celery), never user input.
+        process = subprocess.Popen(argv, cwd=settings.BASE_DIR, env=os.environ.copy(), **kwargs)  # noqa: S603
+        process.name = name
+        self.children.append(process)
+        return process
+
+    def _start_sandbox(self, port: int, deploy_seconds: int) -> str:
+        process = self._spawn(
+            "sandbox",
+            [
+                sys.executable,
+                "manage.py",
+                "sandbox",
+                "--port",
+                str(port),
+                "--seed",
+                "demo",
+                "--deploy-seconds",
+                str(deploy_seconds),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line:
+                raise CommandError(f"The sandbox exited before it was ready (exit code {process.poll()}).")
+            self.stdout.write(line.rstrip())
+            if "ready" in line.lower():
+                # Keep draining its output so the pipe never fills and blocks it.
+                threading.Thread(target=process.stdout.read, daemon=True).start()
+                return f"http://127.0.0.1:{port}"
+        raise CommandError("The sandbox did not report ready in time.")
+
+    def _banner(self, port: int, endpoint: str, users) -> None:
+        lines = [
+            "",
+            f"Edgeguard is running at http://127.0.0.1:{port}/  (Ctrl-C stops everything)",
+            f"CloudFront sandbox: {endpoint}  (AWS_ENDPOINT_URL={endpoint}, any credentials)",
+            "Demo users:",
+            *[f"  {u.username:8} {u.password:24} {u.role}" for u in users],
+            "",
+        ]
+        self.stdout.write(self.style.SUCCESS("\n".join(lines)))
+
+    def _wait(self) -> None:
+        while True:
+            for process in self.children:
+                if process.poll() is not None:
+                    raise CommandError(f"{process.name} exited with code {process.returncode}; stopping.")
+            time.sleep(0.5)
+
+    def _stop(self, exit_code: int | None) -> None:
+        for process in self.children:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.children:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.children = []
+        if exit_code is not None:
+            sys.exit(exit_code)

@@ -1,0 +1,81 @@
+"""Reads for the views and the API: querysets shaped so a page's query count does not grow with the fleet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from distributions.cloudfront.certificates import uncovered_aliases
+from distributions.models import Account, CacheBehavior, Certificate, Distribution, Origin, SyncRun
+
+
+def distribution_list() -> QuerySet[Distribution]:
+    """Distributions with their account, for list pages (one query per page, whatever the fleet size)."""
+    return Distribution.objects.select_related("account").defer("config")
+
+
+def distribution_get(*, distribution_id: str) -> Distribution:
+    """One distribution with its behaviors in evaluation order and its origins."""
+    return (
+        Distribution.objects.select_related("account")
+        .prefetch_related(
+            Prefetch("behaviors", queryset=CacheBehavior.objects.order_by("precedence")),
+            Prefetch("origins", queryset=Origin.objects.order_by("origin_id")),
+        )
+        .get(distribution_id=distribution_id)
+    )
+
+
+@dataclass(frozen=True)
+class CertificateCoverage:
+    """The distribution's certificate as Edgeguard knows it, and the aliases it fails to cover."""
+
+    certificate: Certificate | None
+    uncovered: tuple[str, ...]
+    known: bool
+
+    @property
+    def covers_all(self) -> bool:
+        return self.known and not self.uncovered
+
+
+def certificate_coverage(*, distribution: Distribution) -> CertificateCoverage:
+    """Whether the viewer certificate covers every alias (ACM only: IAM certificates are not listed)."""
+    if distribution.certificate_source == "cloudfront":
+        return CertificateCoverage(None, tuple(distribution.aliases), known=True)
+    if distribution.certificate_source != "acm":
+        return CertificateCoverage(None, (), known=False)
+    certificate = Certificate.objects.filter(arn=distribution.acm_certificate_arn).first()
+    if certificate is None:
+        return CertificateCoverage(None, (), known=False)
+    sans = certificate.subject_alternative_names or [certificate.domain_name]
+    return CertificateCoverage(certificate, tuple(uncovered_aliases(distribution.aliases, sans)), known=True)
+
+
+def account_list() -> QuerySet[Account]:
+    """Accounts with their distribution counts and their latest sync run's id."""
+    latest = SyncRun.objects.filter(account=OuterRef("pk")).order_by("-started_at").values("pk")[:1]
+    return Account.objects.annotate(
+        distribution_count=Count("distributions", filter=Q(distributions__removed_at__isnull=True)),
+        http_count=Count(
+            "distributions",
+            filter=Q(distributions__removed_at__isnull=True, distributions__serves_http=True),
+        ),
+        latest_run_id=Subquery(latest),
+    ).order_by("name")
+
+
+def sync_runs_by_id(ids: list[int]) -> dict[int, SyncRun]:
+    return SyncRun.objects.in_bulk([pk for pk in ids if pk])
+
+
+def fleet_counts() -> dict[str, int]:
+    """Headline numbers for the list page."""
+    live = Distribution.objects.filter(removed_at__isnull=True)
+    return live.aggregate(
+        total=Count("pk"),
+        serves_http=Count("pk", filter=Q(serves_http=True)),
+        default_certificate=Count("pk", filter=Q(uses_default_certificate=True)),
+        legacy_tls=Count("pk", filter=Q(legacy_tls_policy=True)),
+    )

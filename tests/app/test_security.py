@@ -1,0 +1,62 @@
+"""Secure by default: deploy checks, login required, throttled logins."""
+
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_passes_djangos_deploy_checks_with_debug_off():
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(60), "DJANGO_SETTINGS_MODULE": ""}
+    env.pop("DJANGO_SETTINGS_MODULE")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DJANGO_SETTINGS_MODULE")}
+    env["DEBUG"] = "0"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY is required when DEBUG is off" in result.stderr
+
+
+def test_it_locks_out_repeated_failed_logins(client, alice):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/login/", {"username": "alice", "password": "wrong"})
+    response = client.post("/login/", {"username": "alice", "password": "alice-password"})
+    assert response.status_code == 429
+    assert "Too many failed sign-ins" in response.content.decode()
+
+
+def test_it_logs_in_with_the_right_password(client, alice):
+    response = client.post("/login/", {"username": "alice", "password": "alice-password"})
+    assert response.status_code == 302
+    assert response.url == "/"
+
+
+@pytest.mark.parametrize("path", ["/", "/accounts/", "/distributions/E123/", "/admin/"])
+def test_it_requires_login_everywhere_but_the_login_page(client, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert "/login/" in response.url

@@ -1,0 +1,90 @@
+"""Rows for view and service tests that need no AWS: a distribution as sync would have stored it."""
+
+from __future__ import annotations
+
+import itertools
+
+from django.contrib.auth.models import Group, User
+from django.utils import timezone
+
+from distributions.cloudfront.summary import record_from_summary
+from distributions.models import Account, Distribution
+from distributions.services.sync import record_apply, records_save
+
+_ids = itertools.count(1)
+
+
+def summary(
+    *,
+    distribution_id: str | None = None,
+    aliases: tuple[str, ...] = (),
+    behaviors: tuple[tuple[str, str], ...] = (),
+    default_policy: str = "redirect-to-https",
+    certificate_arn: str = "",
+    minimum_protocol_version: str = "TLSv1.2_2021",
+    origin_policy: str = "https-only",
+    status: str = "Deployed",
+    enabled: bool = True,
+    comment: str = "",
+) -> dict:
+    """A boto3-shaped DistributionSummary; `behaviors` is ((path pattern, viewer protocol policy), ...)."""
+    number = next(_ids)
+    distribution_id = distribution_id or f"E{number:012d}"
+    origin = {
+        "Id": "app",
+        "DomainName": "app.example.internal",
+        "OriginPath": "",
+        "CustomOriginConfig": {
+            "HTTPPort": 80,
+            "HTTPSPort": 443,
+            "OriginProtocolPolicy": origin_policy,
+            "OriginSslProtocols": {"Quantity": 1, "Items": ["TLSv1.2"]},
+        },
+    }
+    if certificate_arn:
+        viewer_certificate = {
+            "ACMCertificateArn": certificate_arn,
+            "SSLSupportMethod": "sni-only",
+            "MinimumProtocolVersion": minimum_protocol_version,
+        }
+    else:
+        viewer_certificate = {"CloudFrontDefaultCertificate": True, "MinimumProtocolVersion": "TLSv1"}
+    return {
+        "Id": distribution_id,
+        "ARN": f"arn:aws:cloudfront::123456789012:distribution/{distribution_id}",
+        "Status": status,
+        "DomainName": f"d{number:06d}.cloudfront.net",
+        "Aliases": {"Quantity": len(aliases), "Items": list(aliases)},
+        "Origins": {"Quantity": 1, "Items": [origin]},
+        "DefaultCacheBehavior": {"TargetOriginId": "app", "ViewerProtocolPolicy": default_policy},
+        "CacheBehaviors": {
+            "Quantity": len(behaviors),
+            "Items": [
+                {"PathPattern": pattern, "TargetOriginId": "app", "ViewerProtocolPolicy": policy}
+                for pattern, policy in behaviors
+            ],
+        },
+        "Comment": comment,
+        "PriceClass": "PriceClass_All",
+        "Enabled": enabled,
+        "ViewerCertificate": viewer_certificate,
+        "HttpVersion": "http2",
+    }
+
+
+def make_distribution(account: Account, **kwargs) -> Distribution:
+    """Store one distribution (with its behaviors and origins) as sync would."""
+    record = record_from_summary(summary(**kwargs))
+    distribution = Distribution(account=account, distribution_id=record.distribution_id)
+    record_apply(distribution, record, timezone.now())
+    records_save([(distribution, record)])
+    return distribution
+
+
+def make_user(username: str, role: str | None) -> User:
+    user = User.objects.create_user(
+        username=username, password=f"{username}-password", email=f"{username}@x.test"
+    )
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
