@@ -1,0 +1,170 @@
+"""CloudFront path patterns (shared/CLOUDFRONT.md §2): validation, matching, and which behavior a path hits.
+
+Patterns are case-sensitive; `*` matches zero or more characters (including `/`), `?` exactly one; the
+leading `/` is optional; the query string is not part of the match. Matching splits a pattern at its stars
+and places the fixed-length pieces left to right, so it runs in O(len(path) * len(pattern)) whatever the
+input: no regex, no backtracking blow-up on patterns such as `*a*a*a*a*b`.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from distributions.cloudfront.constants import MAX_PATH_PATTERN_LENGTH
+
+Config = Mapping[str, Any]
+
+DEFAULT_PATH_PATTERN = "*"
+# §2's allowed characters, plus the `?` wildcard. `&` travels as `&amp;` in CloudFront's XML, which
+# boto3 does for us, so the pattern itself holds a plain `&`.
+ALLOWED_PATTERN_CHARACTERS = frozenset(string.ascii_letters + string.digits + "_-.*?$/~\"'@:+&")
+
+
+def items(field_value: Mapping[str, Any] | None) -> list[Any]:
+    """The Items of a boto3 `{Quantity, Items}` list; boto3 omits `Items` when Quantity is 0."""
+    if not field_value:
+        return []
+    return list(field_value.get("Items") or [])
+
+
+class Behavior(NamedTuple):
+    """One cache behavior with its precedence: ordered behaviors 0..n-1, the default n (as the console)."""
+
+    precedence: int
+    path_pattern: str
+    is_default: bool
+    config: Mapping[str, Any]
+
+
+def behaviors_by_precedence(config: Config) -> list[Behavior]:
+    """Every behavior in evaluation order: the ordered ones, then the default (pattern `*`)."""
+    ordered = items(config.get("CacheBehaviors"))
+    result = [Behavior(i, b["PathPattern"], False, b) for i, b in enumerate(ordered)]
+    result.append(Behavior(len(ordered), DEFAULT_PATH_PATTERN, True, config["DefaultCacheBehavior"]))
+    return result
+
+
+def validate_path_pattern(pattern: str) -> tuple[str, ...]:
+    """Problems with a path pattern, each phrased as what to do; empty when CloudFront would accept it."""
+    if not pattern:
+        return (
+            "Enter a path pattern such as /images/*.jpg; the default behavior already covers every path.",
+        )
+    errors = []
+    if len(pattern) > MAX_PATH_PATTERN_LENGTH:
+        errors.append(
+            f"Shorten the path pattern to {MAX_PATH_PATTERN_LENGTH} characters (it has {len(pattern)})."
+        )
+    bad = sorted(set(pattern) - ALLOWED_PATTERN_CHARACTERS)
+    if bad:
+        shown = " ".join(repr(c) for c in bad)
+        errors.append(
+            f"Remove {shown} from the path pattern: CloudFront allows only A-Z a-z 0-9 _ - . $ / ~ \" ' @ : +"
+            " & and the wildcards * and ?; match other characters with ? or *."
+        )
+    return tuple(errors)
+
+
+def normalize_path_pattern(pattern: str) -> str:
+    """The pattern with its optional leading `/` made explicit (`images/*.jpg` -> `/images/*.jpg`)."""
+    return pattern if pattern.startswith("/") else "/" + pattern
+
+
+def request_path(path: str) -> str:
+    """The part of a request target that patterns are matched against: no query string, leading `/`."""
+    path = path.partition("?")[0].partition("#")[0]
+    return path if path.startswith("/") else "/" + path
+
+
+@dataclass(frozen=True)
+class CompiledPattern:
+    """A normalized pattern cut at its stars into fixed-length pieces (which may hold `?`)."""
+
+    source: str
+    normalized: str
+    pieces: tuple[str, ...]
+
+    def matches(self, path: str) -> bool:
+        """Whether CloudFront would route the request path (query string ignored) to this pattern."""
+        return _matches_pieces(self.pieces, request_path(path))
+
+
+@lru_cache(maxsize=4096)
+def compile_path_pattern(pattern: str) -> CompiledPattern:
+    """Compile once; fleets repeat the same few patterns, so the cache stays small and hot."""
+    normalized = normalize_path_pattern(pattern)
+    return CompiledPattern(pattern, normalized, tuple(normalized.split("*")))
+
+
+def path_matches(pattern: str, path: str) -> bool:
+    """Whether `pattern` matches the request `path` per CloudFront §2."""
+    return compile_path_pattern(pattern).matches(path)
+
+
+def _fits(piece: str, path: str, start: int) -> bool:
+    """Whether `piece` (literal characters and `?`) matches `path` exactly at `start`."""
+    if start < 0 or start + len(piece) > len(path):
+        return False
+    if "?" not in piece:
+        return path.startswith(piece, start)
+    return all(c == "?" or c == path[start + k] for k, c in enumerate(piece))
+
+
+def _find(piece: str, path: str, start: int, end: int) -> int:
+    """Leftmost index >= start where `piece` fits wholly before `end`, or -1."""
+    if "?" not in piece:
+        return path.find(piece, start, end)
+    for i in range(start, end - len(piece) + 1):
+        if _fits(piece, path, i):
+            return i
+    return -1
+
+
+def _matches_pieces(pieces: Sequence[str], path: str) -> bool:
+    if len(pieces) == 1:
+        return len(path) == len(pieces[0]) and _fits(pieces[0], path, 0)
+    first, *middle, last = pieces
+    end = len(path) - len(last)
+    if end < len(first) or not _fits(first, path, 0) or not _fits(last, path, end):
+        return False
+    # Placing each middle piece at its leftmost fit is optimal: pieces have fixed lengths, so an earlier
+    # placement leaves a superset of the room a later one would for the pieces after it.
+    position = len(first)
+    for piece in middle:
+        found = _find(piece, path, position, end)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    return True
+
+
+@dataclass(frozen=True)
+class BehaviorMatch:
+    """The behavior CloudFront applies to a path, its precedence, and why."""
+
+    precedence: int
+    path_pattern: str
+    is_default: bool
+    reason: str
+    behavior: Mapping[str, Any] = field(compare=False, repr=False)
+
+
+def match_behavior(config: Config, path: str) -> BehaviorMatch:
+    """The first ordered behavior whose pattern matches `path`, else the default (§2)."""
+    path = request_path(path)
+    ordered = items(config.get("CacheBehaviors"))
+    for precedence, behavior in enumerate(ordered):
+        pattern = behavior["PathPattern"]
+        if compile_path_pattern(pattern).matches(path):
+            skipped = f"; the {precedence} earlier pattern(s) do not match" if precedence else ""
+            reason = f"{pattern!r} (precedence {precedence}) is the first ordered pattern matching {path!r}"
+            return BehaviorMatch(precedence, pattern, False, reason + skipped, behavior)
+    if ordered:
+        reason = f"none of the {len(ordered)} ordered patterns matches {path!r}, so the default (*) applies"
+    else:
+        reason = "the distribution has no ordered behaviors, so the default (*) applies"
+    return BehaviorMatch(len(ordered), DEFAULT_PATH_PATTERN, True, reason, config["DefaultCacheBehavior"])
