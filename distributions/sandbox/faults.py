@@ -1,0 +1,141 @@
+"""Fault injection and call counting, switchable while the sandbox runs.
+
+Both are process-wide (like moto's own state) and thread-safe, because the server answers each request on
+its own thread. Counts are exact: every request that reaches an AWS action is counted once, including the
+ones a fault rejects, since a real client pays for those too.
+"""
+
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .errors import SandboxError, throttling
+
+
+@dataclass
+class _TokenBucket:
+    """Allows ``per_second`` calls a second with a burst of one second's worth (at least one call)."""
+
+    per_second: float
+    tokens: float = field(init=False)
+    updated: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        self.tokens = self.capacity
+
+    @property
+    def capacity(self) -> float:
+        return max(1.0, self.per_second)
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.per_second)
+        self.updated = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False
+
+
+@dataclass
+class _PendingFailure:
+    remaining: int
+    code: str
+    message: str
+    status: int | None
+
+
+class Faults:
+    """Throttling per action, and one-shot failures of an action's next N calls."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._buckets: dict[str, _TokenBucket] = {}
+        self._failures: dict[str, list[_PendingFailure]] = {}
+        self.rejected: Counter[str] = Counter()
+
+    def throttle(self, action: str, per_second: float) -> None:
+        """Answer ``Throttling`` / "Rate exceeded" to calls of ``action`` above ``per_second``."""
+        if per_second <= 0:
+            raise ValueError("per_second must be positive")
+        with self._lock:
+            self._buckets[action] = _TokenBucket(per_second)
+
+    def fail_next(
+        self,
+        action: str,
+        count: int = 1,
+        code: str = "Throttling",
+        message: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        """Make the next ``count`` calls of ``action`` fail with ``code`` (queued after earlier ones)."""
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        default_message = "Rate exceeded" if code == "Throttling" else f"Injected {code} by the sandbox."
+        failure = _PendingFailure(count, code, message or default_message, status)
+        with self._lock:
+            self._failures.setdefault(action, []).append(failure)
+
+    def clear(self) -> None:
+        """Remove every throttle and pending failure (the rejected counts too)."""
+        with self._lock:
+            self._buckets.clear()
+            self._failures.clear()
+            self.rejected.clear()
+
+    def check(self, action: str) -> None:
+        """Raise the fault due for this call of ``action``, if any. Called once per request."""
+        error = self._due(action)
+        if error is not None:
+            with self._lock:
+                self.rejected[action] += 1
+            raise error
+
+    def _due(self, action: str) -> SandboxError | None:
+        with self._lock:
+            queue = self._failures.get(action)
+            if queue:
+                failure = queue[0]
+                failure.remaining -= 1
+                if failure.remaining == 0:
+                    queue.pop(0)
+                return SandboxError(failure.code, failure.message, failure.status)
+            bucket = self._buckets.get(action)
+            if bucket is not None and not bucket.take():
+                return throttling()
+        return None
+
+    def describe(self) -> dict[str, object]:
+        """A JSON-ready view of the active faults, for the control endpoint."""
+        with self._lock:
+            return {
+                "throttles": {action: bucket.per_second for action, bucket in self._buckets.items()},
+                "fail_next": {
+                    action: [{"count": f.remaining, "code": f.code, "status": f.status} for f in queue]
+                    for action, queue in self._failures.items()
+                    if queue
+                },
+                "rejected": dict(self.rejected),
+            }
+
+
+class CallCounter:
+    """How many requests each AWS action received since the last reset."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: Counter[str] = Counter()
+
+    def record(self, action: str) -> None:
+        with self._lock:
+            self._counts[action] += 1
+
+    def snapshot(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._counts)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._counts.clear()
