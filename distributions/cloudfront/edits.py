@@ -67,7 +67,10 @@ class _Edit:
     def apply(self, config: Mapping[str, Any]) -> Config:
         """A copy of the config with this edit applied; raises TargetNotFound if the target is gone."""
         new = copy.deepcopy(dict(config))
-        self._write(new)
+        # A field already holding the value is left as CloudFront wrote it (item order of a set, an absent
+        # Items, fields CloudFront ignores), so an applied edit never shows as a difference.
+        if self.read(new) != self.new_value:
+            self._write(new)
         return new
 
     def describe(self) -> str:

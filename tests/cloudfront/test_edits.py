@@ -87,6 +87,11 @@ def test_it_treats_origin_ssl_protocols_as_a_set():
     assert SetOriginSslProtocols("web", ("TLSv1.1", "TLSv1.2")).read(config) == ("TLSv1.1", "TLSv1.2")
 
 
+def test_it_leaves_a_field_already_holding_the_value_as_cloudfront_wrote_it():
+    config = make_config(origins=(origin("web", protocols=("TLSv1.2", "TLSv1.1")),))
+    assert SetOriginSslProtocols("web", ("TLSv1.1", "TLSv1.2")).apply(config) == config
+
+
 def test_it_reorders_behaviors_keeping_each_behavior_whole():
     config = make_config()
     edited = ReorderBehaviors(("/static/*", "/api/*")).apply(config)
@@ -153,7 +158,7 @@ def test_it_refuses_to_apply_an_edit_whose_target_is_gone(edit, error):
 def test_it_handles_boto3_lists_without_items():
     config = make_config(behaviors=())
     assert config["CacheBehaviors"] == {"Quantity": 0}
-    assert ReorderBehaviors(()).apply(config)["CacheBehaviors"] == {"Quantity": 0, "Items": []}
+    assert ReorderBehaviors(()).apply(config)["CacheBehaviors"] == {"Quantity": 0}
     with pytest.raises(TargetNotFound):
         SetViewerProtocolPolicy("/api/*", "https-only").apply(config)
 
