@@ -1,0 +1,152 @@
+"""What a change does to a DistributionConfig, for reviewers, and the hash approvals are bound to.
+
+List items are addressed by their natural key (`CacheBehaviors[/api/*]`, `Origins[web]`), never by index,
+so a reordering shows as one change instead of every behavior "changing".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from distributions.cloudfront.config_paths import field_label, find_custom_origin_config, format_value, items
+from distributions.cloudfront.edits import Edit, edit_from_dict
+
+# The key that names an item in each keyed list of a DistributionConfig.
+_NATURAL_KEYS = {
+    "CacheBehaviors": "PathPattern",
+    "Origins": "Id",
+    "OriginGroups": "Id",
+    "CustomErrorResponses": "ErrorCode",
+    "LambdaFunctionAssociations": "EventType",
+    "FunctionAssociations": "EventType",
+    "CustomHeaders": "HeaderName",
+}
+# Deprecated mirrors of ACMCertificateArn / IAMCertificateId: showing them too would say everything twice.
+_MIRRORS = {"ViewerCertificate.Certificate", "ViewerCertificate.CertificateSource"}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field that differs; `before`/`after` are None when the field (or item) is absent on that side."""
+
+    path: str
+    before: Any
+    after: Any
+    label: str
+
+    def describe(self) -> str:
+        """One line for reviewers, e.g. "Viewer protocol policy of /api/*: allow-all → https-only"."""
+        # A whole behavior or origin is too big for one line: the label names it.
+        if self.before is None:
+            return f"{self.label}: added" + _unless_mapping(self.after, " ({})")
+        if self.after is None:
+            return f"{self.label}: removed" + _unless_mapping(self.before, " (was {})")
+        return f"{self.label}: {format_value(self.before)} → {format_value(self.after)}"
+
+
+def _unless_mapping(value: Any, template: str) -> str:
+    return "" if isinstance(value, Mapping) else template.format(format_value(value))
+
+
+def diff_configs(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Change]:
+    """The fields that differ between two configs, in config order."""
+    changes: list[Change] = []
+    _diff("", "", before, after, changes)
+    return changes
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _diff(path: str, name: str, before: Any, after: Any, out: list[Change]) -> None:
+    if before == after:
+        return
+    if _is_list(before) or _is_list(after):
+        _diff_list(path, name, before or {}, after or {}, out)
+    elif isinstance(before, Mapping) and isinstance(after, Mapping):
+        for key in [*before, *(k for k in after if k not in before)]:
+            _diff(_join(path, key), key, before.get(key), after.get(key), out)
+    elif path not in _MIRRORS:
+        out.append(Change(path, before, after, field_label(path)))
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, Mapping) and "Quantity" in value
+
+
+def _diff_list(path: str, name: str, before: Mapping, after: Mapping, out: list[Change]) -> None:
+    # Quantity follows from Items; other keys beside them (TrustedSigners.Enabled) are plain fields.
+    for key in [k for k in {**before, **after} if k not in ("Quantity", "Items")]:
+        _diff(_join(path, key), key, before.get(key), after.get(key), out)
+    old, new = items(before), items(after)
+    key = _NATURAL_KEYS.get(name)
+    if key and all(isinstance(item, Mapping) and key in item for item in [*old, *new]):
+        _diff_keyed(path, key, old, new, out)
+    elif all(not isinstance(item, Mapping | list) for item in [*old, *new]):
+        # CloudFront's lists of scalars (aliases, methods, headers, SSL protocols) are sets.
+        if sorted(old, key=str) != sorted(new, key=str):
+            out.append(Change(path, tuple(old), tuple(new), field_label(path)))
+    else:
+        for index in range(max(len(old), len(new))):
+            pair = [side[index] if index < len(side) else None for side in (old, new)]
+            _diff(f"{path}[{index}]", "", pair[0], pair[1], out)
+
+
+def _diff_keyed(path: str, key: str, old: list, new: list, out: list[Change]) -> None:
+    before = {item[key]: item for item in old}
+    after = {item[key]: item for item in new}
+    for name in [*before, *(k for k in after if k not in before)]:
+        item_path = f"{path}[{name}]"
+        if name in before and name in after:
+            _diff(item_path, "", before[name], after[name], out)
+        else:
+            out.append(Change(item_path, before.get(name), after.get(name), field_label(item_path)))
+    kept_before = [name for name in before if name in after]
+    kept_after = [name for name in after if name in before]
+    if kept_before != kept_after:
+        order_path = f"{path}.order"
+        out.append(Change(order_path, tuple(before), tuple(after), field_label(order_path)))
+
+
+def origin_moved_to_https(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """Origins that CloudFront reached over HTTP before and only over HTTPS after.
+
+    Objects cached from such an origin were fetched over HTTP and are still served: AWS recommends
+    invalidating /* (shared/CLOUDFRONT.md §1).
+    """
+    moved = []
+    for origin in items(after.get("Origins")):
+        now = (origin.get("CustomOriginConfig") or {}).get("OriginProtocolPolicy")
+        try:
+            was = find_custom_origin_config(before, origin["Id"]).get("OriginProtocolPolicy")
+        except LookupError:
+            continue
+        if now == "https-only" and was in ("http-only", "match-viewer"):
+            moved.append(origin["Id"])
+    return moved
+
+
+def plan_hash(edits: Mapping[str, Sequence[Edit | Mapping[str, Any]]], base_etags: Mapping[str, str]) -> str:
+    """SHA-256 of a change's plan: its edits per distribution id and the ETags they were planned on.
+
+    Approvals are bound to this hash, so any edit, its order, its distribution or a base ETag changing
+    voids them. Stored edit dicts and edit objects hash alike.
+    """
+    if set(edits) != set(base_etags):
+        raise ValueError("plan_hash needs exactly one base ETag per distribution with edits")
+    plan = {
+        "edits": {dist: [_canonical(edit) for edit in dist_edits] for dist, dist_edits in edits.items()},
+        "etags": dict(base_etags),
+    }
+    canonical = json.dumps(plan, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def _canonical(edit: Edit | Mapping[str, Any]) -> dict[str, Any]:
+    # Parsing a stored dict normalizes it ("*" → "default", protocol order) so both forms hash equally.
+    return (edit_from_dict(edit) if isinstance(edit, Mapping) else edit).to_dict()
