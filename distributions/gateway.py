@@ -167,6 +167,12 @@ def _client_config() -> botocore.config.Config:
     )
 
 
+def clear_session_cache() -> None:
+    """Forget assumed-role sessions (tests reset the sandbox's STS state between tests)."""
+    with _session_lock:
+        _session_cache.clear()
+
+
 class CloudFrontGateway:
     """CloudFront, ACM and STS for one account, every call counted in `call_log`."""
 
@@ -178,15 +184,16 @@ class CloudFrontGateway:
     # -- sessions and clients ------------------------------------------------------------------
 
     def _count(self, service: str):
-        def hook(model: Any, **_: Any) -> None:
-            self.call_log.record(service, model.name)
+        # before-send fires once per HTTP request, retries included: that is what AWS bills and throttles.
+        def hook(event_name: str, **_: Any) -> None:
+            self.call_log.record(service, event_name.rsplit(".", 1)[-1])
 
         return hook
 
     def _make_client(self, session: boto3.Session, service: str) -> Any:
         region = CLOUDFRONT_CERTIFICATE_REGION if service in ("cloudfront", "acm") else None
         client = session.client(service, region_name=region, config=_client_config())
-        client.meta.events.register("before-call.*.*", self._count(service))
+        client.meta.events.register("before-send.*.*", self._count(service))
         return client
 
     def _session(self) -> boto3.Session:

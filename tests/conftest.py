@@ -2,8 +2,17 @@
 
 import pytest
 
+from distributions.gateway import clear_session_cache
 from distributions.models import Account
 from tests.factories import make_user
+
+pytest_plugins = ["tests.sandbox_fixtures"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_assumed_roles():
+    """The sandbox forgets STS credentials when reset; so must the gateway's session cache."""
+    clear_session_cache()
 
 
 @pytest.fixture

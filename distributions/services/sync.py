@@ -78,6 +78,7 @@ def _store(
     now = run.started_at
     existing = {d.distribution_id: d for d in Distribution.objects.filter(account=account)}
     seen = {record.distribution_id for record in records}
+    _refuse_foreign(account, seen - set(existing))
     changed: list[tuple[Distribution, DistributionRecord]] = []
     for record in records:
         distribution = existing.get(record.distribution_id)
@@ -128,6 +129,29 @@ _RECORD_FIELDS = [
     "last_synced_at",
     "removed_at",
 ]
+
+
+class AccountOverlap(GatewayError):
+    default_hint = (
+        "Two Edgeguard accounts reach the same AWS account: remove one, or give each its own role ARN."
+    )
+
+
+def _refuse_foreign(account: Account, new_ids: set[str]) -> None:
+    """A distribution belongs to one AWS account: if another Edgeguard account already mirrors it, the two
+    accounts are configured with the same credentials, and mirroring it twice would be wrong."""
+    clash = (
+        Distribution.objects.filter(distribution_id__in=new_ids)
+        .exclude(account=account)
+        .values_list("account__name", flat=True)
+        .distinct()
+    )
+    names = sorted(clash)
+    if names:
+        raise AccountOverlap(
+            f"Distributions listed for {account.name} are already mirrored under {', '.join(names)}.",
+            code="AccountOverlap",
+        )
 
 
 def record_apply(distribution: Distribution, record: DistributionRecord, now: datetime) -> None:

@@ -1,0 +1,134 @@
+"""Sync against the sandbox server: what Edgeguard mirrors, and what it costs in AWS calls."""
+
+import math
+
+import pytest
+from django.core.management import call_command
+
+from distributions.demo import SANDBOX_ACCOUNTS
+from distributions.models import Account, Distribution
+from distributions.services.sync import account_sync, accounts_sync
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def accounts(db):
+    return [
+        Account.objects.create(name=name, account_id=account_id, role_arn=role_arn)
+        for name, account_id, role_arn in SANDBOX_ACCOUNTS
+    ]
+
+
+def test_it_mirrors_the_demo_fleet_of_both_accounts(sandbox, accounts):
+    counts = sandbox.reset(seed="demo")
+    runs = accounts_sync(trigger="command")
+    assert [run.status for run in runs] == ["succeeded", "succeeded"]
+    for account in accounts:
+        assert account.distributions.count() == counts[account.account_id]
+    assert Distribution.objects.filter(serves_http=True).exists()
+    assert Distribution.objects.filter(ssl_support_method="vip").exists()
+    assert Distribution.objects.filter(enabled=False).exists()
+    assert Distribution.objects.filter(behavior_count__gte=21).exists()
+
+
+def test_it_keeps_behaviors_in_cloudfronts_order(sandbox, accounts, cloudfront_client):
+    sandbox.reset(seed="demo")
+    accounts_sync(trigger="command")
+    distribution = Distribution.objects.order_by("-behavior_count").first()
+    config = cloudfront_client.get_distribution_config(Id=distribution.distribution_id)["DistributionConfig"]
+    expected = [b["PathPattern"] for b in config["CacheBehaviors"].get("Items", [])] + ["*"]
+    assert list(distribution.behaviors.values_list("path_pattern", flat=True)) == expected
+    assert distribution.behaviors.last().is_default
+
+
+def test_it_pages_past_100_with_one_list_call_per_100(sandbox, account):
+    sandbox.seed_bulk(250)
+    sandbox.reset_calls()
+    run = account_sync(account=account, trigger="command")
+    assert run.status == "succeeded", run.error
+    assert run.created_count == 250
+    assert run.api_calls["cloudfront:ListDistributions"] == math.ceil(250 / 100)
+    assert not any(call.startswith("cloudfront:GetDistribution") for call in run.api_calls)
+    assert sandbox.calls().get("ListDistributions") == 3
+
+
+def test_it_skips_unchanged_distributions_and_sees_out_of_band_edits(sandbox, account, cloudfront_client):
+    ids = sandbox.seed_bulk(5)
+    account_sync(account=account, trigger="command")
+    config, etag = _config(cloudfront_client, ids[0])
+    config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] = "https-only"
+    cloudfront_client.update_distribution(Id=ids[0], DistributionConfig=config, IfMatch=etag)
+
+    run = account_sync(account=account, trigger="command")
+    assert (run.updated_count, run.unchanged_count, run.created_count) == (1, 4, 0)
+    default = Distribution.objects.get(distribution_id=ids[0]).behaviors.get(is_default=True)
+    assert default.viewer_protocol_policy == "https-only"
+
+
+def test_it_marks_distributions_gone_from_aws(sandbox, account, cloudfront_client):
+    ids = sandbox.seed_bulk(3)
+    account_sync(account=account, trigger="command")
+    config, etag = _config(cloudfront_client, ids[1])
+    config["Enabled"] = False
+    etag = cloudfront_client.update_distribution(Id=ids[1], DistributionConfig=config, IfMatch=etag)["ETag"]
+    cloudfront_client.delete_distribution(Id=ids[1], IfMatch=etag)
+
+    run = account_sync(account=account, trigger="command")
+    assert run.removed_count == 1
+    assert Distribution.objects.get(distribution_id=ids[1]).removed_at is not None
+    assert Distribution.objects.filter(removed_at__isnull=True).count() == 2
+
+
+def test_it_records_a_failing_account_and_syncs_the_others(sandbox, accounts):
+    sandbox.reset(seed="demo")
+    sandbox.faults.fail_next("ListDistributions", count=1, code="AccessDenied")
+    runs = accounts_sync(trigger="schedule")
+    failed, succeeded = runs
+    assert failed.status == "failed"
+    assert "AccessDenied" in failed.error
+    assert "cloudfront:" in failed.error  # the hint names the permissions to grant
+    assert succeeded.status == "succeeded"
+    assert succeeded.account.distributions.exists()
+
+
+def test_it_retries_throttling_within_a_sync(sandbox, account):
+    sandbox.seed_bulk(2)
+    sandbox.faults.fail_next("ListDistributions", count=1, code="Throttling")
+    run = account_sync(account=account, trigger="schedule")
+    assert run.status == "succeeded", run.error
+    assert run.api_calls["cloudfront:ListDistributions"] == 2
+
+
+def test_it_registers_the_credential_chains_account_on_first_sync(sandbox):
+    sandbox.seed_bulk(1)
+    runs = accounts_sync(trigger="command")
+    assert [(run.account.name, run.account.account_id) for run in runs] == [("default", "123456789012")]
+    assert runs[0].created_count == 1
+
+
+def test_it_stores_acm_certificates_with_their_names(sandbox, account):
+    arn = sandbox.issue_certificate("example.com", ["example.com", "*.example.com"])
+    account_sync(account=account, trigger="command")
+    certificate = account.certificates.get(arn=arn)
+    assert certificate.status == "ISSUED"
+    assert set(certificate.subject_alternative_names) >= {"example.com", "*.example.com"}
+
+
+def test_the_command_reports_each_account(sandbox, accounts, capsys):
+    sandbox.reset(seed="demo")
+    call_command("sync_distributions", "--account", "sandbox-partner")
+    out = capsys.readouterr().out
+    assert out.startswith("sandbox-partner: succeeded")
+
+
+def test_the_command_refuses_an_unknown_account(sandbox, accounts):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="Unknown account"):
+        call_command("sync_distributions", "--account", "nope")
+
+
+def _config(client, distribution_id):
+    response = client.get_distribution_config(Id=distribution_id)
+    return response["DistributionConfig"], response["ETag"]
