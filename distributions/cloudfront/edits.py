@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from distributions.cloudfront.certificates import certificate_source
 from distributions.cloudfront.config_paths import (
@@ -349,7 +349,7 @@ def edit_from_dict(data: Any) -> Edit:
     if unknown:
         raise EditFormatError(f"{kind}: unknown {', '.join(unknown)}; expected {', '.join(cls.schema)}")
     values = {name: _parse(kind, name, type_, data.get(name)) for name, type_ in cls.schema.items()}
-    return cls(**values)  # type: ignore[return-value]
+    return cast(Edit, cls(**values))
 
 
 def _parse(kind: str, name: str, type_: str, value: Any) -> Any:

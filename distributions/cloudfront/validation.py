@@ -185,7 +185,7 @@ def _check_acm_certificate(
             f"request or import it in {region}"
         )
         yield EditError(index, field, "certificate_region", message)
-    known = certificates.get(arn)  # type: ignore[arg-type]
+    known = certificates.get(match.string)
     if known is None:
         message = "the account has no such synced certificate: sync certificates, then pick one from the list"
         yield EditError(index, field, "unknown_certificate", message)
@@ -293,8 +293,9 @@ def _invalidation_path_problem(path: str) -> str:
 
 def _check_invalidation_totals(edits: Sequence[Edit]) -> Iterator[EditError]:
     # The change's invalidations go out as one request, so CloudFront's in-progress limits bound the total.
-    indexes = [i for i, edit in enumerate(edits) if isinstance(edit, Invalidate)]
-    paths = {path for i in indexes for path in edits[i].paths}  # type: ignore[union-attr]
+    invalidations = {i: edit for i, edit in enumerate(edits) if isinstance(edit, Invalidate)}
+    last = max(invalidations, default=0)
+    paths = {path for edit in invalidations.values() for path in edit.paths}
     wildcards = sum(path.endswith("*") for path in paths)
     files = len(paths) - wildcards
     if files > MAX_INVALIDATION_FILE_PATHS_IN_PROGRESS:
@@ -302,13 +303,13 @@ def _check_invalidation_totals(edits: Sequence[Edit]) -> Iterator[EditError]:
             f"{files} file paths: CloudFront allows {MAX_INVALIDATION_FILE_PATHS_IN_PROGRESS} in progress "
             "per distribution (TooManyInvalidationsInProgress): use wildcards such as /images/*"
         )
-        yield EditError(indexes[-1], "paths", "too_many_paths", message)
+        yield EditError(last, "paths", "too_many_paths", message)
     if wildcards > MAX_INVALIDATION_WILDCARD_PATHS_IN_PROGRESS:
         message = (
             f"{wildcards} wildcard paths: CloudFront allows {MAX_INVALIDATION_WILDCARD_PATHS_IN_PROGRESS} in "
             "progress per distribution (TooManyInvalidationsInProgress): use a broader one such as /*"
         )
-        yield EditError(indexes[-1], "paths", "too_many_wildcards", message)
+        yield EditError(last, "paths", "too_many_wildcards", message)
 
 
 def _check_same_field(edits: Sequence[Edit]) -> Iterator[EditError]:
