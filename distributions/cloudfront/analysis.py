@@ -1,0 +1,214 @@
+"""Behavior analysis: behaviors that can never be reached (shadowed) and behaviors whose origin is missing.
+
+Shadowing is decided exactly. Ordered behavior B is unreachable when every path B matches is matched by
+some earlier ordered pattern, i.e. L(B) ⊆ L(A1) ∪ ... ∪ L(Ak). Glob languages are regular, so we explore
+the product of B's automaton (one position at a time) with the union of the A automata determinized on
+the fly (a set of positions held as a bitmask): a reachable state where B accepts and no A does spells
+a path that reaches B (breadth-first, so a shortest one); if none is reachable, B is shadowed. States
+whose A-set contains an already queued A-set for the same B position are skipped (antichains, De Wulf
+et al. 2006): they can only accept more, so they cannot lead to a counterexample the smaller one misses.
+
+The alphabet is infinite, but transitions only test equality with the patterns' literal characters, so
+those characters plus one stand-in for "any other character" are an exact finite alphabet.
+
+Cost: inclusion between globs with `?` is hard in general (`*a??????????` has exponentially many
+determinized states), so the worst case stays exponential in pattern length; antichains keep the usual
+`*` + `?` runs small. Real patterns explore a few dozen states, earlier patterns that cannot overlap B
+are dropped first by a cheap exact test on literal heads and tails, and results are cached by pattern.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from distributions.cloudfront.patterns import Config, behaviors_by_precedence, items, normalize_path_pattern
+
+_OTHER = ""  # the alphabet's stand-in for every character no pattern names literally
+
+
+@dataclass(frozen=True)
+class _Automaton:
+    """Union of glob NFAs: bit `offset + k` means "matched the first k characters of that pattern"."""
+
+    start: int
+    accept: int
+    universal: int  # positions from which only stars remain: every continuation is accepted
+    star: int
+    by_symbol: dict[str, int]  # positions that consume the symbol (its literal or `?`)
+
+    def step(self, states: int, symbol: str) -> int:
+        consume = self.by_symbol.get(symbol, self.by_symbol[_OTHER])
+        return self.close(((states & consume) << 1) | (states & self.star))
+
+    def close(self, states: int) -> int:
+        """Add the position after each active star: a star may match nothing."""
+        while True:
+            grown = states | ((states & self.star) << 1)
+            if grown == states:
+                return states
+            states = grown
+
+
+def _automaton(patterns: Sequence[str], alphabet: Sequence[str]) -> _Automaton:
+    start = accept = universal = star = offset = 0
+    by_symbol = dict.fromkeys(alphabet, 0)
+    for pattern in patterns:
+        start |= 1 << offset
+        accept |= 1 << (offset + len(pattern))
+        # Past a trailing star every continuation is accepted; the end of a starless tail accepts only
+        # the empty continuation.
+        tail_stars = len(pattern) - len(pattern.rstrip("*"))
+        for k in range(len(pattern) - tail_stars, len(pattern) + 1 if tail_stars else 0):
+            universal |= 1 << (offset + k)
+        for k, char in enumerate(pattern):
+            bit = 1 << (offset + k)
+            if char == "*":
+                star |= bit
+            for symbol in alphabet:
+                if char == "?" or char == symbol:
+                    by_symbol[symbol] |= bit
+        offset += len(pattern) + 1
+    automaton = _Automaton(start, accept, universal, star, by_symbol)
+    return _Automaton(automaton.close(start), accept, universal, star, by_symbol)
+
+
+def _spell(symbols: list[str], literals: set[str]) -> str:
+    # Any character the patterns do not name behaves the same; prefer a readable one.
+    stand_in = next(c for c in map(chr, range(ord("x"), 0x10FFFF)) if c not in literals and c not in "*?")
+    return "".join(s or stand_in for s in symbols)
+
+
+def _bits(mask: int) -> list[int]:
+    """Each set bit of `mask` on its own."""
+    bits = []
+    while mask:
+        low = mask & -mask
+        bits.append(low)
+        mask ^= low
+    return bits
+
+
+def _subsumed(seen: list[int], outer_states: int) -> bool:
+    return any(not smaller & ~outer_states for smaller in seen)
+
+
+@lru_cache(maxsize=65536)
+def inclusion_witness(inner: str, outers: tuple[str, ...]) -> str | None:
+    """A shortest path matched by `inner` and by none of `outers`; None when `outers` cover `inner` wholly."""
+    inner, outers = normalize_path_pattern(inner), tuple(normalize_path_pattern(p) for p in outers)
+    literals = {c for p in (inner, *outers) for c in p if c not in "*?"}
+    alphabet = [*sorted(literals), _OTHER]
+    b, a = _automaton([inner], alphabet), _automaton(outers, alphabet)
+    # Antichain pruning: (q, S) needs no visit once (q, S0) with S0 ⊆ S was queued, since the fewer outer
+    # positions are alive, the easier a counterexample; BFS still reaches a shortest one first.
+    antichain: dict[int, list[int]] = {}
+    parents: dict[tuple[int, int], tuple[tuple[int, int], str] | None] = {}
+    queue: deque[tuple[int, int]] = deque()
+
+    def visit(state: tuple[int, int], parent: tuple[tuple[int, int], str] | None) -> None:
+        seen = antichain.setdefault(state[0], [])
+        if not _subsumed(seen, state[1]):
+            seen[:] = [s for s in seen if s & ~state[1]] + [state[1]]
+            parents[state] = parent
+            queue.append(state)
+
+    for position in _bits(b.start):
+        visit((position, a.start), None)
+    while queue:
+        state = queue.popleft()
+        position, outer_states = state
+        if outer_states & a.universal:
+            continue
+        if position & b.accept and not outer_states & a.accept:
+            return _spell(_trace(parents, state), literals)
+        for symbol in alphabet:
+            following = a.step(outer_states, symbol)
+            for nxt in _bits(b.step(position, symbol)):
+                visit((nxt, following), (state, symbol))
+    return None
+
+
+def _trace(parents: dict, state: tuple[int, int]) -> list[str]:
+    symbols = []
+    while parents[state] is not None:
+        state, symbol = parents[state]
+        symbols.append(symbol)
+    return symbols[::-1]
+
+
+def pattern_includes(outer: str | Sequence[str], inner: str) -> bool:
+    """Whether every path `inner` matches is matched by `outer` (one pattern or any of several)."""
+    outers = (outer,) if isinstance(outer, str) else tuple(outer)
+    return inclusion_witness(inner, outers) is None
+
+
+def _compatible(a: str, b: str) -> bool:
+    return all(x == y or x == "?" or y == "?" for x, y in zip(a, b, strict=False))
+
+
+def may_overlap(first: str, second: str) -> bool:
+    """A cheap necessary condition for two patterns to match a common path: when it says no, they cannot.
+
+    A common path starts with both literal heads (before the first `*`), ends with both literal tails
+    (after the last `*`), and is exactly as long as a pattern without stars.
+    """
+    first, second = normalize_path_pattern(first), normalize_path_pattern(second)
+    if not _compatible(first.partition("*")[0], second.partition("*")[0]):
+        return False
+    if not _compatible(first.rpartition("*")[2][::-1], second.rpartition("*")[2][::-1]):
+        return False
+    return all("*" in p or len(q.replace("*", "")) <= len(p) for p, q in ((first, second), (second, first)))
+
+
+@dataclass(frozen=True)
+class ShadowedBehavior:
+    """An ordered behavior no request can reach, and the earlier behaviors that take all its paths."""
+
+    precedence: int
+    path_pattern: str
+    shadowed_by: tuple[tuple[int, str], ...]  # (precedence, path pattern), earliest first
+
+
+def shadowed_behaviors(config: Config) -> tuple[ShadowedBehavior, ...]:
+    """Every ordered behavior that an earlier pattern (or a set of earlier patterns) makes unreachable."""
+    ordered = [b for b in behaviors_by_precedence(config) if not b.is_default]
+    found = []
+    for later in ordered:
+        rivals = [(b.precedence, b.path_pattern) for b in ordered[: later.precedence]]
+        rivals = [(p, pattern) for p, pattern in rivals if may_overlap(pattern, later.path_pattern)]
+        if not rivals or not pattern_includes([p for _, p in rivals], later.path_pattern):
+            continue
+        # Name one earlier behavior when one suffices: that is the one to move or narrow.
+        single = next((r for r in rivals if pattern_includes(r[1], later.path_pattern)), None)
+        found.append(
+            ShadowedBehavior(later.precedence, later.path_pattern, (single,) if single else tuple(rivals))
+        )
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class MissingOrigin:
+    """A behavior whose TargetOriginId is neither an origin nor an origin group (CloudFront: NoSuchOrigin)."""
+
+    precedence: int
+    path_pattern: str
+    is_default: bool
+    target_origin_id: str
+
+
+def origin_ids(config: Config) -> frozenset[str]:
+    """The ids a behavior may target: origins and origin groups."""
+    return frozenset(o["Id"] for o in (*items(config.get("Origins")), *items(config.get("OriginGroups"))))
+
+
+def behaviors_with_missing_origin(config: Config) -> tuple[MissingOrigin, ...]:
+    """Every behavior, default included, that targets an origin id the distribution does not have."""
+    known = origin_ids(config)
+    return tuple(
+        MissingOrigin(b.precedence, b.path_pattern, b.is_default, b.config.get("TargetOriginId", ""))
+        for b in behaviors_by_precedence(config)
+        if b.config.get("TargetOriginId", "") not in known
+    )
