@@ -5,6 +5,7 @@ botocore's service model, so a code that exists there (``PreconditionFailed`` ->
 ``status`` overrides it for codes the model does not list (``Throttling``) or for injected faults.
 """
 
+from moto.core.errors import COMMON_ERROR_CODES
 from moto.core.exceptions import ServiceException
 
 CERTIFICATE_INVALID = (
@@ -27,6 +28,10 @@ class SandboxError(ServiceException):
     def __init__(self, code: str, message: str, status: int | None = None) -> None:
         super().__init__(code, message)
         self.status = status
+        # moto warns about codes missing from the service's model (Throttling, InvalidationBatchAlreadyExists,
+        # injected faults), although AWS sends them; codes on its "common" list are exempt.
+        if code not in COMMON_ERROR_CODES:
+            COMMON_ERROR_CODES.append(code)
 
 
 def precondition_failed() -> SandboxError:

@@ -6,7 +6,6 @@ fidelity backend and the same state. Installing twice is harmless.
 """
 
 import threading
-import warnings
 
 import moto.acm.urls
 import moto.cloudfront
@@ -37,8 +36,6 @@ def install() -> None:
         _route(moto.cloudfront.urls, SandboxCloudFrontResponse)
         for urls in (moto.acm.urls, moto.sts.urls, moto.iam.urls, moto.resourcegroupstaggingapi.urls):
             _instrument(urls)
-        # Codes CloudFront's model does not list (Throttling...) are still what AWS sends; moto warns on them.
-        warnings.filterwarnings("ignore", message=r"Exception\(SandboxError\)")
         _installed = True
 
 

@@ -1,0 +1,138 @@
+"""Behavior 5: throttling and one-shot failures, through the Python API and the HTTP control endpoint."""
+
+import json
+import time
+import urllib.error
+import urllib.request
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.sandbox.conftest import error_of
+
+
+def control(sandbox, method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"{sandbox.endpoint_url}/_sandbox{path}", data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def python_throttle(sandbox, action, per_second):
+    sandbox.faults.throttle(action=action, per_second=per_second)
+
+
+def http_throttle(sandbox, action, per_second):
+    control(sandbox, "POST", "/faults", {"throttle": {"action": action, "per_second": per_second}})
+
+
+def python_fail_next(sandbox, action, count, code):
+    sandbox.faults.fail_next(action, count=count, code=code)
+
+
+def http_fail_next(sandbox, action, count, code):
+    control(sandbox, "POST", "/faults", {"fail_next": {"action": action, "count": count, "code": code}})
+
+
+def python_clear(sandbox):
+    sandbox.faults.clear()
+
+
+def http_clear(sandbox):
+    control(sandbox, "DELETE", "/faults")
+
+
+VIA = {
+    "python": (python_throttle, python_fail_next, python_clear),
+    "http": (http_throttle, http_fail_next, http_clear),
+}
+
+
+def outcomes(call, times):
+    results = []
+    for _ in range(times):
+        try:
+            call()
+            results.append("ok")
+        except ClientError as error:
+            results.append(error.response["Error"]["Code"])
+    return results
+
+
+@pytest.mark.parametrize("via", list(VIA))
+def test_it_throttles_an_action_above_its_rate(sandbox, cloudfront_client, via):
+    throttle, _fail, _clear = VIA[via]
+    throttle(sandbox, "ListDistributions", 2.0)
+    assert outcomes(cloudfront_client.list_distributions, 3) == ["ok", "ok", "Throttling"]
+    with pytest.raises(ClientError) as excinfo:
+        cloudfront_client.list_distributions()
+    assert error_of(excinfo) == ("Throttling", 400)
+    assert excinfo.value.response["Error"]["Message"] == "Rate exceeded"
+    time.sleep(0.55)
+    assert outcomes(cloudfront_client.list_distributions, 1) == ["ok"]
+
+
+@pytest.mark.parametrize("via", list(VIA))
+@pytest.mark.parametrize(
+    ("code", "status"), [("Throttling", 400), ("PreconditionFailed", 412), ("AccessDenied", 403)]
+)
+def test_it_fails_the_next_calls_of_an_action(sandbox, cloudfront_client, via, code, status):
+    _throttle, fail_next, _clear = VIA[via]
+    fail_next(sandbox, "ListDistributions", 2, code)
+    with pytest.raises(ClientError) as excinfo:
+        cloudfront_client.list_distributions()
+    assert error_of(excinfo) == (code, status)
+    assert outcomes(cloudfront_client.list_distributions, 2) == [code, "ok"]
+
+
+@pytest.mark.parametrize("via", list(VIA))
+def test_it_clears_faults(sandbox, cloudfront_client, via):
+    throttle, fail_next, clear = VIA[via]
+    throttle(sandbox, "ListDistributions", 1.0)
+    fail_next(sandbox, "ListDistributions", 5, "Throttling")
+    clear(sandbox)
+    assert outcomes(cloudfront_client.list_distributions, 3) == ["ok", "ok", "ok"]
+
+
+def test_it_counts_every_call_including_rejected_and_retried_ones(sandbox, cloudfront_client):
+    sandbox.faults.fail_next("ListDistributions", count=2)
+    retrying = boto3.client("cloudfront")  # from the fixture's env, with botocore's default retries
+    assert retrying.list_distributions()["DistributionList"]["Quantity"] == 0
+    assert sandbox.calls() == {"ListDistributions": 3}
+    assert control(sandbox, "GET", "/calls") == {"calls": {"ListDistributions": 3}}
+    control(sandbox, "DELETE", "/calls")
+    assert sandbox.calls() == {}
+
+
+def test_it_resets_seeds_and_reports_state_over_http(sandbox):
+    assert control(sandbox, "POST", "/reset", {"seed": "demo"}) == {
+        "distributions": {"123456789012": 27, "210987654321": 15}
+    }
+    control(sandbox, "POST", "/deploy-seconds", {"seconds": 2})
+    state = control(sandbox, "GET", "/state")
+    assert (state["seed"], state["deploy_seconds"]) == ("demo", 2.0)
+    assert state["distributions"] == {"123456789012": 27, "210987654321": 15}
+    assert control(sandbox, "POST", "/reset", {})["distributions"] == {}
+
+
+def test_it_issues_certificates_and_bulk_fleets_over_http(sandbox):
+    arn = control(sandbox, "POST", "/certificates", {"domain": "x.example.com", "sans": ["y.example.com"]})[
+        "arn"
+    ]
+    described = boto3.client("acm").describe_certificate(CertificateArn=arn)["Certificate"]
+    assert (described["Status"], sorted(described["SubjectAlternativeNames"])) == (
+        "ISSUED",
+        ["x.example.com", "y.example.com"],
+    )
+    assert len(control(sandbox, "POST", "/bulk", {"count": 3})["ids"]) == 3
+
+
+def test_it_answers_bad_control_requests_with_400_and_404(sandbox):
+    with pytest.raises(urllib.error.HTTPError) as excinfo:
+        control(sandbox, "POST", "/faults", {"nothing": True})
+    assert excinfo.value.code == 400
+    with pytest.raises(urllib.error.HTTPError) as excinfo:
+        control(sandbox, "GET", "/nope")
+    assert excinfo.value.code == 404
