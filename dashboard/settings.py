@@ -227,3 +227,19 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(EDGEGUARD_SYNC_INTERVAL_SECONDS),
     },
 }
+
+# The change workflow.
+EDGEGUARD_BASE_URL = os.environ.get("EDGEGUARD_BASE_URL", "http://127.0.0.1:8000")
+# Seconds between deployment/invalidation status checks (CloudFront deployments take minutes).
+EDGEGUARD_DEPLOY_POLL_SECONDS = envint("EDGEGUARD_DEPLOY_POLL_SECONDS", "30")
+# Seconds between two UpdateDistribution calls of one change to one account (throttling, CLOUDFRONT.md §5).
+EDGEGUARD_UPDATE_PACE_SECONDS = float(os.environ.get("EDGEGUARD_UPDATE_PACE_SECONDS", "1"))
+EDGEGUARD_STALE_ETAG_RETRIES = envint("EDGEGUARD_STALE_ETAG_RETRIES", "4", minimum=1)
+EDGEGUARD_THROTTLE_RETRIES = envint("EDGEGUARD_THROTTLE_RETRIES", "8", minimum=1)
+EDGEGUARD_LEASE_SECONDS = envint("EDGEGUARD_LEASE_SECONDS", "120", minimum=5)
+# Work untouched this long is re-enqueued by the sweeper (a lost message or a killed worker).
+EDGEGUARD_STUCK_SECONDS = envint("EDGEGUARD_STUCK_SECONDS", "300", minimum=1)
+CELERY_BEAT_SCHEDULE["sweep-stuck-changes"] = {
+    "task": "distributions.sweep_stuck_changes",
+    "schedule": 60.0,
+}

@@ -50,3 +50,53 @@ class Role(models.TextChoices):
     REQUESTER = "requester", "Requester"
     APPROVER = "approver", "Approver"
     ADMIN = "admin", "Admin"
+
+
+class ChangeStatus(models.TextChoices):
+    """A change request's lifecycle: draft → submitted → approved → applying → deploying → completed."""
+
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Awaiting approval"
+    APPROVED = "approved", "Approved"
+    APPLYING = "applying", "Applying"
+    DEPLOYING = "deploying", "Deploying"
+    COMPLETED = "completed", "Completed"
+    REJECTED = "rejected", "Rejected"
+    CANCELLED = "cancelled", "Cancelled"
+    CONFLICT = "conflict", "Conflict"
+    FAILED = "failed", "Failed"
+
+
+CHANGE_EDITABLE = frozenset({ChangeStatus.DRAFT, ChangeStatus.SUBMITTED})
+CHANGE_CANCELLABLE = frozenset({ChangeStatus.DRAFT, ChangeStatus.SUBMITTED, ChangeStatus.APPROVED})
+CHANGE_ACTIVE = frozenset({ChangeStatus.APPROVED, ChangeStatus.APPLYING, ChangeStatus.DEPLOYING})
+CHANGE_FINAL = frozenset(
+    {
+        ChangeStatus.COMPLETED,
+        ChangeStatus.REJECTED,
+        ChangeStatus.CANCELLED,
+        ChangeStatus.CONFLICT,
+        ChangeStatus.FAILED,
+    }
+)
+
+
+class ItemStatus(models.TextChoices):
+    """One distribution's progress within an approved change."""
+
+    PENDING = "pending", "Pending"
+    APPLYING = "applying", "Applying"
+    DEPLOYING = "deploying", "Deploying"
+    INVALIDATING = "invalidating", "Invalidating"
+    COMPLETED = "completed", "Completed"
+    CONFLICT = "conflict", "Conflict"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+ITEM_FINAL = frozenset({ItemStatus.COMPLETED, ItemStatus.CONFLICT, ItemStatus.FAILED, ItemStatus.CANCELLED})
+
+
+class Decision(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"

@@ -160,7 +160,7 @@ def _client_config() -> botocore.config.Config:
     # "standard" retries throttling a few times with backoff; PreconditionFailed and validation errors are
     # never retried by botocore: those are the application's job.
     return botocore.config.Config(
-        retries={"mode": "standard", "max_attempts": 3},
+        retries={"mode": "standard", "total_max_attempts": 3},
         connect_timeout=5,
         read_timeout=30,
         user_agent_extra="edgeguard",

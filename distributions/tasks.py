@@ -4,6 +4,8 @@ from celery import shared_task
 
 from distributions import choices
 from distributions.models import Account
+from distributions.services import apply as apply_service
+from distributions.services import queue
 from distributions.services.sync import account_register_default, account_sync
 
 
@@ -24,3 +26,31 @@ def sync_all_accounts() -> int:
     for pk in pks:
         sync_account.delay(pk)
     return len(pks)
+
+
+@shared_task(name="distributions.apply_change")
+def apply_change(change_request_id: int) -> int:
+    """Start applying an approved change: one paced `advance_item` per distribution."""
+    schedule = apply_service.change_apply_start(change_request_id=change_request_id)
+    for item_id, countdown in schedule:
+        queue.item_step(item_id, countdown=countdown)
+    return len(schedule)
+
+
+@shared_task(name="distributions.advance_item")
+def advance_item(item_id: int) -> None:
+    """One step of one distribution's apply; schedules the next step instead of sleeping."""
+    step = apply_service.item_advance(item_id=item_id)
+    if step.countdown is not None:
+        queue.item_step(item_id, countdown=step.countdown)
+
+
+@shared_task(name="distributions.sweep_stuck_changes")
+def sweep_stuck_changes() -> int:
+    """Re-enqueue what a lost message or a killed worker left behind (beat, every minute)."""
+    changes, items = apply_service.stuck_work()
+    for change_id in changes:
+        apply_change.delay(change_id)
+    for item_id in items:
+        queue.item_step(item_id)
+    return len(changes) + len(items)

@@ -1,0 +1,17 @@
+"""Edgeguard's models: the mirror of CloudFront (mirror.py) and the change workflow (changes.py)."""
+
+from distributions.models.changes import Approval, AuditEvent, ChangeItem, ChangeRequest
+from distributions.models.mirror import Account, CacheBehavior, Certificate, Distribution, Origin, SyncRun
+
+__all__ = [
+    "Account",
+    "Approval",
+    "AuditEvent",
+    "CacheBehavior",
+    "Certificate",
+    "ChangeItem",
+    "ChangeRequest",
+    "Distribution",
+    "Origin",
+    "SyncRun",
+]

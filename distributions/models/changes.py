@@ -1,0 +1,153 @@
+"""The change workflow: change requests, their per-distribution items, approvals and the audit trail."""
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from distributions import choices
+from distributions.models.mirror import Distribution
+
+
+class ChangeRequest(models.Model):
+    """A set of typed edits across one or more distributions, approved as one plan and applied by a worker.
+
+    Status moves only through compare-and-set updates in services/changes.py. `plan_hash` binds approvals
+    to the exact edits and base versions; `version` increments on every edit, for the API's If-Match.
+    """
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=16, choices=choices.ChangeStatus.choices, default=choices.ChangeStatus.DRAFT, db_index=True
+    )
+    plan_hash = models.CharField(max_length=64, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in choices.CHANGE_EDITABLE
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in choices.CHANGE_ACTIVE
+
+
+class ChangeItem(models.Model):
+    """The edits of one change request to one distribution, and that distribution's apply progress.
+
+    `base_config` is the config the edits were planned on (as mirrored at planning time) and `base_version`
+    its version (the ETag when known, else the mirror's config hash). Applying re-reads the live config and
+    rebases the edits onto it.
+    """
+
+    change_request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="items")
+    distribution = models.ForeignKey(Distribution, on_delete=models.PROTECT, related_name="change_items")
+    edits = models.JSONField(default=list)
+    base_config = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    base_version = models.CharField(max_length=64)
+    status = models.CharField(
+        max_length=16, choices=choices.ItemStatus.choices, default=choices.ItemStatus.PENDING, db_index=True
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    # A worker holds the item until this time; another worker (or the sweeper) waits it out.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    applied_etag = models.CharField(max_length=64, blank=True)
+    wrote_update = models.BooleanField(default=False)
+    conflicts = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+    error_code = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+    invalidation_id = models.CharField(max_length=64, blank=True)
+    invalidation_status = models.CharField(max_length=32, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    deployed_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["change_request", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["change_request", "distribution"], name="item_unique_distribution"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.change_request_id} {self.distribution_id}"
+
+
+class Approval(models.Model):
+    """An approver's decision on a change request, valid only for the plan hash it was given on."""
+
+    change_request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="approvals")
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=16, choices=choices.Decision.choices)
+    plan_hash = models.CharField(max_length=64)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["change_request", "approver", "plan_hash"], name="approval_once_per_plan"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision} #{self.change_request_id} by {self.approver_id}"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Audit events are never updated.")
+
+    def delete(self):
+        raise TypeError("Audit events are never deleted.")
+
+
+class AuditEvent(models.Model):
+    """Who did what, when, from where, to which change and distribution. Append-only."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # PROTECT: deleting a user or a change must not rewrite history (deactivate users instead).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, help_text="'system' for the worker.")
+    action = models.CharField(max_length=64, db_index=True)
+    change_request = models.ForeignKey(
+        ChangeRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    distribution_id = models.CharField(max_length=32, blank=True, db_index=True)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    message = models.TextField(blank=True)
+    data = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Audit events are never updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Audit events are never deleted.")

@@ -1,0 +1,63 @@
+"""Emails about changes: to approvers on submit, to the requester on decision and when the work finishes."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db.models import Q
+
+from distributions.models import ChangeRequest
+
+logger = logging.getLogger(__name__)
+
+
+def _send(subject: str, body: str, recipients: list[str]) -> None:
+    recipients = sorted({r for r in recipients if r})
+    if not recipients:
+        return
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    except OSError:
+        # A mail outage must not undo or block the change itself; the audit log has the facts.
+        logger.exception("could not send %r to %s", subject, recipients)
+
+
+def _link(change_request: ChangeRequest) -> str:
+    return f"{settings.EDGEGUARD_BASE_URL.rstrip('/')}/changes/{change_request.pk}/"
+
+
+def change_submitted(change_request: ChangeRequest) -> None:
+    approvers = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(groups__name__in=["approver", "admin"]) | Q(is_superuser=True))
+        .exclude(pk=change_request.requester_id)
+        .distinct()
+    )
+    _send(
+        f"[Edgeguard] Change #{change_request.pk} awaits your approval: {change_request.title}",
+        f"{change_request.requester.get_username()} submitted a change for approval.\n\n"
+        f"{change_request.title}\n{change_request.description}\n\nReview it: {_link(change_request)}\n",
+        [user.email for user in approvers],
+    )
+
+
+def change_decided(change_request: ChangeRequest) -> None:
+    _send(
+        f"[Edgeguard] Change #{change_request.pk} {change_request.get_status_display().lower()}",
+        f'Your change "{change_request.title}" is {change_request.get_status_display().lower()}.\n\n'
+        f"{_link(change_request)}\n",
+        [change_request.requester.email],
+    )
+
+
+def change_finished(change_request: ChangeRequest) -> None:
+    _send(
+        f"[Edgeguard] Change #{change_request.pk} {change_request.get_status_display().lower()}",
+        f'Your change "{change_request.title}" finished: {change_request.get_status_display().lower()}.\n\n'
+        f"Details, per distribution: {_link(change_request)}\n",
+        [change_request.requester.email],
+    )

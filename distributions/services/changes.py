@@ -1,0 +1,249 @@
+"""Planning a change: open it, add or drop typed edits per distribution, validate them, hash the plan.
+
+Planning reads only the mirror (no AWS call in a web request): the edits are validated against the config
+as last synced and the account's synced certificates. The worker re-reads the live config before writing.
+Roles are checked here, so the HTML views and the API obey the same rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.db.models import F
+
+from distributions import choices
+from distributions.cloudfront.certificates import CertificateRecord
+from distributions.cloudfront.diff import origin_moved_to_https, plan_hash
+from distributions.cloudfront.edits import Edit, Invalidate, edit_from_dict
+from distributions.cloudfront.validation import EditError, validate_edits
+from distributions.models import Certificate, ChangeItem, ChangeRequest, Distribution
+from distributions.services.audit import audit_record
+from distributions.services.errors import Invalid, InvalidState
+from distributions.services.guards import Actor, check_version, require, require_owner
+
+Status = choices.ChangeStatus
+
+
+# -- reading edits --------------------------------------------------------------------------------
+
+
+def item_edits(item: ChangeItem) -> list[Edit]:
+    return [edit_from_dict(data) for data in item.edits]
+
+
+def certificate_records(account_id: int) -> list[CertificateRecord]:
+    return [
+        CertificateRecord(
+            arn=c.arn,
+            names=tuple(dict.fromkeys([c.domain_name, *c.subject_alternative_names])),
+            not_after=c.not_after,
+            status=c.status,
+        )
+        for c in Certificate.objects.filter(account_id=account_id)
+    ]
+
+
+def item_validate(item: ChangeItem, edits: Sequence[Edit] | None = None) -> list[EditError]:
+    """CloudFront's rules applied to the item's edits on its planned config (errors and warnings)."""
+    edits = item_edits(item) if edits is None else list(edits)
+    return validate_edits(
+        edits, item.base_config, certificates=certificate_records(item.distribution.account_id)
+    )
+
+
+def raise_if_errors(distribution: Distribution, problems: list[EditError]) -> None:
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise Invalid(
+            f"{distribution.distribution_id}: " + "; ".join(e.message for e in errors),
+            code="invalid_edit",
+            field=errors[0].field,
+            details=[
+                {
+                    "distribution": distribution.distribution_id,
+                    "edit": e.edit_index,
+                    "field": e.field,
+                    "code": e.code,
+                    "message": e.message,
+                }
+                for e in errors
+            ],
+        )
+
+
+def merge_edits(existing: Sequence[Edit], new: Sequence[Edit]) -> list[Edit]:
+    """Later edits to the same field replace earlier ones; invalidation paths accumulate into one edit."""
+    merged: list[Edit] = []
+    paths: list[str] = []
+    for edit in [*existing, *new]:
+        if isinstance(edit, Invalidate):
+            paths.extend(p for p in edit.paths if p not in paths)
+            continue
+        merged = [e for e in merged if e.field != edit.field]
+        merged.append(edit)
+    if paths:
+        merged.append(Invalidate(paths=tuple(paths)))
+    return merged
+
+
+# -- planning -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def change_request_create(*, actor: Actor, title: str, description: str = "") -> ChangeRequest:
+    """Open a draft change request."""
+    require(actor, "request", "propose changes")
+    title = title.strip()
+    if not title:
+        raise Invalid("Give the change a title that says why it is made.", code="required", field="title")
+    change_request = ChangeRequest.objects.create(
+        title=title[:200], description=description, requester=actor.user
+    )
+    audit_record(
+        action="change.created",
+        actor=actor.user,
+        change_request=change_request,
+        remote_addr=actor.remote_addr,
+        message=title,
+    )
+    return change_request
+
+
+@transaction.atomic
+def change_request_update(
+    *,
+    actor: Actor,
+    change_request: ChangeRequest,
+    title: str | None = None,
+    description: str | None = None,
+    expected_version: int | None = None,
+) -> ChangeRequest:
+    """Change the title or description of a draft or submitted change."""
+    change_request = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
+    require_owner(actor, change_request)
+    check_version(change_request, expected_version)
+    if not change_request.is_editable:
+        raise InvalidState("Only a draft or submitted change can be edited.", code="invalid_state")
+    if title is not None:
+        if not title.strip():
+            raise Invalid("The title cannot be empty.", code="required", field="title")
+        change_request.title = title.strip()[:200]
+    if description is not None:
+        change_request.description = description
+    change_request.version = F("version") + 1
+    change_request.save(update_fields=["title", "description", "version", "updated_at"])
+    change_request.refresh_from_db()
+    return change_request
+
+
+@transaction.atomic
+def change_edits_add(
+    *,
+    actor: Actor,
+    change_request: ChangeRequest,
+    distribution: Distribution,
+    edits: Sequence[Edit],
+    expected_version: int | None = None,
+) -> ChangeItem:
+    """Add edits for one distribution, planned on its mirrored config.
+
+    Editing a submitted change re-hashes its plan, which voids the approvals given so far.
+    """
+    change_request = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
+    require_owner(actor, change_request)
+    check_version(change_request, expected_version)
+    if not change_request.is_editable:
+        raise InvalidState("Only a draft or submitted change can take new edits.", code="invalid_state")
+    if distribution.removed_at is not None:
+        raise Invalid(f"{distribution.distribution_id} is gone from AWS.", code="distribution_gone")
+    if not edits:
+        raise Invalid("Add at least one edit.", code="required", field="edits")
+    item = ChangeItem.objects.filter(change_request=change_request, distribution=distribution).first()
+    if item is None:
+        item = ChangeItem(
+            change_request=change_request,
+            distribution=distribution,
+            base_config=distribution.config,
+            base_version=distribution.config_hash,
+        )
+    merged = merge_edits(item_edits(item) if item.pk else [], edits)
+    raise_if_errors(distribution, item_validate(item, merged))
+    item.edits = [edit.to_dict() for edit in merged]
+    item.save()
+    _plan_changed(
+        actor,
+        change_request,
+        "change.edited",
+        distribution.distribution_id,
+        [edit.describe() for edit in edits],
+    )
+    return item
+
+
+@transaction.atomic
+def change_item_remove(
+    *,
+    actor: Actor,
+    change_request: ChangeRequest,
+    distribution: Distribution,
+    expected_version: int | None = None,
+) -> None:
+    """Drop one distribution (and its edits) from a draft or submitted change."""
+    change_request = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
+    require_owner(actor, change_request)
+    check_version(change_request, expected_version)
+    if not change_request.is_editable:
+        raise InvalidState("Only a draft or submitted change can be edited.", code="invalid_state")
+    deleted, _ = ChangeItem.objects.filter(change_request=change_request, distribution=distribution).delete()
+    if not deleted:
+        raise Invalid(f"{distribution.distribution_id} is not part of this change.", code="not_found")
+    _plan_changed(actor, change_request, "change.item_removed", distribution.distribution_id, [])
+
+
+def _plan_changed(
+    actor: Actor, change_request: ChangeRequest, action: str, distribution_id: str, what
+) -> None:
+    voided = change_request.status == Status.SUBMITTED and change_request.approvals.exists()
+    change_request.version = F("version") + 1
+    if change_request.status == Status.SUBMITTED:
+        change_request.plan_hash = change_plan_hash(change_request)
+    change_request.save(update_fields=["version", "plan_hash", "updated_at"])
+    change_request.refresh_from_db()
+    audit_record(
+        action=action,
+        actor=actor.user,
+        change_request=change_request,
+        distribution_id=distribution_id,
+        remote_addr=actor.remote_addr,
+        message="; ".join(what),
+        data={"edits": what, "approvals_voided": voided, "plan_hash": change_request.plan_hash},
+    )
+
+
+def change_plan_hash(change_request: ChangeRequest) -> str:
+    items = list(change_request.items.select_related("distribution"))
+    return plan_hash(
+        {i.distribution.distribution_id: i.edits for i in items},
+        {i.distribution.distribution_id: i.base_version for i in items},
+    )
+
+
+def item_planned_config(item: ChangeItem, edits: Sequence[Edit] | None = None) -> dict:
+    """The item's base config with its edits applied: what the distribution will look like."""
+    config = item.base_config
+    for edit in item_edits(item) if edits is None else edits:
+        config = edit.apply(config)
+    return config
+
+
+def suggested_invalidations(item: ChangeItem) -> list[str]:
+    """`/*` when an edit moves an origin to HTTPS and no invalidation is planned yet.
+
+    CloudFront caches regardless of protocol, so objects fetched over HTTP would still be served: AWS
+    recommends invalidating after such a move (CLOUDFRONT.md §1).
+    """
+    edits = item_edits(item)
+    if any(isinstance(edit, Invalidate) for edit in edits):
+        return []
+    return ["/*"] if origin_moved_to_https(item.base_config, item_planned_config(item, edits)) else []

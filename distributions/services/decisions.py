@@ -1,0 +1,202 @@
+"""Deciding a change: submit it (with the console's checklist), approve or reject it, cancel or retry it.
+
+Every transition is a compare-and-set (`UPDATE ... WHERE status = old`) in a transaction that also writes
+the audit event; emails and worker steps are enqueued on commit. The requester can never approve their own
+change, whatever their roles.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from distributions import choices, notify
+from distributions.models import Approval, ChangeRequest
+from distributions.roles import can
+from distributions.services import queue
+from distributions.services.audit import audit_record
+from distributions.services.changes import change_plan_hash, item_validate, raise_if_errors
+from distributions.services.errors import Invalid, InvalidState, NotAllowed, Stale
+from distributions.services.guards import Actor, check_version, require, require_owner, transition
+
+Status = choices.ChangeStatus
+
+CHECKLIST = {
+    "path_patterns": "The path pattern covers only the requests meant to use HTTPS.",
+    "behavior_order": "The behaviors are in the intended order.",
+    "origins": "The behaviors route to the correct origins.",
+}
+
+
+@transaction.atomic
+def change_request_submit(
+    *,
+    actor: Actor,
+    change_request: ChangeRequest,
+    checklist: dict[str, bool],
+    expected_version: int | None = None,
+) -> ChangeRequest:
+    """Submit for approval, once every checklist item is confirmed and every edit passes validation."""
+    change_request = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
+    require_owner(actor, change_request)
+    check_version(change_request, expected_version)
+    unchecked = [key for key in CHECKLIST if not checklist.get(key)]
+    if unchecked:
+        raise Invalid(
+            "Confirm every checklist item: " + " ".join(CHECKLIST[key] for key in unchecked),
+            code="checklist_incomplete",
+            field=f"checklist.{unchecked[0]}",
+        )
+    items = list(change_request.items.select_related("distribution"))
+    if not items:
+        raise Invalid("Add at least one edit before submitting.", code="empty_change", field="edits")
+    for item in items:
+        raise_if_errors(item.distribution, item_validate(item))
+    transition(
+        change_request,
+        [Status.DRAFT],
+        Status.SUBMITTED,
+        submitted_at=timezone.now(),
+        plan_hash=change_plan_hash(change_request),
+    )
+    audit_record(
+        action="change.submitted",
+        actor=actor.user,
+        change_request=change_request,
+        remote_addr=actor.remote_addr,
+        data={"plan_hash": change_request.plan_hash, "checklist": checklist},
+    )
+    transaction.on_commit(lambda: notify.change_submitted(change_request))
+    return change_request
+
+
+def valid_approvals(change_request: ChangeRequest):
+    """Approvals given on the current plan (an edit since voids the earlier ones)."""
+    return change_request.approvals.filter(
+        decision=choices.Decision.APPROVED, plan_hash=change_request.plan_hash
+    )
+
+
+def _check_decider(actor: Actor, change_request: ChangeRequest, seen_plan_hash: str | None) -> None:
+    require(actor, "approve", "approve or reject changes")
+    if change_request.requester_id == actor.user.pk:
+        raise NotAllowed(
+            "You cannot approve or reject your own change: a second person must.", code="self_approval"
+        )
+    if change_request.status != Status.SUBMITTED:
+        raise InvalidState(
+            f"Change #{change_request.pk} is {change_request.get_status_display().lower()}, "
+            "not awaiting approval.",
+            code="invalid_state",
+        )
+    if seen_plan_hash and seen_plan_hash != change_request.plan_hash:
+        raise Stale(
+            "The change was edited after you opened it. Review it again before deciding.", code="plan_changed"
+        )
+
+
+@transaction.atomic
+def change_request_approve(
+    *,
+    actor: Actor,
+    change_request: ChangeRequest,
+    comment: str = "",
+    seen_plan_hash: str | None = None,
+) -> ChangeRequest:
+    """Approve the current plan; with enough approvals the change is approved and queued for the worker."""
+    change_request = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
+    _check_decider(actor, change_request, seen_plan_hash)
+    if valid_approvals(change_request).filter(approver=actor.user).exists():
+        raise InvalidState("You already approved this plan.", code="already_approved")
+    Approval.objects.create(
+        change_request=change_request,
+        approver=actor.user,
+        comment=comment,
+        decision=choices.Decision.APPROVED,
+        plan_hash=change_request.plan_hash,
+    )
+    audit_record(
+        action="change.approval",
+        actor=actor.user,
+        change_request=change_request,
+        remote_addr=actor.remote_addr,
+        message=comment,
+        data={"plan_hash": change_request.plan_hash},
+    )
+    if valid_approvals(change_request).count() >= settings.EDGEGUARD_APPROVALS_REQUIRED:
+        transition(change_request, [Status.SUBMITTED], Status.APPROVED, decided_at=timezone.now())
+        audit_record(
+            action="change.approved",
+            actor=actor.user,
+            change_request=change_request,
+            remote_addr=actor.remote_addr,
+            data={"plan_hash": change_request.plan_hash},
+        )
+        transaction.on_commit(lambda: notify.change_decided(change_request))
+        transaction.on_commit(lambda: queue.change_apply(change_request.pk))
+    return change_request
+
+
+@transaction.atomic
+def change_request_reject(*, actor: Actor, change_request: ChangeRequest, comment: str) -> ChangeRequest:
+    """Reject the change, with a comment that tells the requester why."""
+    change_request = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
+    _check_decider(actor, change_request, None)
+    if not comment.strip():
+        raise Invalid("Say why the change is rejected.", code="required", field="comment")
+    Approval.objects.create(
+        change_request=change_request,
+        approver=actor.user,
+        comment=comment,
+        decision=choices.Decision.REJECTED,
+        plan_hash=change_request.plan_hash,
+    )
+    transition(change_request, [Status.SUBMITTED], Status.REJECTED, decided_at=timezone.now())
+    audit_record(
+        action="change.rejected",
+        actor=actor.user,
+        change_request=change_request,
+        remote_addr=actor.remote_addr,
+        message=comment,
+    )
+    transaction.on_commit(lambda: notify.change_decided(change_request))
+    return change_request
+
+
+@transaction.atomic
+def change_request_cancel(*, actor: Actor, change_request: ChangeRequest) -> ChangeRequest:
+    """Cancel before the worker starts applying (requester, approvers, admins)."""
+    is_requester = change_request.requester_id == actor.user.pk
+    if not (is_requester or can(actor.user, "approve")):
+        raise NotAllowed("Only the requester, an approver or an admin can cancel a change.", code="forbidden")
+    transition(change_request, list(choices.CHANGE_CANCELLABLE), Status.CANCELLED, finished_at=timezone.now())
+    change_request.items.update(status=choices.ItemStatus.CANCELLED)
+    audit_record(
+        action="change.cancelled",
+        actor=actor.user,
+        change_request=change_request,
+        remote_addr=actor.remote_addr,
+    )
+    return change_request
+
+
+@transaction.atomic
+def change_request_retry(*, actor: Actor, change_request: ChangeRequest) -> ChangeRequest:
+    """Admin only: re-run a failed (or conflicted) change after fixing the cause.
+
+    Completed items stay done; the others start over from a fresh read of the live config.
+    """
+    require(actor, "admin", "retry changes")
+    transition(change_request, [Status.FAILED, Status.CONFLICT], Status.APPROVED, finished_at=None)
+    change_request.items.exclude(status=choices.ItemStatus.COMPLETED).update(
+        status=choices.ItemStatus.PENDING, attempts=0, error="", error_code="", conflicts=[], lease_until=None
+    )
+    audit_record(
+        action="change.retried",
+        actor=actor.user,
+        change_request=change_request,
+        remote_addr=actor.remote_addr,
+    )
+    transaction.on_commit(lambda: queue.change_apply(change_request.pk))
+    return change_request

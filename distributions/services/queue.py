@@ -1,0 +1,16 @@
+"""Enqueue worker steps. Services call these inside `transaction.on_commit`, so a rolled-back transition
+never starts work; the import is late because the tasks module imports the services."""
+
+from __future__ import annotations
+
+
+def change_apply(change_request_id: int) -> None:
+    from distributions import tasks
+
+    tasks.apply_change.delay(change_request_id)
+
+
+def item_step(item_id: int, *, countdown: float = 0) -> None:
+    from distributions import tasks
+
+    tasks.advance_item.apply_async((item_id,), countdown=max(0.0, countdown))
