@@ -24,7 +24,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from distributions.cloudfront.patterns import Config, behaviors_by_precedence, items, normalize_path_pattern
+from distributions.cloudfront.patterns import (
+    Behavior,
+    Config,
+    behaviors_by_precedence,
+    items,
+    normalize_path_pattern,
+    path_matches,
+)
 
 _OTHER = ""  # the alphabet's stand-in for every character no pattern names literally
 
@@ -149,6 +156,7 @@ def _compatible(a: str, b: str) -> bool:
     return all(x == y or x == "?" or y == "?" for x, y in zip(a, b, strict=False))
 
 
+@lru_cache(maxsize=65536)
 def may_overlap(first: str, second: str) -> bool:
     """A cheap necessary condition for two patterns to match a common path: when it says no, they cannot.
 
@@ -172,20 +180,37 @@ class ShadowedBehavior:
     shadowed_by: tuple[tuple[int, str], ...]  # (precedence, path pattern), earliest first
 
 
+def _samples(pattern: str) -> list[str]:
+    """Paths the pattern matches, built from a character no real pattern names."""
+    filled = normalize_path_pattern(pattern).replace("?", "\x00")
+    return [p for p in (filled.replace("*", ""), filled.replace("*", "\x00")) if path_matches(pattern, p)]
+
+
+def _earlier_cover(later: Behavior, earlier: Sequence[Behavior]) -> tuple[tuple[int, str], ...]:
+    """The earlier behaviors that together take every path of `later`; empty when some path reaches it."""
+    rivals = [
+        (b.precedence, b.path_pattern) for b in earlier if may_overlap(b.path_pattern, later.path_pattern)
+    ]
+    if not rivals:
+        return ()
+    # Most behaviors are reachable and a sample path shows it at once, without the automaton search.
+    if any(not any(path_matches(p, sample) for _, p in rivals) for sample in _samples(later.path_pattern)):
+        return ()
+    # Name one earlier behavior when one suffices: that is the one to move or narrow.
+    single = next((r for r in rivals if pattern_includes(r[1], later.path_pattern)), None)
+    if single:
+        return (single,)
+    return tuple(rivals) if pattern_includes([p for _, p in rivals], later.path_pattern) else ()
+
+
 def shadowed_behaviors(config: Config) -> tuple[ShadowedBehavior, ...]:
     """Every ordered behavior that an earlier pattern (or a set of earlier patterns) makes unreachable."""
     ordered = [b for b in behaviors_by_precedence(config) if not b.is_default]
     found = []
     for later in ordered:
-        rivals = [(b.precedence, b.path_pattern) for b in ordered[: later.precedence]]
-        rivals = [(p, pattern) for p, pattern in rivals if may_overlap(pattern, later.path_pattern)]
-        if not rivals or not pattern_includes([p for _, p in rivals], later.path_pattern):
-            continue
-        # Name one earlier behavior when one suffices: that is the one to move or narrow.
-        single = next((r for r in rivals if pattern_includes(r[1], later.path_pattern)), None)
-        found.append(
-            ShadowedBehavior(later.precedence, later.path_pattern, (single,) if single else tuple(rivals))
-        )
+        cover = _earlier_cover(later, ordered[: later.precedence])
+        if cover:
+            found.append(ShadowedBehavior(later.precedence, later.path_pattern, cover))
     return tuple(found)
 
 
