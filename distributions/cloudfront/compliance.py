@@ -128,6 +128,19 @@ class Evaluation:
             counts[result.control_id][result.status] += 1
         return counts
 
+    def distribution_tally(self) -> dict[str, Counter[str]]:
+        """Per control, how many distributions fail (any target fails), pass, or are not applicable."""
+        rank = {"not_applicable": 0, "pass": 1, "fail": 2}
+        worst: dict[tuple[str, str], Status] = {}
+        for r in self.results:
+            key = (r.control_id, r.distribution_id)
+            if rank[r.status] >= rank[worst.get(key, "not_applicable")]:
+                worst[key] = r.status
+        counts: dict[str, Counter[str]] = {control_id: Counter() for control_id in CONTROLS}
+        for (control_id, _), status in worst.items():
+            counts[control_id][status] += 1
+        return counts
+
 
 class _Context(NamedTuple):
     """One distribution's facts with what several checks derive from them, computed once."""
@@ -152,11 +165,7 @@ def _origin_target(origin: Mapping[str, Any]) -> Target:
 
 
 def _describe(b: Behavior) -> str:
-    return (
-        "The default behavior (*)"
-        if b.is_default
-        else f"Behavior {b.path_pattern} (precedence {b.precedence})"
-    )
+    return "The default behavior (*)" if b.is_default else f"Behavior {b.path_pattern} ({b.precedence})"
 
 
 def _viewer_https(ctx: _Context) -> Check:

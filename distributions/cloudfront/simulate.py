@@ -119,9 +119,9 @@ def tls_side(config: Config, domain_name: str, host: str, certificate: Certifica
             "default", DEFAULT_CERTIFICATE_NAME, covered, DEFAULT_CERTIFICATE_PROTOCOL_VERSION, None, note
         )
     label = certificate_identifier(vc)
-    if certificate is not None and certificate.arn != label:
-        raise ValueError(f"The certificate record {certificate.arn} is not the distribution's {label}.")
-    covered = None if certificate is None else any(covers(name, host) for name in certificate.names)
+    # A record for another certificate (say, the one a proposed change replaces) says nothing of this one.
+    known = certificate is not None and certificate.arn == label
+    covered = any(covers(name, host) for name in certificate.names) if known else None
     method = vc.get("SSLSupportMethod", "sni-only")
     note = (
         "served on dedicated IPs (vip), also to viewers without SNI; about $600 a month per certificate"
@@ -182,11 +182,13 @@ def simulate(
     method = method.upper()
     scheme, host, path, query = _parse(url, method, http_version)
     aliases = [a.lower() for a in items(config.get("Aliases"))]
-    tls = tls_side(config, domain_name, host, certificate) if scheme == "https" else None
     request = (scheme, host, path, query, method, http_version)
     if host != domain_name.lower() and host not in aliases:
         reason = f"{host} is neither {domain_name} nor an alias of this distribution: CloudFront answers 403"
-        return Simulation(*request, False, None, None, False, 403, "forbidden", None, reason, None, None, tls)
+        return Simulation(
+            *request, False, None, None, False, 403, "forbidden", None, reason, None, None, None
+        )
+    tls = tls_side(config, domain_name, host, certificate) if scheme == "https" else None
     match = match_behavior(config, path)
     policy = match.behavior["ViewerProtocolPolicy"]
     allowed = method in allowed_methods(match.behavior)

@@ -300,3 +300,18 @@ def test_it_counts_passing_behaviors_for_the_posture_page():
     tally = evaluate([DistributionFacts("E1", config)], now=NOW).tally()
     assert (tally["CloudFront.3"]["pass"], tally["CloudFront.3"]["fail"]) == (3, 1)
     assert tally["edgeguard.shadowed-behavior"]["pass"] == 3
+
+
+def test_it_counts_distributions_failing_a_control_once():
+    failing = distribution_config(
+        behaviors=[behavior("/a/*", policy="allow-all"), behavior("/b/*", policy="allow-all")]
+    )
+    passing = distribution_config()
+    fleet = [
+        DistributionFacts("E1", failing),
+        DistributionFacts("E2", passing),
+        DistributionFacts("E3", passing),
+    ]
+    tally = evaluate(fleet, now=NOW).distribution_tally()
+    assert (tally["CloudFront.3"]["fail"], tally["CloudFront.3"]["pass"]) == (1, 2)
+    assert tally["edgeguard.origin-https-invalidated"]["not_applicable"] == 3

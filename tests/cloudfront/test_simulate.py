@@ -142,6 +142,15 @@ def test_it_shows_the_certificate_presented_for_the_host(host, certificate, expe
     assert (tls.certificate_source, tls.covers_host, tls.minimum_protocol_version) == expected
 
 
+def test_it_does_not_judge_coverage_from_another_certificates_record():
+    other = certificate_record(arn=ACM_ARN.replace("0f1e", "9999"))
+    config = distribution_config()
+    tls = simulate(
+        url="https://www.example.com/", config=config, domain_name=DOMAIN_NAME, certificate=other
+    ).tls
+    assert tls.covers_host is None
+
+
 def test_it_notes_dedicated_ip_certificates():
     config = distribution_config(certificate=viewer_certificate(acm_arn=ACM_ARN, ssl_support_method="vip"))
     tls = simulate(url="https://www.example.com/", config=config, domain_name=DOMAIN_NAME).tls
