@@ -82,6 +82,7 @@ def distribution_detail(request: HttpRequest, distribution_id: str) -> HttpRespo
             "origin_ids": origin_ids,
             "coverage": selectors.certificate_coverage(distribution=distribution),
             "last_run": distribution.account.sync_runs.first(),
+            "can_request": can(request.user, "request") and distribution.removed_at is None,
         },
     )
 

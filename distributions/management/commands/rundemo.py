@@ -38,6 +38,9 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda *_: self._stop(0))
         try:
             endpoint = self._start_sandbox(options["sandbox_port"], options["deploy_seconds"])
+            # The sandbox deploys in seconds, not minutes: poll it accordingly (unless told otherwise).
+            os.environ.setdefault("EDGEGUARD_DEPLOY_POLL_SECONDS", "3")
+            os.environ.setdefault("EDGEGUARD_SYNC_INTERVAL_SECONDS", "60")
             os.environ.update(
                 {
                     "AWS_ENDPOINT_URL": endpoint,

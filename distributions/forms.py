@@ -1,0 +1,98 @@
+"""Forms of the edit flow. They parse input only; CloudFront's rules are checked by the services."""
+
+from django import forms
+
+from distributions import choices
+from distributions.cloudfront.constants import (
+    MINIMUM_PROTOCOL_VERSIONS,
+    ORIGIN_SSL_PROTOCOLS,
+    SSL_SUPPORT_METHODS,
+)
+from distributions.models import ChangeRequest
+
+# What an HTTP viewer gets under each policy (CLOUDFRONT.md §1), shown beside each choice.
+POLICY_HELP = {
+    "allow-all": "HTTP and HTTPS are both served. Plain HTTP stays readable and tamperable on the wire.",
+    "redirect-to-https": (
+        "HTTP GET/HEAD get 301 to the https:// URL; other methods get 307 on HTTP/1.1+ (method and body "
+        "resent) and 403 on HTTP/1.0. A redirected request is billed twice (HTTP, then HTTPS)."
+    ),
+    "https-only": "HTTP requests get 403 and nothing is returned: only for clients known to use HTTPS.",
+}
+
+
+class TargetChangeForm(forms.Form):
+    """Which change request the edit goes into: one of the user's open drafts, or a new one."""
+
+    change = forms.ModelChoiceField(
+        queryset=ChangeRequest.objects.none(), required=False, empty_label="A new change"
+    )
+    title = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["change"].queryset = ChangeRequest.objects.filter(
+            requester=user, status__in=list(choices.CHANGE_EDITABLE)
+        ).order_by("-updated_at")
+
+
+class ViewerPolicyForm(TargetChangeForm):
+    policy = forms.ChoiceField(choices=choices.VIEWER_PROTOCOL_POLICY_CHOICES, widget=forms.RadioSelect)
+    patterns = forms.MultipleChoiceField(
+        choices=[], error_messages={"required": "Select at least one behavior."}
+    )
+
+    def __init__(self, *args, patterns=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["patterns"].choices = [(p, p) for p in patterns]
+
+
+class OriginForm(TargetChangeForm):
+    policy = forms.ChoiceField(choices=choices.ORIGIN_PROTOCOL_POLICY_CHOICES, label="Origin protocol policy")
+    ssl_protocols = forms.MultipleChoiceField(
+        choices=[(p, p) for p in ORIGIN_SSL_PROTOCOLS],
+        widget=forms.CheckboxSelectMultiple,
+        label="SSL protocols",
+    )
+
+
+class CertificateForm(TargetChangeForm):
+    source = forms.ChoiceField(
+        choices=[
+            ("default", "Default CloudFront certificate (*.cloudfront.net)"),
+            ("acm", "ACM certificate"),
+            ("iam", "IAM certificate"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    acm_certificate = forms.ChoiceField(choices=[], required=False, label="ACM certificate (us-east-1)")
+    iam_certificate_id = forms.CharField(required=False, label="IAM certificate id")
+    ssl_support_method = forms.ChoiceField(choices=[(m, m) for m in SSL_SUPPORT_METHODS], initial="sni-only")
+    minimum_protocol_version = forms.ChoiceField(
+        choices=[(v, v) for v in MINIMUM_PROTOCOL_VERSIONS], initial="TLSv1.2_2021", label="Security policy"
+    )
+
+    def __init__(self, *args, certificates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["acm_certificate"].choices = [("", "—")] + [
+            (c.arn, f"{c.domain_name} ({c.status.lower()}, {len(c.subject_alternative_names)} names)")
+            for c in certificates
+        ]
+
+
+class ReorderForm(TargetChangeForm):
+    order = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8, "class": "form-control eg-mono", "id": "id_order"}),
+        help_text="The ordered behaviors' path patterns, one per line, first evaluated first.",
+    )
+
+
+class InvalidateForm(forms.Form):
+    paths = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), help_text="One path per line, starting with /; * only last."
+    )
+
+
+class DecisionForm(forms.Form):
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    plan_hash = forms.CharField(widget=forms.HiddenInput, required=False)

@@ -1,0 +1,232 @@
+"""Change requests in the browser: list, detail with live progress, review and submit, decide, audit log."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from distributions import choices, forms
+from distributions.cloudfront.edits import Invalidate
+from distributions.models import AuditEvent, ChangeRequest, Distribution
+from distributions.review import item_review
+from distributions.roles import can
+from distributions.services import changes, decisions
+from distributions.services.errors import ServiceError
+from distributions.views import requires
+from distributions.views_edit import actor
+
+LIST_TABS = {
+    "pending": ("Awaiting approval", Q(status=choices.ChangeStatus.SUBMITTED)),
+    "active": ("In flight", Q(status__in=list(choices.CHANGE_ACTIVE))),
+    "mine": ("Mine", None),
+    "all": ("All", Q()),
+}
+
+
+@requires("view")
+def change_list(request: HttpRequest) -> HttpResponse:
+    tab = request.GET.get("tab", "pending" if can(request.user, "approve") else "mine")
+    tab = tab if tab in LIST_TABS else "all"
+    label, condition = LIST_TABS[tab]
+    queryset = ChangeRequest.objects.select_related("requester").annotate(item_count=Count("items"))
+    queryset = queryset.filter(requester=request.user) if condition is None else queryset.filter(condition)
+    page = Paginator(queryset.order_by("-updated_at"), 25).get_page(request.GET.get("page"))
+    counts = {
+        "pending": ChangeRequest.objects.filter(status=choices.ChangeStatus.SUBMITTED).count(),
+        "active": ChangeRequest.objects.filter(status__in=list(choices.CHANGE_ACTIVE)).count(),
+    }
+    return render(
+        request,
+        "changes/change_list.html",
+        {
+            "page": page,
+            "tab": tab,
+            "tabs": {k: v[0] for k, v in LIST_TABS.items()},
+            "counts": counts,
+            "query": f"tab={tab}",
+        },
+    )
+
+
+def _change(pk: int) -> ChangeRequest:
+    return get_object_or_404(ChangeRequest.objects.select_related("requester"), pk=pk)
+
+
+def _context(request: HttpRequest, change: ChangeRequest) -> dict:
+    items = list(change.items.select_related("distribution__account").order_by("pk"))
+    user = request.user
+    is_requester = change.requester_id == user.pk
+    return {
+        "change": change,
+        "items": items,
+        "is_requester": is_requester,
+        "can_edit": change.is_editable and (is_requester or can(user, "admin")) and can(user, "request"),
+        "can_decide": change.status == choices.ChangeStatus.SUBMITTED
+        and can(user, "approve")
+        and not is_requester,
+        "can_cancel": change.status in choices.CHANGE_CANCELLABLE and (is_requester or can(user, "approve")),
+        "can_retry": change.status in (choices.ChangeStatus.FAILED, choices.ChangeStatus.CONFLICT)
+        and can(user, "admin"),
+        "approvals": change.approvals.select_related("approver"),
+        "valid_approvals": decisions.valid_approvals(change).count() if change.plan_hash else 0,
+        "events": change.events.order_by("created_at", "pk")[:200],
+    }
+
+
+@requires("view")
+def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    change = _change(pk)
+    context = _context(request, change)
+    context["reviews"] = [item_review(item) for item in context["items"]]
+    context["decision_form"] = forms.DecisionForm(initial={"plan_hash": change.plan_hash})
+    context["checklist"] = decisions.CHECKLIST
+    context["invalidate_form"] = forms.InvalidateForm()
+    return render(request, "changes/change_detail.html", context)
+
+
+@requires("view")
+def change_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The live progress fragment (htmx polls it while the change is in flight)."""
+    change = _change(pk)
+    return render(request, "changes/_progress.html", _context(request, change))
+
+
+def _run(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:
+    try:
+        action()
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+    return redirect("change-detail", pk=pk)
+
+
+@require_POST
+@requires("request")
+def change_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    change = _change(pk)
+    checklist = {key: request.POST.get(key) == "on" for key in decisions.CHECKLIST}
+    return _run(
+        request,
+        pk,
+        lambda: decisions.change_request_submit(
+            actor=actor(request), change_request=change, checklist=checklist
+        ),
+        f"Change #{pk} submitted: approvers have been notified.",
+    )
+
+
+@require_POST
+@requires("approve")
+def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    change = _change(pk)
+    form = forms.DecisionForm(request.POST)
+    form.is_valid()
+    comment = form.cleaned_data.get("comment", "")
+    if request.POST.get("decision") == "reject":
+        return _run(
+            request,
+            pk,
+            lambda: decisions.change_request_reject(
+                actor=actor(request), change_request=change, comment=comment
+            ),
+            f"Change #{pk} rejected.",
+        )
+    return _run(
+        request,
+        pk,
+        lambda: decisions.change_request_approve(
+            actor=actor(request),
+            change_request=change,
+            comment=comment,
+            seen_plan_hash=form.cleaned_data.get("plan_hash") or None,
+        ),
+        f"Approved change #{pk}.",
+    )
+
+
+@require_POST
+@requires("view")
+def change_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    change = _change(pk)
+    return _run(
+        request,
+        pk,
+        lambda: decisions.change_request_cancel(actor=actor(request), change_request=change),
+        f"Change #{pk} cancelled.",
+    )
+
+
+@require_POST
+@requires("admin")
+def change_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    change = _change(pk)
+    return _run(
+        request,
+        pk,
+        lambda: decisions.change_request_retry(actor=actor(request), change_request=change),
+        f"Change #{pk} queued again.",
+    )
+
+
+@require_POST
+@requires("request")
+def change_invalidate(request: HttpRequest, pk: int, distribution_id: str) -> HttpResponse:
+    """Add invalidation paths (run after deployment) for one distribution of the change."""
+    change = _change(pk)
+    distribution = get_object_or_404(Distribution, distribution_id=distribution_id)
+    form = forms.InvalidateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter at least one path, one per line.")
+        return redirect("change-detail", pk=pk)
+    paths = tuple(line.strip() for line in form.cleaned_data["paths"].splitlines() if line.strip())
+    return _run(
+        request,
+        pk,
+        lambda: changes.change_edits_add(
+            actor=actor(request),
+            change_request=change,
+            distribution=distribution,
+            edits=[Invalidate(paths=paths)],
+        ),
+        f"Invalidation of {', '.join(paths)} added for {distribution_id}.",
+    )
+
+
+@require_POST
+@requires("request")
+def change_item_remove(request: HttpRequest, pk: int, distribution_id: str) -> HttpResponse:
+    change = _change(pk)
+    distribution = get_object_or_404(Distribution, distribution_id=distribution_id)
+    return _run(
+        request,
+        pk,
+        lambda: changes.change_item_remove(
+            actor=actor(request), change_request=change, distribution=distribution
+        ),
+        f"{distribution_id} removed from the change.",
+    )
+
+
+@requires("view")
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Every audit event, newest first, filterable by actor, action, change and distribution."""
+    events = AuditEvent.objects.select_related("change_request")
+    filters = {key: request.GET.get(key, "").strip() for key in ("actor", "action", "change", "distribution")}
+    if filters["actor"]:
+        events = events.filter(actor_name__icontains=filters["actor"])
+    if filters["action"]:
+        events = events.filter(action__startswith=filters["action"])
+    if filters["change"].isdigit():
+        events = events.filter(change_request_id=int(filters["change"]))
+    if filters["distribution"]:
+        events = events.filter(distribution_id__icontains=filters["distribution"])
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = urlencode({key: value for key, value in filters.items() if value})
+    return render(request, "changes/audit_log.html", {"page": page, "filters": filters, "query": query})

@@ -1,0 +1,180 @@
+"""The console's edit flow: pick behaviors (or an origin, the certificate, the order) and say what to set.
+
+Each page adds typed edits to one of the user's open change requests (or a new one) through the services,
+then sends the user to that change, from where they review and submit.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from distributions import forms, selectors
+from distributions.cloudfront.edits import (
+    Edit,
+    ReorderBehaviors,
+    SetOriginProtocolPolicy,
+    SetOriginSslProtocols,
+    SetViewerCertificate,
+    SetViewerProtocolPolicy,
+)
+from distributions.models import Certificate, Distribution
+from distributions.services import changes
+from distributions.services.errors import ServiceError
+from distributions.services.guards import Actor
+from distributions.views import requires
+
+
+def actor(request: HttpRequest) -> Actor:
+    return Actor(request.user, request.META.get("REMOTE_ADDR"))
+
+
+def _distribution(distribution_id: str) -> Distribution:
+    return get_object_or_404(
+        Distribution.objects.select_related("account"),
+        distribution_id=distribution_id,
+        removed_at__isnull=True,
+    )
+
+
+def _add(request: HttpRequest, form: forms.TargetChangeForm, distribution: Distribution, edits: list[Edit]):
+    """Add the edits to the chosen (or a new) change; on a rule violation, show it on the form."""
+    try:
+        # One transaction: a new change whose first edits are refused is not left behind, empty.
+        with transaction.atomic():
+            change = form.cleaned_data.get("change")
+            if change is None:
+                title = form.cleaned_data.get("title") or f"HTTPS settings of {distribution.display_name}"
+                change = changes.change_request_create(actor=actor(request), title=title)
+            changes.change_edits_add(
+                actor=actor(request), change_request=change, distribution=distribution, edits=edits
+            )
+    except ServiceError as error:
+        form.add_error(None, error.message)
+        return None
+    messages.success(request, f"Added to change #{change.pk}: " + "; ".join(e.describe() for e in edits))
+    return redirect("change-detail", pk=change.pk)
+
+
+@requires("request")
+def behavior_edit(request: HttpRequest, distribution_id: str) -> HttpResponse:
+    """Set the viewer protocol policy of one or several behaviors (the console's Edit behavior)."""
+    distribution = _distribution(distribution_id)
+    behaviors = list(distribution.behaviors.order_by("precedence"))
+    patterns = [b.path_pattern for b in behaviors]
+    selected = (
+        request.POST.getlist("patterns") if request.method == "POST" else request.GET.getlist("pattern")
+    )
+    form = forms.ViewerPolicyForm(
+        request.POST or None, user=request.user, patterns=patterns, initial={"patterns": selected}
+    )
+    if request.method == "POST" and form.is_valid():
+        edits = [
+            SetViewerProtocolPolicy(
+                path_pattern="default" if p == "*" else p, policy=form.cleaned_data["policy"]
+            )
+            for p in form.cleaned_data["patterns"]
+        ]
+        response = _add(request, form, distribution, edits)
+        if response:
+            return response
+    return render(
+        request,
+        "changes/behavior_edit.html",
+        {
+            "distribution": distribution,
+            "behaviors": behaviors,
+            "form": form,
+            "selected": selected,
+            "policy_help": forms.POLICY_HELP,
+        },
+    )
+
+
+@requires("request")
+def origin_edit(request: HttpRequest, distribution_id: str, origin_id: str) -> HttpResponse:
+    distribution = _distribution(distribution_id)
+    origin = get_object_or_404(distribution.origins, origin_id=origin_id, kind="custom")
+    form = forms.OriginForm(
+        request.POST or None,
+        user=request.user,
+        initial={"policy": origin.origin_protocol_policy, "ssl_protocols": origin.ssl_protocols},
+    )
+    if request.method == "POST" and form.is_valid():
+        edits: list[Edit] = []
+        if form.cleaned_data["policy"] != origin.origin_protocol_policy:
+            edits.append(SetOriginProtocolPolicy(origin_id=origin_id, policy=form.cleaned_data["policy"]))
+        if set(form.cleaned_data["ssl_protocols"]) != set(origin.ssl_protocols):
+            edits.append(
+                SetOriginSslProtocols(
+                    origin_id=origin_id, protocols=tuple(form.cleaned_data["ssl_protocols"])
+                )
+            )
+        if not edits:
+            form.add_error(None, "Nothing changes: pick another policy or other protocols.")
+        elif response := _add(request, form, distribution, edits):
+            return response
+    return render(
+        request, "changes/origin_edit.html", {"distribution": distribution, "origin": origin, "form": form}
+    )
+
+
+@requires("request")
+def certificate_edit(request: HttpRequest, distribution_id: str) -> HttpResponse:
+    distribution = _distribution(distribution_id)
+    certificates = Certificate.objects.filter(account=distribution.account).order_by("domain_name")
+    initial = {
+        "source": "default"
+        if distribution.certificate_source == "cloudfront"
+        else distribution.certificate_source,
+        "acm_certificate": distribution.acm_certificate_arn,
+        "iam_certificate_id": distribution.iam_certificate_id,
+        "ssl_support_method": distribution.ssl_support_method or "sni-only",
+        "minimum_protocol_version": distribution.minimum_protocol_version or "TLSv1.2_2021",
+    }
+    form = forms.CertificateForm(
+        request.POST or None, user=request.user, certificates=certificates, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        source = data["source"]
+        identifier = {"acm": data["acm_certificate"], "iam": data["iam_certificate_id"]}.get(source) or None
+        edit = SetViewerCertificate(
+            source=source,
+            certificate_id_or_arn=identifier,
+            ssl_support_method=None if source == "default" else data["ssl_support_method"],
+            minimum_protocol_version="TLSv1" if source == "default" else data["minimum_protocol_version"],
+        )
+        if response := _add(request, form, distribution, [edit]):
+            return response
+    return render(
+        request,
+        "changes/certificate_edit.html",
+        {
+            "distribution": distribution,
+            "form": form,
+            "certificates": certificates,
+            "coverage": selectors.certificate_coverage(distribution=distribution),
+        },
+    )
+
+
+@requires("request")
+def behaviors_reorder(request: HttpRequest, distribution_id: str) -> HttpResponse:
+    """Reorder the ordered behaviors (the default always stays last)."""
+    distribution = _distribution(distribution_id)
+    ordered = [b for b in distribution.behaviors.order_by("precedence") if not b.is_default]
+    form = forms.ReorderForm(
+        request.POST or None, user=request.user, initial={"order": "\n".join(b.path_pattern for b in ordered)}
+    )
+    if request.method == "POST" and form.is_valid():
+        order = tuple(line for line in form.cleaned_data["order"].splitlines() if line)
+        if order == tuple(b.path_pattern for b in ordered):
+            form.add_error(None, "The order is unchanged: move a behavior first.")
+        elif response := _add(request, form, distribution, [ReorderBehaviors(path_patterns=order)]):
+            return response
+    return render(
+        request, "changes/reorder.html", {"distribution": distribution, "ordered": ordered, "form": form}
+    )
