@@ -5,6 +5,7 @@ fails loudly at start-up with ImproperlyConfigured rather than misbehaving later
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -242,4 +243,58 @@ EDGEGUARD_STUCK_SECONDS = envint("EDGEGUARD_STUCK_SECONDS", "300", minimum=1)
 CELERY_BEAT_SCHEDULE["sweep-stuck-changes"] = {
     "task": "distributions.sweep_stuck_changes",
     "schedule": 60.0,
+}
+
+# -- The REST API (distributions/api, docs/API.md) ------------------------------------------------------
+INSTALLED_APPS += ["knox", "drf_spectacular", "drf_spectacular_sidecar", "distributions.api"]
+# knox's hashed, expiring tokens, with a name and a last use (distributions/api/models.py).
+KNOX_TOKEN_MODEL = "api.ApiToken"
+EDGEGUARD_API_TOKEN_TTL_DAYS = envint("EDGEGUARD_API_TOKEN_TTL_DAYS", "90", minimum=1)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=EDGEGUARD_API_TOKEN_TTL_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_PREFIX": "eg_",
+    "AUTO_REFRESH": False,
+}
+# Requests per client (token, else user, else address), e.g. "600/min"; the cache holds the counters.
+EDGEGUARD_API_THROTTLE_RATE = os.environ.get("EDGEGUARD_API_THROTTLE_RATE", "600/min")
+# Bodies larger than this get a JSON 413 (a change request of a few hundred distributions is ~100 KB).
+EDGEGUARD_API_MAX_BODY_BYTES = envint("EDGEGUARD_API_MAX_BODY_BYTES", str(1024 * 1024), minimum=1024)
+REST_FRAMEWORK.update(
+    {
+        "DEFAULT_AUTHENTICATION_CLASSES": [
+            "distributions.api.authentication.TokenAuthentication",
+            "rest_framework.authentication.SessionAuthentication",
+        ],
+        "DEFAULT_PERMISSION_CLASSES": ["distributions.api.permissions.RolePermission"],
+        "DEFAULT_THROTTLE_CLASSES": ["distributions.api.permissions.ClientRateThrottle"],
+        "DEFAULT_FILTER_BACKENDS": ["distributions.api.querying.StrictFilterBackend"],
+        "DEFAULT_PAGINATION_CLASS": "distributions.api.querying.Pagination",
+        "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+        "EXCEPTION_HANDLER": "distributions.api.errors.exception_handler",
+        "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+        "DEFAULT_PARSER_CLASSES": ["distributions.api.parsers.LimitedJSONParser"],
+    }
+)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Edgeguard API",
+    "DESCRIPTION": "The HTTPS settings of CloudFront distributions: read the fleet, propose changes, "
+    "approve them, follow them until deployed. Every write goes through a change request. See docs/API.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["distributions.api.permissions.RolePermission"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ChangeStatusEnum": "distributions.choices.ChangeStatus",
+        "ItemStatusEnum": "distributions.choices.ItemStatus",
+        "DeploymentStatusEnum": "distributions.choices.DeploymentStatus",
+        "SyncStatusEnum": "distributions.choices.SyncStatus",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "distributions.api.schema.add_error_responses",
+    ],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }

@@ -1,0 +1,206 @@
+"""Change requests in and out: typed edits per distribution, items with their diff, approvals, decisions.
+
+Input serializers check shapes only; every rule (roles, states, CloudFront's validation) is the services'.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from distributions.api.fields import EditField, NaturalKeyField, StrictBooleanField, StrictCharField
+from distributions.cloudfront.diff import diff_configs
+from distributions.cloudfront.edits import edit_from_dict
+from distributions.models import Approval, ChangeItem, ChangeRequest, Distribution
+from distributions.services.changes import item_planned_config, suggested_invalidations
+
+
+def distribution_field(**kwargs: Any) -> NaturalKeyField:
+    return NaturalKeyField(
+        slug_field="distribution_id", queryset=Distribution.objects.all(), max_length=32, **kwargs
+    )
+
+
+# -- input ----------------------------------------------------------------------------------------
+
+
+class ItemInputSerializer(serializers.Serializer):
+    """Edits for one distribution; later edits to the same field replace earlier ones."""
+
+    distribution = distribution_field(help_text="The distribution id, e.g. E2QWRUHAPOMQZL.")
+    edits = serializers.ListField(child=EditField(), min_length=1)
+
+
+class ChangeRequestCreateSerializer(serializers.Serializer):
+    title = StrictCharField(max_length=200, help_text="Why the change is made.")
+    description = StrictCharField(required=False, default="", allow_blank=True)
+    items = ItemInputSerializer(many=True, required=False, default=list)
+
+
+class ChangeRequestUpdateSerializer(serializers.Serializer):
+    title = StrictCharField(max_length=200)
+    description = StrictCharField(allow_blank=True)
+
+
+class ChecklistSerializer(serializers.Serializer):
+    """The reviewer's checklist; every item must be true to submit."""
+
+    path_patterns = StrictBooleanField(help_text="The path patterns cover only what should use HTTPS.")
+    behavior_order = StrictBooleanField(help_text="The behaviors are in the intended order.")
+    origins = StrictBooleanField(help_text="The behaviors route to the correct origins.")
+
+
+class SubmitSerializer(serializers.Serializer):
+    checklist = ChecklistSerializer()
+
+
+class ApproveSerializer(serializers.Serializer):
+    comment = StrictCharField(required=False, default="", allow_blank=True)
+    plan_hash = StrictCharField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The plan_hash you reviewed: approval is refused (412) if the change moved since.",
+    )
+
+
+class RejectSerializer(serializers.Serializer):
+    comment = StrictCharField(allow_blank=True, help_text="Why it is rejected (required).")
+
+
+class InvalidationCreateSerializer(serializers.Serializer):
+    distribution = distribution_field()
+    paths = serializers.ListField(child=StrictCharField(allow_blank=True), min_length=1)
+    title = StrictCharField(max_length=200, required=False, default="Invalidate cached objects")
+
+
+# -- output ---------------------------------------------------------------------------------------
+
+
+class DiffEntrySerializer(serializers.Serializer):
+    path = serializers.CharField(
+        help_text="The config field, e.g. CacheBehaviors[/api/*].ViewerProtocolPolicy"
+    )
+    label = serializers.CharField()
+    before = serializers.JSONField(allow_null=True)
+    after = serializers.JSONField(allow_null=True)
+    description = serializers.CharField()
+
+
+class ChangeItemSerializer(serializers.ModelSerializer):
+    """One distribution's edits, what they change (the diff from its base config) and its progress."""
+
+    distribution = serializers.SlugRelatedField(slug_field="distribution_id", read_only=True)
+    edits = serializers.ListField(child=EditField(), read_only=True)
+    descriptions = serializers.SerializerMethodField()
+    diff = serializers.SerializerMethodField()
+    suggested_invalidations = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ChangeItem
+        fields = [
+            "id",
+            "distribution",
+            "status",
+            "edits",
+            "descriptions",
+            "diff",
+            "suggested_invalidations",
+            "base_version",
+            "attempts",
+            "applied_etag",
+            "conflicts",
+            "error_code",
+            "error",
+            "invalidation_id",
+            "invalidation_status",
+            "applied_at",
+            "deployed_at",
+            "completed_at",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_descriptions(self, item: ChangeItem) -> list[str]:
+        return [edit_from_dict(data).describe() for data in item.edits]
+
+    @extend_schema_field(DiffEntrySerializer(many=True))
+    def get_diff(self, item: ChangeItem) -> list[dict]:
+        changes = diff_configs(item.base_config, item_planned_config(item))
+        return [
+            {
+                "path": c.path,
+                "label": c.label,
+                "before": c.before,
+                "after": c.after,
+                "description": c.describe(),
+            }
+            for c in changes
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_suggested_invalidations(self, item: ChangeItem) -> list[str]:
+        return suggested_invalidations(item)
+
+
+class ApprovalSerializer(serializers.ModelSerializer):
+    approver = serializers.CharField(source="approver.get_username", read_only=True)
+
+    class Meta:
+        model = Approval
+        fields = ["approver", "decision", "comment", "plan_hash", "created_at"]
+
+
+class ChangeRequestSerializer(serializers.ModelSerializer):
+    """A change request; `version` is also its ETag, to send back in If-Match when editing."""
+
+    requester = serializers.CharField(source="requester.get_username", read_only=True)
+    items = ChangeItemSerializer(many=True, read_only=True)
+    approvals = ApprovalSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ChangeRequest
+        fields = [
+            "id",
+            "title",
+            "description",
+            "requester",
+            "status",
+            "plan_hash",
+            "version",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+            "decided_at",
+            "finished_at",
+            "items",
+            "approvals",
+        ]
+
+
+class InvalidationSerializer(serializers.ModelSerializer):
+    """An invalidation planned in a change: its paths, and CloudFront's status once created."""
+
+    change_request = serializers.PrimaryKeyRelatedField(read_only=True)
+    change_request_status = serializers.CharField(source="change_request.status", read_only=True)
+    distribution = serializers.SlugRelatedField(slug_field="distribution_id", read_only=True)
+    paths = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ChangeItem
+        fields = [
+            "id",
+            "change_request",
+            "change_request_status",
+            "distribution",
+            "paths",
+            "status",
+            "invalidation_id",
+            "invalidation_status",
+            "completed_at",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_paths(self, item: ChangeItem) -> list[str]:
+        return [path for edit in item.edits if edit.get("kind") == "invalidate" for path in edit["paths"]]

@@ -1,0 +1,239 @@
+"""Change requests: create with typed edits, read, edit while draft/submitted, and decide.
+
+Each action is one service call (distributions/services): the services check roles, states, versions and
+CloudFront's rules, and their errors become JSON here (errors.py). The only thing added is atomicity for
+creating a change with its items in one request: it is created whole or not at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db import transaction
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import filters, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from distributions import choices
+from distributions.api import change_serializers as s
+from distributions.api.conditional import expected_version, if_match_parameter, with_etag
+from distributions.api.querying import StrictFilterBackend
+from distributions.api.schema import error_responses
+from distributions.models import ChangeRequest, Distribution
+from distributions.services import changes, decisions
+from distributions.services.guards import Actor
+
+
+def actor_of(request: Request) -> Actor:
+    return Actor(request.user, request.META.get("REMOTE_ADDR"))
+
+
+def change_request_queryset() -> QuerySet[ChangeRequest]:
+    return ChangeRequest.objects.select_related("requester").prefetch_related(
+        "items__distribution__account", "approvals__approver"
+    )
+
+
+class ChangeRequestFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=choices.ChangeStatus.choices)
+    requester = django_filters.CharFilter(field_name="requester__username", max_length=150)
+    distribution = django_filters.CharFilter(
+        field_name="items__distribution__distribution_id", max_length=32, distinct=True
+    )
+
+    class Meta:
+        model = ChangeRequest
+        fields: list[str] = []
+
+
+ONE = {200: s.ChangeRequestSerializer}
+IF_MATCH = if_match_parameter(required=True)
+DISTRIBUTION_PATH = OpenApiParameter(
+    "distribution_id", str, OpenApiParameter.PATH, pattern=r"^[A-Za-z0-9]{1,32}$"
+)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        description="The change with its items, diffs and approvals; ETag is its version."
+    ),
+    update=extend_schema(
+        request=s.ChangeRequestUpdateSerializer,
+        responses={**ONE, **error_responses(409, 412, 428)},
+        parameters=[IF_MATCH],
+    ),
+    partial_update=extend_schema(
+        request=s.ChangeRequestUpdateSerializer,
+        responses={**ONE, **error_responses(409, 412, 428)},
+        parameters=[IF_MATCH],
+    ),
+)
+class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Change requests. Every write to CloudFront goes through one, approved by a second person."""
+
+    serializer_class = s.ChangeRequestSerializer
+    lookup_value_regex = r"[0-9]{1,18}"
+    filter_backends = [StrictFilterBackend, filters.SearchFilter]
+    filterset_class = ChangeRequestFilter
+    search_fields = ["title"]
+
+    def get_queryset(self) -> QuerySet[ChangeRequest]:
+        return change_request_queryset()
+
+    def _respond(self, change_request: ChangeRequest, code: int = status.HTTP_200_OK) -> Response:
+        fresh = change_request_queryset().get(pk=change_request.pk)
+        return with_etag(Response(s.ChangeRequestSerializer(fresh).data, status=code), fresh)
+
+    def _input(self, serializer_class: type, **kwargs: Any) -> dict:
+        serializer = serializer_class(data=self.request.data, **kwargs)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._respond(self.get_object())
+
+    @extend_schema(
+        request=s.ChangeRequestCreateSerializer,
+        responses={201: s.ChangeRequestSerializer},
+        description="Open a draft with its edits (each item's edits validated by CloudFront's rules). "
+        "Submit it next, then a second person approves it.",
+    )
+    def create(self, request: Request) -> Response:
+        data = self._input(s.ChangeRequestCreateSerializer)
+        actor = actor_of(request)
+        with transaction.atomic():
+            change_request = changes.change_request_create(
+                actor=actor, title=data["title"], description=data["description"]
+            )
+            for item in data["items"]:
+                changes.change_edits_add(
+                    actor=actor,
+                    change_request=change_request,
+                    distribution=item["distribution"],
+                    edits=item["edits"],
+                )
+        response = self._respond(change_request, status.HTTP_201_CREATED)
+        response["Location"] = f"{request.path}{change_request.pk}/"
+        return response
+
+    def update(self, request: Request, *args: Any, partial: bool = False, **kwargs: Any) -> Response:
+        version = expected_version(request, required=True)
+        data = self._input(s.ChangeRequestUpdateSerializer, partial=partial)
+        change_request = changes.change_request_update(
+            actor=actor_of(request),
+            change_request=self.get_object(),
+            title=data.get("title"),
+            description=data.get("description"),
+            expected_version=version,
+        )
+        return self._respond(change_request)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.update(request, *args, partial=True, **kwargs)
+
+    @extend_schema(
+        request=s.ItemInputSerializer,
+        responses={**ONE, **error_responses(409, 412, 428)},
+        parameters=[IF_MATCH],
+        description="Add edits for one distribution (merged with its earlier ones). Editing a submitted "
+        "change voids its approvals.",
+    )
+    @action(detail=True, methods=["post"])
+    def items(self, request: Request, pk: str) -> Response:
+        version = expected_version(request, required=True)
+        data = self._input(s.ItemInputSerializer)
+        change_request = self.get_object()
+        changes.change_edits_add(
+            actor=actor_of(request),
+            change_request=change_request,
+            distribution=data["distribution"],
+            edits=data["edits"],
+            expected_version=version,
+        )
+        return self._respond(change_request)
+
+    @extend_schema(
+        request=None,
+        responses={**ONE, **error_responses(409, 412, 428)},
+        parameters=[IF_MATCH, DISTRIBUTION_PATH],
+        description="Drop one distribution and its edits from the change.",
+    )
+    @action(detail=True, methods=["delete"], url_path=r"items/(?P<distribution_id>[A-Za-z0-9]{1,32})")
+    def remove_item(self, request: Request, pk: str, distribution_id: str) -> Response:
+        version = expected_version(request, required=True)
+        change_request = self.get_object()
+        changes.change_item_remove(
+            actor=actor_of(request),
+            change_request=change_request,
+            distribution=Distribution.objects.get(distribution_id=distribution_id),
+            expected_version=version,
+        )
+        return self._respond(change_request)
+
+    @extend_schema(
+        request=s.SubmitSerializer,
+        responses={**ONE, **error_responses(409, 412)},
+        parameters=[if_match_parameter(required=False)],
+        description="Submit for approval with the checklist confirmed. If-Match is optional here.",
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str) -> Response:
+        version = expected_version(request, required=False)
+        data = self._input(s.SubmitSerializer)
+        change_request = decisions.change_request_submit(
+            actor=actor_of(request),
+            change_request=self.get_object(),
+            checklist=data["checklist"],
+            expected_version=version,
+        )
+        return self._respond(change_request)
+
+    @extend_schema(
+        request=s.ApproveSerializer,
+        responses={**ONE, **error_responses(409, 412)},
+        description="Approve the current plan (never your own change). With enough approvals the worker "
+        "starts applying it.",
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        data = self._input(s.ApproveSerializer)
+        change_request = decisions.change_request_approve(
+            actor=actor_of(request),
+            change_request=self.get_object(),
+            comment=data["comment"],
+            seen_plan_hash=data["plan_hash"],
+        )
+        return self._respond(change_request)
+
+    @extend_schema(request=s.RejectSerializer, responses={**ONE, **error_responses(409)})
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str) -> Response:
+        data = self._input(s.RejectSerializer)
+        change_request = decisions.change_request_reject(
+            actor=actor_of(request), change_request=self.get_object(), comment=data["comment"]
+        )
+        return self._respond(change_request)
+
+    @extend_schema(request=None, responses={**ONE, **error_responses(409)})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        change_request = decisions.change_request_cancel(
+            actor=actor_of(request), change_request=self.get_object()
+        )
+        return self._respond(change_request)
+
+    @extend_schema(
+        request=None,
+        responses={**ONE, **error_responses(409)},
+        description="Admin only: re-run a failed or conflicted change after fixing the cause.",
+    )
+    @action(detail=True, methods=["post"])
+    def retry(self, request: Request, pk: str) -> Response:
+        change_request = decisions.change_request_retry(
+            actor=actor_of(request), change_request=self.get_object()
+        )
+        return self._respond(change_request)

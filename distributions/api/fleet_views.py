@@ -1,0 +1,104 @@
+"""Read the mirrored fleet (accounts, distributions, certificates, sync runs) and start a sync."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Prefetch, QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import filters, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from distributions import choices, selectors, tasks
+from distributions.api import fleet_serializers as s
+from distributions.api.querying import StrictFilterBackend
+from distributions.filters import DistributionFilter
+from distributions.models import Account, CacheBehavior, Certificate, Distribution, Origin, SyncRun
+
+INT_ID = r"[0-9]{1,18}"
+
+
+class AccountViewSet(viewsets.ReadOnlyModelViewSet):
+    """AWS accounts with their distribution counts."""
+
+    serializer_class = s.AccountSerializer
+    lookup_value_regex = INT_ID
+    filter_backends = [filters.SearchFilter]
+    search_fields = ["name", "account_id"]
+
+    def get_queryset(self) -> QuerySet[Account]:
+        return selectors.account_list()
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="Filters and search (`q`) are the browser list's own (DistributionFilter)."
+    )
+)
+class DistributionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Distributions with their behaviors (in evaluation order) and origins."""
+
+    lookup_field = "distribution_id"
+    lookup_value_regex = r"[A-Za-z0-9]{1,32}"
+    filterset_class = DistributionFilter
+
+    def get_queryset(self) -> QuerySet[Distribution]:
+        return selectors.distribution_list().prefetch_related(
+            Prefetch("behaviors", queryset=CacheBehavior.objects.order_by("precedence")),
+            Prefetch("origins", queryset=Origin.objects.order_by("origin_id")),
+        )
+
+    def get_serializer_class(self) -> type:
+        return s.DistributionDetailSerializer if self.action == "retrieve" else s.DistributionSerializer
+
+    def retrieve(self, request: Request, distribution_id: str) -> Response:
+        distribution = selectors.distribution_get(distribution_id=distribution_id)
+        return Response(self.get_serializer(distribution).data)
+
+
+class CertificateViewSet(viewsets.ReadOnlyModelViewSet):
+    """ACM certificates (us-east-1) of each account."""
+
+    serializer_class = s.CertificateSerializer
+    lookup_value_regex = INT_ID
+    queryset = Certificate.objects.select_related("account")
+    filter_backends = [StrictFilterBackend, filters.SearchFilter]
+    filterset_fields = ["status", "in_use"]
+    search_fields = ["domain_name", "arn"]
+
+
+class SyncRunFilter(django_filters.FilterSet):
+    account = django_filters.CharFilter(field_name="account__name", max_length=64)
+    status = django_filters.ChoiceFilter(choices=choices.SyncStatus.choices)
+    trigger = django_filters.ChoiceFilter(choices=choices.SyncTrigger.choices)
+
+    class Meta:
+        model = SyncRun
+        fields: list[str] = []
+
+
+class SyncRunViewSet(viewsets.ReadOnlyModelViewSet):
+    """Sync runs, newest first; `start` asks the worker to sync now (requester, approver, admin)."""
+
+    serializer_class = s.SyncRunSerializer
+    lookup_value_regex = INT_ID
+    queryset = SyncRun.objects.select_related("account")
+    filterset_class = SyncRunFilter
+    required_capabilities = {"start": "sync"}
+
+    @extend_schema(
+        request=s.SyncStartSerializer,
+        responses={202: s.SyncStartedSerializer},
+        description="Sync one account (by name) or, without `account`, all of them. The worker records a "
+        "sync run per account: poll the list.",
+    )
+    @action(detail=False, methods=["post"])
+    def start(self, request: Request) -> Response:
+        serializer = s.SyncStartSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        account = serializer.validated_data.get("account")
+        accounts = [account] if account is not None else list(Account.objects.all())
+        for each in accounts:
+            tasks.sync_account.delay(each.pk, choices.SyncTrigger.MANUAL)
+        return Response({"accounts": [a.name for a in accounts]}, status=status.HTTP_202_ACCEPTED)
