@@ -45,5 +45,5 @@ def demo_setup() -> list[DemoUser]:
         user.is_staff = demo.role == "admin"
         user.is_superuser = demo.role == "admin"
         user.save()
-        user.groups.set([Group.objects.get(name=demo.role)])
+        user.groups.set([Group.objects.get_or_create(name=demo.role)[0]])
     return list(DEMO_USERS)

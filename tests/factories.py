@@ -86,5 +86,5 @@ def make_user(username: str, role: str | None) -> User:
         username=username, password=f"{username}-password", email=f"{username}@x.test"
     )
     if role:
-        user.groups.add(Group.objects.get(name=role))
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user

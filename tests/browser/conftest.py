@@ -1,0 +1,72 @@
+"""Playwright driving Debian's Chromium against Django's live server (never `playwright install`)."""
+
+import os
+import shutil
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+from distributions.demo import SANDBOX_ACCOUNTS
+from distributions.models import Account
+from distributions.services.sync import accounts_sync
+
+# Playwright's sync API keeps an event loop running in the test thread, which makes Django refuse ORM
+# calls from it; the test thread is not serving async code, so the guard does not apply here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("EDGEGUARD_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium package.")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Open a fresh browser context (its own cookies) per user; every page fails on CSP or JS errors."""
+    contexts = []
+
+    def open_page() -> Page:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, base_url=live_server.url)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        page.on("console", lambda msg: msg.type == "error" and page.errors.append(msg.text))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def demo_fleet(sandbox, transactional_db):
+    """The sandbox's demo fleet, synced into the database."""
+    sandbox.reset(seed="demo")
+    for name, account_id, role_arn in SANDBOX_ACCOUNTS:
+        Account.objects.create(name=name, account_id=account_id, role_arn=role_arn)
+    accounts_sync(trigger="command")
+
+
+def login(page: Page, username: str, password: str) -> None:
+    page.goto("/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
