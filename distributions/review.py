@@ -3,7 +3,7 @@ outcome the change alters (the console's checklist, backed by data). Reads only;
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from distributions.cloudfront.config_paths import items
 from distributions.cloudfront.diff import Change, diff_configs
@@ -34,6 +34,7 @@ class BehaviorRow:
 class Outcome:
     status: int
     summary: str
+    detail: str
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class ItemReview:
     samples_unchanged: int
     suggested_invalidations: list[str]
     problems: list[EditError]
+    loosened: list[str] = field(default_factory=list)
     error: str = ""
 
 
@@ -100,12 +102,28 @@ def sample_path(pattern: str) -> str:
 
 def _outcome(simulation) -> Outcome:
     if simulation.outcome == "redirect":
-        return Outcome(simulation.status, f"{simulation.status} → {simulation.location}")
+        return Outcome(simulation.status, f"{simulation.status} to HTTPS", f"Location: {simulation.location}")
     if simulation.outcome == "served":
         origin = simulation.origin
-        via = f" from origin over {origin.protocol.upper()}" if origin else ""
-        return Outcome(simulation.status, f"{simulation.status}{via}")
-    return Outcome(simulation.status, f"{simulation.status} ({simulation.reason})")
+        via = f", origin over {origin.protocol.upper()}" if origin else ""
+        return Outcome(simulation.status, f"{simulation.status} served{via}", simulation.reason)
+    return Outcome(simulation.status, f"{simulation.status} refused", simulation.reason)
+
+
+_STRENGTH = {"allow-all": 0, "redirect-to-https": 1, "https-only": 2}
+
+
+def loosened_policies(before: dict, after: dict) -> list[str]:
+    """Behaviors whose viewer protocol policy becomes weaker: worth a second look before submitting."""
+    was = {row.path_pattern: row.viewer_protocol_policy for row in behavior_rows(before)}
+    return [
+        f"{row.path_pattern} goes from {was[row.path_pattern]} to {row.viewer_protocol_policy}: "
+        "HTTP requests it refuses today would then be "
+        + ("redirected." if row.viewer_protocol_policy == "redirect-to-https" else "served over plain HTTP.")
+        for row in behavior_rows(after)
+        if row.path_pattern in was
+        and _STRENGTH.get(row.viewer_protocol_policy, 0) < _STRENGTH.get(was[row.path_pattern], 0)
+    ]
 
 
 def sample_requests(before: dict, after: dict, domain_name: str) -> tuple[list[SampleRequest], int]:
@@ -128,7 +146,8 @@ def sample_requests(before: dict, after: dict, domain_name: str) -> tuple[list[S
             now = _outcome(
                 simulate(url=url, config=after, domain_name=domain_name, method=method, http_version=version)
             )
-            if was == now:
+            # Same status and location for the viewer is the same outcome, whatever the reason behind it.
+            if (was.status, was.summary) == (now.status, now.summary):
                 unchanged += 1
             else:
                 changed.append(SampleRequest(method, url, version, was, now))
@@ -155,4 +174,5 @@ def item_review(item: ChangeItem) -> ItemReview:
         samples_unchanged=unchanged,
         suggested_invalidations=suggested_invalidations(item),
         problems=problems,
+        loosened=loosened_policies(before, after),
     )

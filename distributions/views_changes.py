@@ -94,7 +94,11 @@ def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def change_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The live progress fragment (htmx polls it while the change is in flight)."""
     change = _change(pk)
-    return render(request, "changes/_progress.html", _context(request, change))
+    response = render(request, "changes/_progress.html", _context(request, change))
+    if request.headers.get("HX-Request") and not change.is_active:
+        # The change just finished while the page polled: reload it whole (history, approvals, actions).
+        response["HX-Refresh"] = "true"
+    return response
 
 
 def _run(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:
