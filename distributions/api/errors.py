@@ -114,6 +114,9 @@ def _flatten(detail: Any, path: str):
     """(field path, code, message) for each leaf of DRF's nested error detail."""
     if isinstance(detail, dict):
         for key, value in detail.items():
+            if isinstance(key, int):  # a ListField's or a many=True serializer's item
+                yield from _flatten(value, f"{path}[{key}]")
+                continue
             name = "" if key == "non_field_errors" else str(key)
             yield from _flatten(value, f"{path}.{name}" if path and name else path or name)
     elif isinstance(detail, list):

@@ -7,7 +7,9 @@ from typing import Any
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.utils import OpenApiResponse
-from drf_spectacular.views import SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
 from distributions.api.errors import ErrorSerializer
 
@@ -81,6 +83,16 @@ class TokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema: Any) -> dict:
         return build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI document (YAML, or JSON with ?format=json); its errors in the API's JSON shape."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        # Content negotiation picked an OpenAPI renderer, which cannot render an error body.
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
 
 
 class DocsView(SpectacularSwaggerSplitView):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from distributions.api import audit_views, change_views, errors, fleet_views, tokens
-from distributions.api.schema import DocsView
+from distributions.api.schema import DocsView, SchemaView
 
 router = SimpleRouter()
 router.register("accounts", fleet_views.AccountViewSet, basename="api-account")
@@ -23,7 +22,7 @@ router.register("audit-events", audit_views.AuditEventViewSet, basename="api-aud
 urlpatterns = [
     # DRF's views are exempt from LoginRequiredMiddleware: DRF authenticates (token or session), as JSON.
     path("v1/", include(router.urls)),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/", SchemaView.as_view(), name="api-schema"),
     # A browser page: anonymous visitors go to the login page, as everywhere else in the UI.
     path("docs/", login_required(DocsView.as_view()), name="api-docs"),
     path("tokens/", tokens.token_list, name="api-tokens"),

@@ -1,0 +1,173 @@
+"""Every endpoint × every kind of caller: the statuses the UI's roles (distributions.roles) imply.
+
+Writes to change requests are refused by the services (role, requester, self-approval), reads and the
+sync action by the API's permission class: either way the caller sees the same status.
+"""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from distributions.api.models import ApiToken
+from distributions.cloudfront.edits import Invalidate, SetViewerProtocolPolicy
+from distributions.models import AuditEvent, Certificate, ChangeRequest, SyncRun
+from distributions.services import changes, decisions
+from distributions.services.guards import Actor
+from tests.api.conftest import CHECKED, REDIRECT, expire, token_client
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "expired", "revoked", "viewer", "requester", "approver", "admin"]
+READ = {"viewer": 200, "requester": 200, "approver": 200, "admin": 200}
+# The requester's own draft/submitted change: its owner and admins may edit it, no one else.
+OWNER = {"viewer": 403, "requester": 200, "approver": 403, "admin": 200}
+PROPOSE = {"viewer": 403, "requester": 201, "approver": 403, "admin": 201}
+DECIDE = {"viewer": 403, "requester": 403, "approver": 200, "admin": 200}
+CANCEL = {"viewer": 403, "requester": 200, "approver": 200, "admin": 200}
+SYNC = {"viewer": 403, "requester": 202, "approver": 202, "admin": 202}
+ADMIN = {"viewer": 403, "requester": 403, "approver": 403, "admin": 200}
+
+# (name, method, url, body, expected status per role); {draft}, {dist}, ... are the world's ids.
+ENDPOINTS = [
+    ("accounts", "get", "/api/v1/accounts/", None, READ),
+    ("account", "get", "/api/v1/accounts/{account}/", None, READ),
+    ("distributions", "get", "/api/v1/distributions/?serves_http=true", None, READ),
+    ("distribution", "get", "/api/v1/distributions/{dist}/", None, READ),
+    ("certificates", "get", "/api/v1/certificates/", None, READ),
+    ("certificate", "get", "/api/v1/certificates/{certificate}/", None, READ),
+    ("sync-runs", "get", "/api/v1/sync-runs/", None, READ),
+    ("sync-run", "get", "/api/v1/sync-runs/{sync_run}/", None, READ),
+    ("sync-start", "post", "/api/v1/sync-runs/start/", {"account": "main"}, SYNC),
+    ("change-requests", "get", "/api/v1/change-requests/", None, READ),
+    ("change-request", "get", "/api/v1/change-requests/{draft}/", None, READ),
+    (
+        "create",
+        "post",
+        "/api/v1/change-requests/",
+        {"title": "HTTPS", "items": [{"distribution": "{dist}", "edits": [REDIRECT]}]},
+        PROPOSE,
+    ),
+    ("put", "put", "/api/v1/change-requests/{draft}/", {"title": "T", "description": ""}, OWNER),
+    ("patch", "patch", "/api/v1/change-requests/{draft}/", {"title": "T2"}, OWNER),
+    (
+        "add-edits",
+        "post",
+        "/api/v1/change-requests/{draft}/items/",
+        {"distribution": "{dist}", "edits": [REDIRECT]},
+        OWNER,
+    ),
+    ("remove-item", "delete", "/api/v1/change-requests/{draft}/items/{dist}/", None, OWNER),
+    ("submit", "post", "/api/v1/change-requests/{draft}/submit/", {"checklist": CHECKED}, OWNER),
+    ("approve", "post", "/api/v1/change-requests/{submitted}/approve/", {}, DECIDE),
+    ("reject", "post", "/api/v1/change-requests/{submitted}/reject/", {"comment": "Not now."}, DECIDE),
+    ("cancel", "post", "/api/v1/change-requests/{draft}/cancel/", None, CANCEL),
+    ("retry", "post", "/api/v1/change-requests/{failed}/retry/", None, ADMIN),
+    ("invalidations", "get", "/api/v1/invalidations/", None, READ),
+    ("invalidation", "get", "/api/v1/invalidations/{invalidation}/", None, READ),
+    ("invalidate", "post", "/api/v1/invalidations/", {"distribution": "{dist}", "paths": ["/*"]}, PROPOSE),
+    ("audit-events", "get", "/api/v1/audit-events/?action=change.created", None, READ),
+    ("audit-event", "get", "/api/v1/audit-events/{event}/", None, READ),
+    ("schema", "get", "/api/schema/", None, READ),
+]
+
+
+@pytest.fixture
+def world(alice, account, distribution):
+    """One of each thing an endpoint can address; changes owned by alice, the requester."""
+    actor = Actor(alice)
+
+    def change(*edits, title="HTTPS"):
+        created = changes.change_request_create(actor=actor, title=title)
+        changes.change_edits_add(actor=actor, change_request=created, distribution=distribution, edits=edits)
+        return ChangeRequest.objects.get(pk=created.pk)
+
+    redirect = SetViewerProtocolPolicy(path_pattern="default", policy="redirect-to-https")
+    draft = change(redirect)
+    submitted = decisions.change_request_submit(
+        actor=actor, change_request=change(redirect), checklist=CHECKED
+    )
+    failed = change(redirect)
+    ChangeRequest.objects.filter(pk=failed.pk).update(status="failed")
+    invalidation = change(Invalidate(paths=("/*",))).items.get()
+    certificate = Certificate.objects.create(
+        account=account,
+        arn="arn:aws:acm:us-east-1:123456789012:certificate/1",
+        domain_name="www.x.test",
+        status="ISSUED",
+        last_seen_at=timezone.now(),
+    )
+    sync_run = SyncRun.objects.create(account=account, trigger="manual", started_at=timezone.now())
+    return {
+        "account": account.pk, "dist": distribution.distribution_id, "draft": draft.pk,
+        "submitted": submitted.pk, "failed": failed.pk, "invalidation": invalidation.pk,
+        "certificate": certificate.pk, "sync_run": sync_run.pk, "event": AuditEvent.objects.first().pk,
+    }  # fmt: skip
+
+
+def fill(body, world: dict):
+    """The body with its "{dist}" placeholders replaced by the world's ids."""
+    if isinstance(body, dict):
+        return {key: fill(value, world) for key, value in body.items()}
+    if isinstance(body, list):
+        return [fill(value, world) for value in body]
+    return body.format(**world) if isinstance(body, str) else body
+
+
+def caller(role: str, users: dict) -> APIClient:
+    if role == "anonymous":
+        return APIClient()
+    client = token_client(users[role] if role in users else users["requester"])
+    if role == "expired":
+        expire(client)
+    if role == "revoked":
+        ApiToken.objects.filter(user=users["requester"]).delete()
+    return client
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("name", "method", "url", "body", "expected"), ENDPOINTS, ids=[e[0] for e in ENDPOINTS]
+)
+def test_it_answers_each_endpoint_as_the_callers_role_allows(
+    world, alice, bob, charlie, vera, role, name, method, url, body, expected
+):
+    users = {"viewer": vera, "requester": alice, "approver": bob, "admin": charlie}
+    client = caller(role, users)
+    version = ChangeRequest.objects.get(pk=world["draft"]).version
+    with mock.patch("distributions.tasks.sync_account.delay"):
+        response = getattr(client, method)(
+            url.format(**world), fill(body, world), format="json", HTTP_IF_MATCH=f'"{version}"'
+        )
+    want = 401 if role in ("anonymous", "expired", "revoked") else expected[role]
+    assert response.status_code == want, response.content
+    if want >= 400:
+        assert set(response.json()["error"]) == {"code", "message", "field", "details"}
+
+
+@pytest.mark.parametrize("role", ["requester", "admin"])
+def test_it_refuses_self_approval_by_api_whatever_the_role(world, alice, charlie, role):
+    owner = {"requester": alice, "admin": charlie}[role]
+    client = token_client(owner)
+    created = client.post(
+        "/api/v1/change-requests/",
+        {"title": "Mine", "items": [{"distribution": world["dist"], "edits": [REDIRECT]}]},
+        format="json",
+    ).json()
+    client.post(f"/api/v1/change-requests/{created['id']}/submit/", {"checklist": CHECKED}, format="json")
+
+    response = client.post(f"/api/v1/change-requests/{created['id']}/approve/", {}, format="json")
+
+    assert response.status_code == 403
+    expected = "self_approval" if role == "admin" else "forbidden"
+    assert response.json()["error"]["code"] == expected
+
+
+def test_it_lets_an_inactive_users_token_in_no_more(world, alice):
+    client = token_client(alice)
+    alice.is_active = False
+    alice.save()
+    assert client.get("/api/v1/accounts/").status_code == 401
