@@ -16,7 +16,7 @@ MINIMUM_PROTOCOL_VERSION_CHOICES = _choices(constants.MINIMUM_PROTOCOL_VERSIONS)
 
 
 class CertificateSource(models.TextChoices):
-    DEFAULT = "cloudfront", "CloudFront default (*.cloudfront.net)"
+    DEFAULT = "default", "CloudFront default (*.cloudfront.net)"
     ACM = "acm", "ACM"
     IAM = "iam", "IAM"
 

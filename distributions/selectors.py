@@ -42,7 +42,7 @@ class CertificateCoverage:
 
 def certificate_coverage(*, distribution: Distribution) -> CertificateCoverage:
     """Whether the viewer certificate covers every alias (ACM only: IAM certificates are not listed)."""
-    if distribution.certificate_source == "cloudfront":
+    if distribution.certificate_source == "default":
         return CertificateCoverage(None, tuple(distribution.aliases), known=True)
     if distribution.certificate_source != "acm":
         return CertificateCoverage(None, (), known=False)

@@ -127,7 +127,7 @@ def certificate_edit(request: HttpRequest, distribution_id: str) -> HttpResponse
     certificates = Certificate.objects.filter(account=distribution.account).order_by("domain_name")
     initial = {
         "source": "default"
-        if distribution.certificate_source == "cloudfront"
+        if distribution.certificate_source == "default"
         else distribution.certificate_source,
         "acm_certificate": distribution.acm_certificate_arn,
         "iam_certificate_id": distribution.iam_certificate_id,

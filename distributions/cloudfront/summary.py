@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from distributions.cloudfront.certificates import certificate_source
+from distributions.cloudfront.config_paths import items
 from distributions.cloudfront.constants import RECOMMENDED_PROTOCOL_VERSIONS
 
 # Summary fields that are not part of the configuration.
@@ -81,7 +83,7 @@ class DistributionRecord:
 
     @property
     def uses_default_certificate(self) -> bool:
-        return self.certificate_source == "cloudfront"
+        return self.certificate_source == "default"
 
     @property
     def legacy_tls_policy(self) -> bool:
@@ -89,20 +91,6 @@ class DistributionRecord:
         return not self.uses_default_certificate and (
             self.minimum_protocol_version not in RECOMMENDED_PROTOCOL_VERSIONS
         )
-
-
-def items(container: dict[str, Any] | None) -> list[Any]:
-    """The Items of a CloudFront {Quantity, Items} list, empty when absent."""
-    return list((container or {}).get("Items") or [])
-
-
-def certificate_source(viewer_certificate: dict[str, Any]) -> str:
-    """`cloudfront` (the *.cloudfront.net default), `acm` or `iam`."""
-    if viewer_certificate.get("ACMCertificateArn"):
-        return "acm"
-    if viewer_certificate.get("IAMCertificateId"):
-        return "iam"
-    return "cloudfront"
 
 
 def config_hash(config: dict[str, Any]) -> str:
