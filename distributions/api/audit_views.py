@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
@@ -39,13 +43,33 @@ class AuditEventSerializer(serializers.ModelSerializer):
         ]
 
 
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time, handed to the database in UTC.
+
+    PostgreSQL refuses offsets beyond ±15:59 with an error, where ISO 8601 and Python allow up to ±23:59.
+    """
+
+    def to_python(self, value: str | None) -> datetime.datetime | None:
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        try:
+            return parsed.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValidationError("This date-time is out of range.", code="invalid") from None
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
 class AuditEventFilter(django_filters.FilterSet):
     action = django_filters.CharFilter(max_length=64)
     actor = django_filters.CharFilter(field_name="actor_name", max_length=150)
     change_request = django_filters.NumberFilter(field_name="change_request_id", min_value=1, max_value=2**62)
     distribution_id = django_filters.CharFilter(max_length=32)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = AuditEvent
