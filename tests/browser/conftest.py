@@ -10,10 +10,6 @@ from distributions.demo import SANDBOX_ACCOUNTS
 from distributions.models import Account
 from distributions.services.sync import accounts_sync
 
-# Playwright's sync API keeps an event loop running in the test thread, which makes Django refuse ORM
-# calls from it; the test thread is not serving async code, so the guard does not apply here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("EDGEGUARD_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--headless",
@@ -26,7 +22,20 @@ CHROMIUM_FLAGS = [
 
 
 @pytest.fixture(scope="session")
-def browser():
+def _orm_beside_playwright():
+    """Playwright's sync API keeps an event loop running in the test thread, which makes Django refuse ORM
+    calls from it; that thread serves no async code, so the guard does not apply (browser tests only)."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="session")
+def browser(_orm_beside_playwright):
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium package.")
     with sync_playwright() as playwright:
