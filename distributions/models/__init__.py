@@ -2,6 +2,7 @@
 
 from distributions.models.changes import Approval, AuditEvent, ChangeItem, ChangeRequest
 from distributions.models.mirror import Account, CacheBehavior, Certificate, Distribution, Origin, SyncRun
+from distributions.models.posture import PostureSnapshot
 
 __all__ = [
     "Account",
@@ -13,5 +14,6 @@ __all__ = [
     "ChangeRequest",
     "Distribution",
     "Origin",
+    "PostureSnapshot",
     "SyncRun",
 ]

@@ -1,0 +1,132 @@
+"""The request simulator over the mirror: which distribution serves a URL, and what a viewer gets from it,
+now and, optionally, once one of the user's draft changes is applied. Reads only; no AWS call."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+
+from distributions import choices
+from distributions.cloudfront.certificates import CertificateRecord
+from distributions.cloudfront.simulate import Simulation, find_distribution, simulate
+from distributions.models import Certificate, ChangeRequest, Distribution
+from distributions.services.changes import item_planned_config
+from distributions.services.errors import Invalid
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH")
+HTTP_VERSIONS = ("1.0", "1.1", "2", "3")
+# What CloudFront domains and aliases are made of; anything else (an IP literal, a NUL) names no distribution.
+HOSTNAME = re.compile(r"[a-z0-9*_-]+(\.[a-z0-9*_-]+)*\.?")
+
+
+@dataclass(frozen=True)
+class RequestSimulation:
+    """The distribution found for the URL's host, the outcome today and, with a change, after it."""
+
+    distribution: Distribution
+    via: str
+    before: Simulation
+    after: Simulation | None = None
+    change_request: ChangeRequest | None = None
+    change_note: str = ""
+
+    @property
+    def changed(self) -> bool:
+        """Whether the change alters what the viewer gets (status, redirect, origin protocol)."""
+        if self.after is None:
+            return False
+
+        def seen(s: Simulation) -> tuple:
+            pattern = s.match.path_pattern if s.match else None
+            protocol = s.origin.protocol if s.origin else None
+            return (s.status, s.location, s.viewer_protocol_policy, pattern, protocol)
+
+        return seen(self.before) != seen(self.after)
+
+
+def simulation_changes(user: AbstractBaseUser) -> QuerySet[ChangeRequest]:
+    """The change requests a user may simulate: their own drafts and submitted ones."""
+    return ChangeRequest.objects.filter(requester=user, status__in=list(choices.CHANGE_EDITABLE)).order_by(
+        "-pk"
+    )
+
+
+def _host(url: str) -> str:
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not HOSTNAME.match(parts.hostname or ""):
+        raise Invalid(
+            f"Enter an http:// or https:// URL with a host, such as https://www.example.com/, not {url!r}.",
+            code="invalid_url",
+            field="url",
+        )
+    return parts.hostname.rstrip(".")
+
+
+def distribution_for_host(host: str) -> tuple[Distribution, str]:
+    """The live distribution serving `host` by its cloudfront.net domain or an alias (exact match)."""
+    candidates = list(
+        Distribution.objects.select_related("account").filter(
+            Q(domain_name__iexact=host) | Q(aliases_text__icontains=host), removed_at__isnull=True
+        )
+    )
+    route = find_distribution(host, ((d.distribution_id, d.domain_name, d.config) for d in candidates))
+    if route is None:
+        raise Invalid(
+            f"No distribution in the mirror serves {host}: use a distribution's *.cloudfront.net domain or "
+            "one of its alternate domain names (sync its account if it is new).",
+            code="unknown_host",
+            field="url",
+        )
+    return next(d for d in candidates if d.distribution_id == route.distribution_id), route.via
+
+
+def _certificate(distribution: Distribution) -> CertificateRecord | None:
+    if not distribution.acm_certificate_arn:
+        return None
+    c = Certificate.objects.filter(arn=distribution.acm_certificate_arn).first()
+    if c is None:
+        return None
+    names = tuple(dict.fromkeys([c.domain_name, *c.subject_alternative_names]))
+    return CertificateRecord(arn=c.arn, names=names, not_after=c.not_after, status=c.status)
+
+
+def request_simulate(
+    *, url: str, method: str, http_version: str, change_request: ChangeRequest | None = None
+) -> RequestSimulation:
+    """Simulate one request on the distribution serving its host, and on that change's planned config."""
+    distribution, via = distribution_for_host(_host(url))
+    certificate = _certificate(distribution)
+
+    def run(config: dict) -> Simulation:
+        try:
+            return simulate(
+                url=url.strip(),
+                config=config,
+                domain_name=distribution.domain_name,
+                method=method,
+                http_version=http_version,
+                certificate=certificate,
+            )
+        except ValueError as error:
+            raise Invalid(str(error), code="invalid_request", field="url") from None
+
+    before = run(distribution.config)
+    if change_request is None:
+        return RequestSimulation(distribution, via, before)
+    item = change_request.items.filter(distribution=distribution).first()
+    if item is None:
+        note = f"Change #{change_request.pk} does not touch {distribution.distribution_id}: nothing changes."
+        return RequestSimulation(distribution, via, before, None, change_request, note)
+    try:
+        after = run(item_planned_config(item))
+    except LookupError as error:
+        note = f"Change #{change_request.pk} no longer applies to this distribution: {error}."
+        return RequestSimulation(distribution, via, before, None, change_request, note)
+    return RequestSimulation(distribution, via, before, after, change_request)
