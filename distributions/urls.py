@@ -1,5 +1,6 @@
 from django.urls import path
 
+import distributions.views_posture as views_posture
 from distributions import views, views_changes, views_edit
 
 urlpatterns = [
@@ -44,4 +45,7 @@ urlpatterns = [
         name="change-item-remove",
     ),
     path("audit/", views_changes.audit_log, name="audit-log"),
+    path("posture/", views_posture.posture_page, name="posture"),
+    path("posture/fix/", views_posture.posture_fix, name="posture-fix"),
+    path("simulate/", views_posture.simulator, name="simulator"),
 ]

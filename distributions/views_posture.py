@@ -1,0 +1,209 @@
+"""Fleet posture (controls per account, findings, "Fix") and the request simulator, in the browser."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from distributions.cloudfront.compliance import CONTROLS, Finding
+from distributions.models import Account, Distribution
+from distributions.roles import can
+from distributions.services import posture as posture_service
+from distributions.services.errors import ServiceError
+from distributions.services.posture_fix import finding_fix, posture_fix_create
+from distributions.services.simulator import HTTP_VERSIONS, METHODS, request_simulate, simulation_changes
+from distributions.views import requires
+from distributions.views_edit import actor
+
+FINDINGS_PAGE_SIZE = 50
+TARGET_TABS = {"behavior": "behaviors", "origin": "origins"}
+
+
+@dataclass(frozen=True)
+class Bar:
+    """A stacked bar's segments in percent (pass, fail, not applicable), for an SVG drawn without styles.
+
+    Widths are preformatted: the CSP forbids style attributes, so the bars are SVG rects whose geometry
+    is in attributes, and a locale must not turn their decimal point into a comma.
+    """
+
+    passing: str
+    failing: str
+    not_applicable: str
+    failing_x: str
+    not_applicable_x: str
+
+
+def bar(counts) -> Bar:
+    total = sum(counts.values()) or 1
+    passing, failing = 100 * counts["pass"] / total, 100 * counts["fail"] / total
+    rest = max(0.0, 100 - passing - failing)
+    return Bar(*(f"{v:.2f}" for v in (passing, failing, rest, passing, passing + failing)))
+
+
+def sparkline(values: Sequence[int], width: int = 120, height: int = 24) -> str:
+    """SVG polyline points for a series (higher is worse); empty with fewer than two points."""
+    if len(values) < 2:
+        return ""
+    top = max(values) or 1
+    step = width / (len(values) - 1)
+    return " ".join(f"{i * step:.1f},{height - 2 - (height - 4) * v / top:.1f}" for i, v in enumerate(values))
+
+
+class PostureFilterForm(forms.Form):
+    control = forms.ChoiceField(required=False)
+    account = forms.ChoiceField(required=False)
+    severity = forms.ChoiceField(
+        required=False, choices=[("", "Any severity")] + [(s, s) for s in ("high", "medium", "low")]
+    )
+
+    def __init__(self, *args, accounts: Sequence[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["control"].choices = [("", "Every control")] + [(c, c) for c in CONTROLS]
+        self.fields["account"].choices = [("", "Every account")] + [(a, a) for a in accounts]
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    finding: Finding
+    key: str
+    distribution: posture_service.DistributionRef
+    url: str
+    target: str
+    not_fixable: str
+
+
+def _target_label(finding: Finding) -> str:
+    t = finding.target
+    if t.kind == "behavior":
+        return "Default (*)" if t.path_pattern == "*" else f"{t.path_pattern}"
+    return {"origin": t.origin_id, "alias": t.alias}.get(t.kind) or "Distribution"
+
+
+def _finding_rows(posture: posture_service.FleetPosture, findings: Sequence[Finding]) -> list[FindingRow]:
+    configs = dict(
+        Distribution.objects.filter(distribution_id__in={f.distribution_id for f in findings}).values_list(
+            "distribution_id", "config"
+        )
+    )
+    rows = []
+    for f in findings:
+        tab = TARGET_TABS.get(f.target.kind, "general")
+        url = reverse("distribution-detail", args=[f.distribution_id]) + f"?tab={tab}"
+        reason = finding_fix(f, configs[f.distribution_id]).reason
+        ref = posture.distributions[f.distribution_id]
+        rows.append(FindingRow(f, posture_service.finding_key(f), ref, url, _target_label(f), reason))
+    return rows
+
+
+@requires("view")
+def posture_page(request: HttpRequest) -> HttpResponse:
+    """Every control per account, the trend per sync, and the findings with their Fix."""
+    accounts = list(Account.objects.order_by("name"))
+    form = PostureFilterForm(request.GET or None, accounts=[a.name for a in accounts])
+    chosen = form.cleaned_data if form.is_valid() else {}
+    account = next((a for a in accounts if a.name == chosen.get("account")), None)
+    posture = posture_service.fleet_posture()
+    evaluation = posture.for_account(account.pk if account else None)
+    trend = posture_service.posture_trend(account_id=account.pk if account else None)
+    controls = [
+        (row, bar(row.distributions), bar(row.targets), sparkline(trend.get(row.control_id, [])))
+        for row in posture_service.control_rows(evaluation)
+    ]
+    findings = posture_service.findings_filter(
+        posture,
+        control=chosen.get("control"),
+        account=chosen.get("account"),
+        severity=chosen.get("severity"),
+    )
+    page = Paginator(findings, FINDINGS_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({k: v for k, v in chosen.items() if v})
+    return render(
+        request,
+        "posture/posture.html",
+        {
+            "form": form,
+            "chosen": chosen,
+            "controls": controls,
+            "by_account": posture_service.account_control_rows(posture) if not account else {},
+            "distribution_count": len({r.distribution_id for r in evaluation.results}),
+            "failing_distributions": len({f.distribution_id for f in evaluation.findings}),
+            "finding_count": len(evaluation.findings),
+            "page": page,
+            "rows": _finding_rows(posture, page.object_list),
+            "query": query,
+            "evaluated_at": posture.evaluated_at,
+            "can_fix": can(request.user, "request"),
+        },
+    )
+
+
+@require_POST
+@requires("request")
+def posture_fix(request: HttpRequest) -> HttpResponse:
+    """Open a draft change fixing the chosen findings (one row's Fix button, or the checked rows)."""
+    keys = [request.POST["only"]] if request.POST.get("only") else request.POST.getlist("finding")
+    back = reverse("posture") + (f"?{request.POST['query']}" if request.POST.get("query") else "")
+    if not keys:
+        messages.error(request, "Select at least one finding to fix.")
+        return redirect(back)
+    try:
+        result = posture_fix_create(actor=actor(request), finding_keys=keys)
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    messages.success(
+        request,
+        f"Draft change #{result.change_request.pk} fixes {len(result.fixed)} finding"
+        f"{'s' if len(result.fixed) != 1 else ''}: review it, then submit it for approval.",
+    )
+    for finding, reason in result.skipped:
+        messages.warning(request, f"Not fixed: {finding.control_id} on {finding.distribution_id}. {reason}")
+    return redirect("change-detail", pk=result.change_request.pk)
+
+
+class SimulatorForm(forms.Form):
+    url = forms.CharField(
+        max_length=2048,
+        label="URL",
+        widget=forms.TextInput(attrs={"placeholder": "https://www.example.com/api/items?id=1"}),
+    )
+    method = forms.ChoiceField(choices=[(m, m) for m in METHODS], initial="GET")
+    http_version = forms.ChoiceField(
+        choices=[(v, f"HTTP/{v}") for v in HTTP_VERSIONS], initial="1.1", label="HTTP version"
+    )
+    change = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="None: the live config", label="With my change"
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["change"].queryset = simulation_changes(user)
+
+
+@requires("view")
+def simulator(request: HttpRequest) -> HttpResponse:
+    """What a viewer gets for a URL, method and HTTP version; before and after one of my changes."""
+    form = SimulatorForm(request.GET if "url" in request.GET else None, user=request.user)
+    result = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = request_simulate(
+                url=data["url"],
+                method=data["method"],
+                http_version=data["http_version"],
+                change_request=data["change"],
+            )
+        except ServiceError as error:
+            form.add_error("url" if error.field == "url" else None, error.message)
+    return render(request, "posture/simulator.html", {"form": form, "result": result})
