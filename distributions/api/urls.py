@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
+import distributions.api.posture_views as posture_views
 from distributions.api import audit_views, change_views, errors, fleet_views, tokens
 from distributions.api.schema import DocsView, SchemaView
 
@@ -17,6 +18,8 @@ router.register("sync-runs", fleet_views.SyncRunViewSet, basename="api-sync-run"
 router.register("change-requests", change_views.ChangeRequestViewSet, basename="api-change-request")
 router.register("invalidations", audit_views.InvalidationViewSet, basename="api-invalidation")
 router.register("audit-events", audit_views.AuditEventViewSet, basename="api-audit-event")
+router.register("findings", posture_views.FindingViewSet, basename="api-finding")
+router.register("simulate", posture_views.SimulateViewSet, basename="api-simulate")
 
 
 urlpatterns = [
