@@ -19,8 +19,8 @@ from distributions.cloudfront.edits import Edit, Invalidate, edit_from_dict
 from distributions.cloudfront.validation import EditError, validate_edits
 from distributions.models import Certificate, ChangeItem, ChangeRequest, Distribution
 from distributions.services.audit import audit_record
-from distributions.services.errors import Invalid, InvalidState
-from distributions.services.guards import Actor, check_version, require, require_owner
+from distributions.services.errors import Invalid
+from distributions.services.guards import Actor, lock_owned, require, require_editable
 
 Status = choices.ChangeStatus
 
@@ -120,11 +120,8 @@ def change_request_update(
     expected_version: int | None = None,
 ) -> ChangeRequest:
     """Change the title or description of a draft or submitted change."""
-    change_request = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
-    require_owner(actor, change_request)
-    check_version(change_request, expected_version)
-    if not change_request.is_editable:
-        raise InvalidState("Only a draft or submitted change can be edited.", code="invalid_state")
+    change_request = lock_owned(actor, change_request, expected_version)
+    require_editable(change_request)
     if title is not None:
         if not title.strip():
             raise Invalid("The title cannot be empty.", code="required", field="title")
@@ -150,11 +147,8 @@ def change_edits_add(
 
     Editing a submitted change re-hashes its plan, which voids the approvals given so far.
     """
-    change_request = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
-    require_owner(actor, change_request)
-    check_version(change_request, expected_version)
-    if not change_request.is_editable:
-        raise InvalidState("Only a draft or submitted change can take new edits.", code="invalid_state")
+    change_request = lock_owned(actor, change_request, expected_version)
+    require_editable(change_request)
     if distribution.removed_at is not None:
         raise Invalid(f"{distribution.distribution_id} is gone from AWS.", code="distribution_gone")
     if not edits:
@@ -190,11 +184,8 @@ def change_item_remove(
     expected_version: int | None = None,
 ) -> None:
     """Drop one distribution (and its edits) from a draft or submitted change."""
-    change_request = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
-    require_owner(actor, change_request)
-    check_version(change_request, expected_version)
-    if not change_request.is_editable:
-        raise InvalidState("Only a draft or submitted change can be edited.", code="invalid_state")
+    change_request = lock_owned(actor, change_request, expected_version)
+    require_editable(change_request)
     deleted, _ = ChangeItem.objects.filter(change_request=change_request, distribution=distribution).delete()
     if not deleted:
         raise Invalid(f"{distribution.distribution_id} is not part of this change.", code="not_found")

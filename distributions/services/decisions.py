@@ -18,7 +18,7 @@ from distributions.services import queue
 from distributions.services.audit import audit_record
 from distributions.services.changes import change_plan_hash, item_validate, raise_if_errors
 from distributions.services.errors import Invalid, InvalidState, NotAllowed, Stale
-from distributions.services.guards import Actor, check_version, require, require_owner, transition
+from distributions.services.guards import Actor, lock_owned, require, transition
 
 Status = choices.ChangeStatus
 
@@ -38,9 +38,7 @@ def change_request_submit(
     expected_version: int | None = None,
 ) -> ChangeRequest:
     """Submit for approval, once every checklist item is confirmed and every edit passes validation."""
-    change_request = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
-    require_owner(actor, change_request)
-    check_version(change_request, expected_version)
+    change_request = lock_owned(actor, change_request, expected_version)
     unchecked = [key for key in CHECKLIST if not checklist.get(key)]
     if unchecked:
         raise Invalid(

@@ -59,3 +59,20 @@ def check_version(change_request: ChangeRequest, expected_version: int | None) -
             f"{expected_version}). Reload it and re-apply your edit.",
             code="stale_version",
         )
+
+
+def lock_owned(actor: Actor, change_request: ChangeRequest, expected_version: int | None) -> ChangeRequest:
+    """Lock the change's row for this transaction, once the actor may edit it at the version they saw."""
+    locked = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
+    require_owner(actor, locked)
+    check_version(locked, expected_version)
+    return locked
+
+
+def require_editable(change_request: ChangeRequest) -> None:
+    if not change_request.is_editable:
+        raise InvalidState(
+            f"Change #{change_request.pk} is {change_request.get_status_display().lower()}: only a draft or "
+            "submitted change can be edited.",
+            code="invalid_state",
+        )
