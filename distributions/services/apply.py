@@ -27,6 +27,7 @@ from distributions.cloudfront.edits import Invalidate
 from distributions.cloudfront.rebase import rebase
 from distributions.gateway import CloudFrontGateway, GatewayError, NotFound, StaleETag, Throttled
 from distributions.models import ChangeItem, ChangeRequest
+from distributions.services import queue
 from distributions.services.audit import audit_record
 from distributions.services.changes import item_edits
 
@@ -310,6 +311,9 @@ def _change_refresh(change_request_id: int) -> None:
             change_request = ChangeRequest.objects.get(pk=change_request_id)
             audit_record(action=f"change.{final}", change_request=change_request)
             transaction.on_commit(lambda: notify.change_finished(change_request))
+            written = ChangeItem.objects.filter(change_request_id=change_request_id, wrote_update=True)
+            account_ids = sorted(set(written.values_list("distribution__account_id", flat=True)))
+            transaction.on_commit(lambda: queue.accounts_resync(account_ids))
     elif not statuses & {Item.PENDING, Item.APPLYING}:
         ChangeRequest.objects.filter(pk=change_request_id, status=Status.APPLYING).update(
             status=Status.DEPLOYING, updated_at=timezone.now()

@@ -14,3 +14,11 @@ def item_step(item_id: int, *, countdown: float = 0) -> None:
     from distributions import tasks
 
     tasks.advance_item.apply_async((item_id,), countdown=max(0.0, countdown))
+
+
+def accounts_resync(account_ids: list[int]) -> None:
+    """Refresh the mirror of accounts a change just wrote to, so the fleet pages show the result."""
+    from distributions import choices, tasks
+
+    for account_id in account_ids:
+        tasks.sync_account.delay(account_id, choices.SyncTrigger.SCHEDULE)

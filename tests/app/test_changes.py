@@ -230,6 +230,9 @@ def test_it_enqueues_the_apply_on_commit_and_the_worker_finishes_it(
         app.conf.task_always_eager = False
     change.refresh_from_db()
     assert change.status == "completed"
+    # The finished change resynced its account, so the fleet pages already show the result.
+    default = fleet[0].behaviors.get(is_default=True)
+    assert default.viewer_protocol_policy == "redirect-to-https"
 
 
 # -- validation before submission -----------------------------------------------------------------
