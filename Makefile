@@ -38,8 +38,11 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Each script prints its figures (bench/README.md); none asserts on time.
 bench: install
 	$(PY) bench/sync_bench.py
+	$(PY) bench/change_bench.py
+	@if [ -f bench/compliance_bench.py ]; then $(PY) bench/compliance_bench.py; fi
 
 clean:
 	rm -rf var/ $(VENV)

@@ -1,0 +1,59 @@
+"""What the benchmarks share: Django on a fresh, migrated SQLite file, and an in-process sandbox.
+
+Import this module before anything that touches Django: it sets the environment the settings read.
+"""
+
+import os
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+VAR_DIR = Path(tempfile.mkdtemp(prefix="edgeguard-bench-"))
+# Benchmarks always run on their own SQLite file and broker folder, whatever the shell exports.
+os.environ.update(
+    {
+        "DJANGO_SETTINGS_MODULE": "dashboard.settings_test",
+        "EDGEGUARD_VAR_DIR": str(VAR_DIR),
+        "DATABASE_URL": f"sqlite:///{VAR_DIR / 'bench.sqlite3'}",
+        "CELERY_BROKER_URL": "filesystem://",
+        "EDGEGUARD_UPDATE_PACE_SECONDS": "0",
+        "EDGEGUARD_DEPLOY_POLL_SECONDS": "0",
+        "LOG_LEVEL": "ERROR",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+)
+for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "MOTO_ACCOUNT_ID"):
+    os.environ.pop(name, None)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+from distributions.sandbox import SandboxServer  # noqa: E402
+
+call_command("migrate", verbosity=0)
+# The test client's host ("testserver") and in-memory email, as in the test suite.
+setup_test_environment()
+
+
+def sandbox_started(deploy_seconds: float = 0) -> SandboxServer:
+    """An empty in-process sandbox that this process's boto3 (and so the gateway) talks to."""
+    sandbox = SandboxServer(port=0, seed="none", deploy_seconds=deploy_seconds).start()
+    os.environ["AWS_ENDPOINT_URL"] = sandbox.endpoint_url
+    return sandbox
+
+
+def format_calls(calls: dict[str, int]) -> str:
+    """`Action: count` pairs, most frequent first, with the total."""
+    ordered = Counter(calls).most_common()
+    listed = ", ".join(f"{action} {count}" for action, count in ordered)
+    return f"{sum(calls.values())} calls ({listed})" if calls else "0 calls"
