@@ -34,7 +34,7 @@ from distributions.cloudfront.compliance import (
 from distributions.cloudfront.diff import origin_moved_to_https
 from distributions.cloudfront.edits import Invalidate, edit_from_dict
 from distributions.models import Account, Certificate, ChangeItem, Distribution, PostureSnapshot, SyncRun
-from distributions.services.changes import item_planned_config
+from distributions.services.changes import certificate_records, item_planned_config
 
 SEVERITIES = ("high", "medium", "low")
 FULL_INVALIDATION = "/*"
@@ -72,16 +72,8 @@ class FleetPosture:
 # -- facts from the mirror ------------------------------------------------------------------------
 
 
-def _certificates_by_arn() -> dict[str, CertificateRecord]:
-    return {
-        c.arn: CertificateRecord(
-            arn=c.arn,
-            names=tuple(dict.fromkeys([c.domain_name, *c.subject_alternative_names])),
-            not_after=c.not_after,
-            status=c.status,
-        )
-        for c in Certificate.objects.all()
-    }
+def _certificates_by_arn(account_ids: Iterable[int]) -> dict[str, CertificateRecord]:
+    return {record.arn: record for pk in set(account_ids) for record in certificate_records(pk)}
 
 
 def _completed_items(distribution_pks: Iterable[int]) -> Iterable[ChangeItem]:
@@ -122,7 +114,7 @@ def https_history(distribution_pks: Iterable[int]) -> dict[int, tuple[dict[str, 
 
 def distribution_facts(distributions: Sequence[Distribution]) -> list[DistributionFacts]:
     """The facts compliance.evaluate needs, for distributions loaded with their config."""
-    certificates = _certificates_by_arn()
+    certificates = _certificates_by_arn(d.account_id for d in distributions)
     history = https_history(d.pk for d in distributions)
     facts = []
     for d in distributions:

@@ -13,8 +13,8 @@ from django.db.models import Q, QuerySet
 from distributions import choices
 from distributions.cloudfront.certificates import CertificateRecord
 from distributions.cloudfront.simulate import Simulation, find_distribution, simulate
-from distributions.models import Certificate, ChangeRequest, Distribution
-from distributions.services.changes import item_planned_config
+from distributions.models import ChangeRequest, Distribution
+from distributions.services.changes import certificate_records, item_planned_config
 from distributions.services.errors import Invalid
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH")
@@ -88,13 +88,10 @@ def distribution_for_host(host: str) -> tuple[Distribution, str]:
 
 
 def _certificate(distribution: Distribution) -> CertificateRecord | None:
-    if not distribution.acm_certificate_arn:
+    arn = distribution.acm_certificate_arn
+    if not arn:
         return None
-    c = Certificate.objects.filter(arn=distribution.acm_certificate_arn).first()
-    if c is None:
-        return None
-    names = tuple(dict.fromkeys([c.domain_name, *c.subject_alternative_names]))
-    return CertificateRecord(arn=c.arn, names=names, not_after=c.not_after, status=c.status)
+    return next((c for c in certificate_records(distribution.account_id) if c.arn == arn), None)
 
 
 def request_simulate(
