@@ -131,9 +131,9 @@ def distribution_facts(distributions: Sequence[Distribution]) -> list[Distributi
     return facts
 
 
-def _live_distributions() -> list[Distribution]:
+def _live_distributions(**filters: object) -> list[Distribution]:
     return list(
-        Distribution.objects.filter(removed_at__isnull=True)
+        Distribution.objects.filter(removed_at__isnull=True, **filters)
         .select_related("account")
         .only("distribution_id", "config", "acm_certificate_arn", "aliases", "domain_name", "account__name")
         .order_by("distribution_id")
@@ -185,7 +185,7 @@ def fleet_posture(*, now: datetime | None = None) -> FleetPosture:
 
 def posture_snapshot_take(*, account: Account, sync_run: SyncRun | None = None) -> list[PostureSnapshot]:
     """Record how the account stands against every control now (called at the end of each sync)."""
-    distributions = [d for d in _live_distributions() if d.account_id == account.pk]
+    distributions = _live_distributions(account=account)
     evaluation = evaluate(distribution_facts(distributions), now=timezone.now())
     targets, per_distribution = evaluation.tally(), evaluation.distribution_tally()
     taken_at = timezone.now()
