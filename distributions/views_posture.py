@@ -86,7 +86,7 @@ def _target_label(finding: Finding) -> str:
     t = finding.target
     if t.kind == "behavior":
         return "Default (*)" if t.path_pattern == "*" else f"{t.path_pattern}"
-    return {"origin": t.origin_id, "alias": t.alias}.get(t.kind) or "Distribution"
+    return {"origin": t.origin_id, "alias": t.alias}.get(t.kind) or ""
 
 
 def _finding_rows(posture: posture_service.FleetPosture, findings: Sequence[Finding]) -> list[FindingRow]:
