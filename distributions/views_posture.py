@@ -85,7 +85,7 @@ class FindingRow:
 def _target_label(finding: Finding) -> str:
     t = finding.target
     if t.kind == "behavior":
-        return "Default (*)" if t.path_pattern == "*" else f"{t.path_pattern}"
+        return "Default (*)" if t.path_pattern == "*" else t.path_pattern or ""
     return {"origin": t.origin_id, "alias": t.alias}.get(t.kind) or ""
 
 
