@@ -76,28 +76,27 @@ def _certificates_by_arn(account_ids: Iterable[int]) -> dict[str, CertificateRec
     return {record.arn: record for pk in set(account_ids) for record in certificate_records(pk)}
 
 
-def _completed_items(distribution_pks: Iterable[int]) -> Iterable[ChangeItem]:
-    """Completed items that moved an origin's policy or invalidated: the only ones the history check needs.
-
-    A substring of the JSON text narrows them in SQL, as api/audit_views.invalidation_items does (SQLite has
-    no JSON contains lookup).
+def _completed_items() -> Iterable[ChangeItem]:
+    """Completed items of live distributions that set an origin's policy or invalidated: the only ones the
+    history check needs. A pattern over the JSON text narrows them in SQL, as api/audit_views does for
+    invalidations (SQLite has no JSON contains lookup); both backends print `"kind": "..."` alike.
     """
     return (
         ChangeItem.objects.annotate(edits_text=Cast("edits", TextField()))
-        .filter(status=choices.ItemStatus.COMPLETED, distribution_id__in=list(distribution_pks))
+        .filter(status=choices.ItemStatus.COMPLETED, distribution__removed_at__isnull=True)
         .filter(edits_text__regex=r'"kind": "(set_origin_protocol_policy|invalidate)"')
         .only("distribution_id", "edits", "base_config", "completed_at")
         .order_by("completed_at")
     )
 
 
-def https_history(distribution_pks: Iterable[int]) -> dict[int, tuple[dict[str, datetime], datetime | None]]:
+def https_history() -> dict[int, tuple[dict[str, datetime], datetime | None]]:
     """Per distribution pk: when each origin last moved to HTTPS, and the last completed `/*` invalidation.
 
     Both come from Edgeguard's own completed change items (CloudFront keeps no such history).
     """
     history: dict[int, tuple[dict[str, datetime], datetime | None]] = {}
-    for item in _completed_items(distribution_pks):
+    for item in _completed_items():
         moved, last = history.get(item.distribution_id, ({}, None))
         edits = [edit_from_dict(data) for data in item.edits]
         try:
@@ -115,7 +114,7 @@ def https_history(distribution_pks: Iterable[int]) -> dict[int, tuple[dict[str, 
 def distribution_facts(distributions: Sequence[Distribution]) -> list[DistributionFacts]:
     """The facts compliance.evaluate needs, for distributions loaded with their config."""
     certificates = _certificates_by_arn(d.account_id for d in distributions)
-    history = https_history(d.pk for d in distributions)
+    history = https_history()
     facts = []
     for d in distributions:
         moved, last = history.get(d.pk, ({}, None))
