@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -63,7 +63,7 @@ class PostureFilterForm(forms.Form):
     control = forms.ChoiceField(required=False)
     account = forms.ChoiceField(required=False)
     severity = forms.ChoiceField(
-        required=False, choices=[("", "Any severity")] + [(s, s) for s in ("high", "medium", "low")]
+        required=False, choices=[("", "Any severity")] + [(s, s) for s in posture_service.SEVERITIES]
     )
 
     def __init__(self, *args, accounts: Sequence[str] = (), **kwargs):
@@ -152,7 +152,9 @@ def posture_page(request: HttpRequest) -> HttpResponse:
 def posture_fix(request: HttpRequest) -> HttpResponse:
     """Open a draft change fixing the chosen findings (one row's Fix button, or the checked rows)."""
     keys = [request.POST["only"]] if request.POST.get("only") else request.POST.getlist("finding")
-    back = reverse("posture") + (f"?{request.POST['query']}" if request.POST.get("query") else "")
+    # Re-encoded: the filters come back from the browser and must not smuggle anything into the header.
+    query = QueryDict(request.POST.get("query", "")).urlencode()
+    back = reverse("posture") + (f"?{query}" if query else "")
     if not keys:
         messages.error(request, "Select at least one finding to fix.")
         return redirect(back)

@@ -193,11 +193,14 @@ def test_it_refuses_findings_that_are_no_longer_current(client, alice, account):
     make_distribution(account)
     client.force_login(alice)
 
-    response = client.post(
-        "/posture/fix/", {"finding": ['["E0","CloudFront.3","behavior","*"]']}, follow=True
-    )
+    stale = ['["E0","CloudFront.3","behavior","*"]']
+    # The filters to return to come back from the browser: a header break in them stays in the query.
+    query = "control=CloudFront.3\r\nSet-Cookie: x=1"
+
+    response = client.post("/posture/fix/", {"finding": stale, "query": query}, follow=True)
 
     assert "None of the selected findings is current" in response.content.decode()
+    assert response.redirect_chain == [("/posture/?control=CloudFront.3%0D%0ASet-Cookie%3A+x%3D1", 302)]
     assert not ChangeRequest.objects.exists()
 
 
