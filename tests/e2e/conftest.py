@@ -75,6 +75,7 @@ def workers(e2e_log_dir: Path, worker_environment: dict[str, str]) -> Iterator[W
     yield pool
     pool.stop()
     celery_app.control.purge()
+    _forget_unacknowledged()
 
 
 @pytest.fixture
@@ -93,6 +94,15 @@ def live(
     assert celery_app.conf.broker_url == settings.CELERY_BROKER_URL
     workers.ensure()
     return LiveSandbox(sandbox_endpoint)
+
+
+def _forget_unacknowledged() -> None:
+    """Redis keeps what a killed worker had not acknowledged and hands it, an hour later, to whichever worker
+    then runs (another session's, with another database): the session's messages end with the session."""
+    with celery_app.connection_for_write() as broker:
+        channel = broker.default_channel
+        if hasattr(channel, "unacked_key"):
+            channel.client.delete(channel.unacked_key, channel.unacked_index_key)
 
 
 def _require_services() -> None:
