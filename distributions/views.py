@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 from typing import Any
 
@@ -11,6 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from distributions import choices, selectors, tasks
@@ -93,10 +96,38 @@ def account_list(request: HttpRequest) -> HttpResponse:
     runs = selectors.sync_runs_by_id([account.latest_run_id for account in accounts])
     for account in accounts:
         account.latest_run = runs.get(account.latest_run_id)
+    since = _parse_since(request.GET.get("since"))
     return render(
         request,
         "distributions/account_list.html",
-        {"accounts": accounts, "can_sync": can(request.user, "sync")},
+        {
+            "accounts": accounts,
+            "can_sync": can(request.user, "sync"),
+            "waiting": since is not None and _awaiting_runs(accounts, since),
+            "since": request.GET.get("since", ""),
+        },
+    )
+
+
+SYNC_WAIT_SECONDS = 300
+
+
+def _parse_since(value: str | None) -> datetime | None:
+    """The time a "Sync now" was asked, if recent: the page refreshes itself until those runs finish."""
+    try:
+        since = datetime.fromtimestamp(float(value or ""), tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return since if timezone.now() - since < timedelta(seconds=SYNC_WAIT_SECONDS) else None
+
+
+def _awaiting_runs(accounts: list[Account], since: datetime) -> bool:
+    return any(
+        account.latest_run is None
+        or account.latest_run.started_at < since
+        or account.latest_run.status == choices.SyncStatus.RUNNING
+        for account in accounts
+        if account.sync_enabled
     )
 
 
@@ -109,4 +140,4 @@ def account_sync_now(request: HttpRequest, pk: int | None = None) -> HttpRespons
         tasks.sync_account.delay(account.pk, choices.SyncTrigger.MANUAL)
     names = ", ".join(account.name for account in accounts) or "no accounts"
     messages.success(request, f"Sync started for {names}. Results appear here when the worker finishes.")
-    return redirect("account-list")
+    return redirect(f"{reverse('account-list')}?since={timezone.now().timestamp():.3f}")

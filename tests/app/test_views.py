@@ -152,6 +152,7 @@ def test_it_lets_requesters_start_a_sync_but_not_viewers(client, alice, vera, ac
     response = client.post(f"/accounts/{account.pk}/sync/")
     assert response.status_code == 302
     assert started == [(account.pk, "manual")]
+    assert response.url.startswith("/accounts/?since=")
 
 
 def test_it_shows_the_last_sync_error_per_account(client, vera, account):
@@ -176,3 +177,21 @@ def test_it_sends_security_headers(client, vera):
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_it_keeps_refreshing_the_accounts_page_until_the_asked_sync_finished(
+    client, alice, account, monkeypatch
+):
+    from django.utils import timezone
+
+    monkeypatch.setattr("distributions.tasks.sync_account.delay", lambda *args: None)
+    client.force_login(alice)
+    response = client.post(f"/accounts/{account.pk}/sync/")
+    assert "?since=" in response.url
+    assert client.get(response.url).context["waiting"] is True
+    now = timezone.now()
+    SyncRun.objects.create(
+        account=account, trigger="manual", status="succeeded", started_at=now, finished_at=now
+    )
+    assert client.get(response.url).context["waiting"] is False
+    assert client.get("/accounts/?since=not-a-time").context["waiting"] is False
