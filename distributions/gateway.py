@@ -10,10 +10,12 @@ credential chain), so the same code talks to real AWS or to the local sandbox.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -152,10 +154,6 @@ def translate_error(error: Exception) -> GatewayError:
     return GatewayError(str(error), code=type(error).__name__)
 
 
-_session_cache: dict[tuple[str, str], tuple[boto3.Session, float]] = {}
-_session_lock = threading.Lock()
-
-
 def _client_config() -> botocore.config.Config:
     # "standard" retries throttling a few times with backoff; PreconditionFailed and validation errors are
     # never retried by botocore: those are the application's job.
@@ -167,10 +165,66 @@ def _client_config() -> botocore.config.Config:
     )
 
 
+# The CallLog of the gateway call in progress in this thread (clients are shared, logs are not).
+_current_log: ContextVar[CallLog | None] = ContextVar("edgeguard_call_log", default=None)
+
+
+def _count_request(event_name: str, **_: Any) -> None:
+    # before-send fires once per HTTP request, retries included: that is what AWS bills and throttles.
+    log = _current_log.get()
+    if log is not None:
+        _, service, action = event_name.split(".", 2)
+        log.record(service, action)
+
+
+@dataclass
+class _Credentials:
+    """A boto3 session and the clients made from it, shared by every gateway of the process.
+
+    Making a client parses the service model (a fifth of a second for CloudFront), so clients are made once
+    per credentials and reused; boto3 clients are thread-safe. Assumed-role credentials expire and are
+    renewed ahead of time.
+    """
+
+    session: boto3.Session
+    expires_at: float | None = None
+    clients: dict[str, Any] = field(default_factory=dict)
+
+    def fresh(self) -> bool:
+        return self.expires_at is None or self.expires_at - time.time() > _ASSUMED_ROLE_REFRESH_MARGIN_SECONDS
+
+    def client(self, service: str) -> Any:
+        if service not in self.clients:
+            region = CLOUDFRONT_CERTIFICATE_REGION if service in ("cloudfront", "acm") else None
+            client = self.session.client(service, region_name=region, config=_client_config())
+            client.meta.events.register("before-send.*.*", _count_request)
+            self.clients[service] = client
+        return self.clients[service]
+
+
+_credentials: dict[tuple[str, ...], _Credentials] = {}
+_credentials_lock = threading.Lock()
+
+
+def _environment_key() -> tuple[str, ...]:
+    # The default chain reads these when a session is made: changing them (tests do) means new clients.
+    return tuple(
+        os.environ.get(name, "") for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_ACCESS_KEY_ID")
+    )
+
+
 def clear_session_cache() -> None:
-    """Forget assumed-role sessions (tests reset the sandbox's STS state between tests)."""
-    with _session_lock:
-        _session_cache.clear()
+    """Forget cached sessions and clients (tests reset the sandbox's STS state between tests)."""
+    with _credentials_lock:
+        _credentials.clear()
+
+
+def _default_credentials() -> _Credentials:
+    key = ("", "", *_environment_key())
+    with _credentials_lock:
+        if key not in _credentials:
+            _credentials[key] = _Credentials(boto3.Session())
+        return _credentials[key]
 
 
 class CloudFrontGateway:
@@ -179,58 +233,47 @@ class CloudFrontGateway:
     def __init__(self, account: AccountLike, *, call_log: CallLog | None = None) -> None:
         self.account = account
         self.call_log = call_log if call_log is not None else CallLog()
-        self._clients: dict[str, Any] = {}
 
     # -- sessions and clients ------------------------------------------------------------------
 
-    def _count(self, service: str):
-        # before-send fires once per HTTP request, retries included: that is what AWS bills and throttles.
-        def hook(event_name: str, **_: Any) -> None:
-            self.call_log.record(service, event_name.rsplit(".", 1)[-1])
-
-        return hook
-
-    def _make_client(self, session: boto3.Session, service: str) -> Any:
-        region = CLOUDFRONT_CERTIFICATE_REGION if service in ("cloudfront", "acm") else None
-        client = session.client(service, region_name=region, config=_client_config())
-        client.meta.events.register("before-send.*.*", self._count(service))
-        return client
-
-    def _session(self) -> boto3.Session:
+    def _credentials(self) -> _Credentials:
         if not self.account.role_arn:
-            return boto3.Session()
-        key = (self.account.role_arn, self.account.external_id)
-        with _session_lock:
-            cached = _session_cache.get(key)
-            if cached and cached[1] - time.time() > _ASSUMED_ROLE_REFRESH_MARGIN_SECONDS:
-                return cached[0]
-        sts = self._make_client(boto3.Session(), "sts")
+            return _default_credentials()
+        key = (self.account.role_arn, self.account.external_id, *_environment_key())
+        with _credentials_lock:
+            cached = _credentials.get(key)
+        if cached is not None and cached.fresh():
+            return cached
         kwargs = {"RoleArn": self.account.role_arn, "RoleSessionName": "edgeguard"}
         if self.account.external_id:
             kwargs["ExternalId"] = self.account.external_id
         try:
-            credentials = sts.assume_role(**kwargs)["Credentials"]
+            assumed = _default_credentials().client("sts").assume_role(**kwargs)["Credentials"]
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
             raise translate_error(error) from error
         session = boto3.Session(
-            aws_access_key_id=credentials["AccessKeyId"],
-            aws_secret_access_key=credentials["SecretAccessKey"],
-            aws_session_token=credentials["SessionToken"],
+            aws_access_key_id=assumed["AccessKeyId"],
+            aws_secret_access_key=assumed["SecretAccessKey"],
+            aws_session_token=assumed["SessionToken"],
         )
-        with _session_lock:
-            _session_cache[key] = (session, credentials["Expiration"].timestamp())
-        return session
+        entry = _Credentials(session, assumed["Expiration"].timestamp())
+        with _credentials_lock:
+            _credentials[key] = entry
+        return entry
 
     def _client(self, service: str) -> Any:
-        if service not in self._clients:
-            self._clients[service] = self._make_client(self._session(), service)
-        return self._clients[service]
+        credentials = self._credentials()
+        with _credentials_lock:
+            return credentials.client(service)
 
     def _call(self, service: str, method: str, **kwargs: Any) -> dict[str, Any]:
+        token = _current_log.set(self.call_log)
         try:
             return getattr(self._client(service), method)(**kwargs)
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
             raise translate_error(error) from error
+        finally:
+            _current_log.reset(token)
 
     # -- identity ---------------------------------------------------------------------------
 
