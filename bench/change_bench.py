@@ -52,7 +52,7 @@ def approved_change(
 def apply_inline(change: ChangeRequest) -> float:
     """Each item's first worker step (GetDistributionConfig, rebase, UpdateDistribution); returns seconds."""
     started = time.perf_counter()
-    for item_id, _countdown in apply.change_apply_start(change_request_id=change.pk):
+    for item_id, _countdown, _step in apply.change_apply_start(change_request_id=change.pk):
         apply.item_advance(item_id=item_id)
     return time.perf_counter() - started
 

@@ -35,6 +35,17 @@ def envint(name: str, default: str, *, minimum: int = 0) -> int:
     return number
 
 
+def envfloat(name: str, default: str) -> float:
+    value = os.environ.get(name, default)
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds, not {value!r}") from None
+    if number < 0:
+        raise ImproperlyConfigured(f"{name} must not be negative, not {number}")
+    return number
+
+
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -236,10 +247,14 @@ CELERY_BEAT_SCHEDULE = {
 EDGEGUARD_BASE_URL = os.environ.get("EDGEGUARD_BASE_URL", "http://127.0.0.1:8000")
 # Seconds between deployment/invalidation status checks (CloudFront deployments take minutes).
 EDGEGUARD_DEPLOY_POLL_SECONDS = envint("EDGEGUARD_DEPLOY_POLL_SECONDS", "30")
-# Seconds between two UpdateDistribution calls of one change to one account (throttling, CLOUDFRONT.md §5).
-EDGEGUARD_UPDATE_PACE_SECONDS = float(os.environ.get("EDGEGUARD_UPDATE_PACE_SECONDS", "1"))
+# Seconds between two UpdateDistribution calls of one change to one account (throttling, CLOUDFRONT.md §5:
+# AWS publishes no rate; throttling has been seen above 2-3 updates a minute, and is retried with backoff).
+EDGEGUARD_UPDATE_PACE_SECONDS = envfloat("EDGEGUARD_UPDATE_PACE_SECONDS", "5")
 EDGEGUARD_STALE_ETAG_RETRIES = envint("EDGEGUARD_STALE_ETAG_RETRIES", "4", minimum=1)
-EDGEGUARD_THROTTLE_RETRIES = envint("EDGEGUARD_THROTTLE_RETRIES", "8", minimum=1)
+# Attempts at an update that meets throttling or an unreachable endpoint (backoff up to 5 minutes each).
+EDGEGUARD_THROTTLE_RETRIES = envint("EDGEGUARD_THROTTLE_RETRIES", "12", minimum=1)
+# How long to wait for Deployed (and for an invalidation) before failing the item (deployments: 5-35 min).
+EDGEGUARD_DEPLOY_TIMEOUT_SECONDS = envint("EDGEGUARD_DEPLOY_TIMEOUT_SECONDS", "3600", minimum=60)
 EDGEGUARD_LEASE_SECONDS = envint("EDGEGUARD_LEASE_SECONDS", "120", minimum=5)
 # Work untouched this long is re-enqueued by the sweeper (a lost message or a killed worker).
 EDGEGUARD_STUCK_SECONDS = envint("EDGEGUARD_STUCK_SECONDS", "300", minimum=1)

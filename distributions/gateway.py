@@ -78,7 +78,10 @@ class InvalidRequest(GatewayError):
 
 
 class EndpointUnavailable(GatewayError):
-    default_hint = "The AWS endpoint could not be reached; check AWS_ENDPOINT_URL and the network."
+    default_hint = (
+        "The AWS endpoint could not be reached or failed; it is retried. If it persists, check "
+        "AWS_ENDPOINT_URL, the network and the AWS Health Dashboard."
+    )
 
 
 _ERRORS_BY_CODE: dict[str, type[GatewayError]] = {
@@ -97,6 +100,12 @@ _ERRORS_BY_CODE: dict[str, type[GatewayError]] = {
     "NoSuchInvalidation": NotFound,
     "ResourceNotFoundException": NotFound,
     "InvalidViewerCertificate": InvalidCertificate,
+    # AWS's own failures: worth retrying, like an endpoint that cannot be reached.
+    "ServiceUnavailable": EndpointUnavailable,
+    "InternalError": EndpointUnavailable,
+    "InternalFailure": EndpointUnavailable,
+    "RequestTimeout": EndpointUnavailable,
+    "RequestTimeoutException": EndpointUnavailable,
 }
 
 

@@ -5,7 +5,7 @@ from celery import shared_task
 from distributions import choices
 from distributions.models import Account
 from distributions.services import apply as apply_service
-from distributions.services import queue
+from distributions.services import progress, queue
 from distributions.services.sync import account_register_default, account_sync
 
 
@@ -32,25 +32,26 @@ def sync_all_accounts() -> int:
 def apply_change(change_request_id: int) -> int:
     """Start applying an approved change: one paced `advance_item` per distribution."""
     schedule = apply_service.change_apply_start(change_request_id=change_request_id)
-    for item_id, countdown in schedule:
-        queue.item_step(item_id, countdown=countdown)
+    for item_id, countdown, step in schedule:
+        queue.item_step(item_id, countdown=countdown, step=step)
     return len(schedule)
 
 
 @shared_task(name="distributions.advance_item")
-def advance_item(item_id: int) -> None:
+def advance_item(item_id: int, step: int | None = None) -> None:
     """One step of one distribution's apply; schedules the next step instead of sleeping."""
-    step = apply_service.item_advance(item_id=item_id)
-    if step.countdown is not None:
-        queue.item_step(item_id, countdown=step.countdown)
+    following = apply_service.item_advance(item_id=item_id, step=step)
+    if following.countdown is not None:
+        queue.item_step(item_id, countdown=following.countdown, step=following.step)
 
 
 @shared_task(name="distributions.sweep_stuck_changes")
 def sweep_stuck_changes() -> int:
     """Re-enqueue what a lost message or a killed worker left behind (beat, every minute)."""
-    changes, items = apply_service.stuck_work()
+    changes, items = progress.stuck_work()
     for change_id in changes:
         apply_change.delay(change_id)
     for item_id in items:
-        queue.item_step(item_id)
-    return len(changes) + len(items)
+        # A new chain: any older message for the item, should it still arrive, is then stale.
+        queue.item_step(item_id, countdown=0, step=progress.schedule_step(item_id, 0).step)
+    return len(changes) + len(items) + progress.settle_finished_changes()

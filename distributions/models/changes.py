@@ -1,5 +1,7 @@
 """The change workflow: change requests, their per-distribution items, approvals and the audit trail."""
 
+import uuid
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -63,7 +65,12 @@ class ChangeItem(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     # A worker holds the item until this time; another worker (or the sweeper) waits it out.
     lease_until = models.DateTimeField(null=True, blank=True)
+    # When the item's next step is due, and which scheduled chain of steps is the live one: the sweeper
+    # starts a new chain (step + 1) and any older message still in flight then finds itself stale.
     next_check_at = models.DateTimeField(null=True, blank=True)
+    step = models.PositiveIntegerField(default=0)
+    # CloudFront's CallerReference for this item's invalidation: unique across databases and restores.
+    invalidation_reference = models.UUIDField(default=uuid.uuid4, editable=False)
     applied_etag = models.CharField(max_length=64, blank=True)
     wrote_update = models.BooleanField(default=False)
     conflicts = models.JSONField(default=list, encoder=DjangoJSONEncoder)

@@ -7,14 +7,17 @@ attempt: exactly one GetDistributionConfig and at most one UpdateDistribution, h
 Safety: the edits are rebased onto the live config (see cloudfront/rebase.py) and written with IfMatch = the
 ETag just read. A stale ETag means somebody wrote in between: re-read and rebase again, a bounded number of
 times. A field that moved to a third value is a conflict: nothing is written. A lease on the item keeps two
-workers (or the sweeper and a worker) from acting on it at once.
+workers (or the sweeper and a worker) from acting on it at once; progress.py schedules the steps.
+
+Errors: stale ETags, throttling and an unreachable or failing AWS endpoint are retried with backoff (the
+rebase makes a retry after a lost answer a no-op); anything else fails the item with AWS's message and what
+to do. Waiting for Deployed (or an invalidation) gives up after EDGEGUARD_DEPLOY_TIMEOUT_SECONDS.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -22,14 +25,22 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from distributions import choices, notify
+from distributions import choices
 from distributions.cloudfront.edits import Invalidate
 from distributions.cloudfront.rebase import rebase
-from distributions.gateway import CloudFrontGateway, GatewayError, NotFound, StaleETag, Throttled
+from distributions.gateway import (
+    AccessDenied,
+    CloudFrontGateway,
+    EndpointUnavailable,
+    GatewayError,
+    NotFound,
+    StaleETag,
+    Throttled,
+)
 from distributions.models import ChangeItem, ChangeRequest
-from distributions.services import queue
 from distributions.services.audit import audit_record
 from distributions.services.changes import item_edits
+from distributions.services.progress import ACTIVE_ITEM, DONE, Next, change_refresh, schedule_step
 
 logger = logging.getLogger(__name__)
 Item = choices.ItemStatus
@@ -37,22 +48,16 @@ Status = choices.ChangeStatus
 
 GatewayFactory = type[CloudFrontGateway]
 
-
-@dataclass(frozen=True)
-class Next:
-    """When the item wants its next step (None: it is finished or another worker holds it)."""
-
-    countdown: float | None
-
-
-DONE = Next(None)
+MAX_BACKOFF_SECONDS = 300.0
+# Errors that end waiting at once: the distribution (or invalidation) is gone, or access was withdrawn.
+TERMINAL_WHILE_WAITING = (NotFound, AccessDenied)
 
 
 # -- starting -------------------------------------------------------------------------------------
 
 
-def change_apply_start(*, change_request_id: int) -> list[tuple[int, float]]:
-    """approved → applying. Returns (item id, countdown) pairs, paced per account to avoid throttling."""
+def change_apply_start(*, change_request_id: int) -> list[tuple[int, float, int]]:
+    """approved → applying. Returns (item id, countdown, step) per item, paced per account (throttling)."""
     with transaction.atomic():
         moved = ChangeRequest.objects.filter(pk=change_request_id, status=Status.APPROVED).update(
             status=Status.APPLYING, updated_at=timezone.now()
@@ -68,17 +73,23 @@ def change_apply_start(*, change_request_id: int) -> list[tuple[int, float]]:
     for item in items:
         position = per_account.get(item.distribution.account_id, 0)
         per_account[item.distribution.account_id] = position + 1
-        schedule.append((item.pk, position * pace))
+        countdown = position * pace
+        schedule.append((item.pk, countdown, schedule_step(item.pk, countdown).step))
+    if not schedule:
+        with transaction.atomic():
+            change_refresh(change_request_id)
     return schedule
 
 
 # -- one step of one item -------------------------------------------------------------------------
 
 
-def _lease(item_id: int, statuses: list[str]) -> ChangeItem | None:
+def _lease(item_id: int, statuses: list[str], step: int | None = None) -> ChangeItem | None:
+    """Take the item for one step, unless another worker holds it or `step` is not its live chain."""
     now = timezone.now()
+    chain = Q() if step is None else Q(step=step)
     taken = ChangeItem.objects.filter(
-        Q(lease_until__isnull=True) | Q(lease_until__lt=now), pk=item_id, status__in=statuses
+        Q(lease_until__isnull=True) | Q(lease_until__lt=now), chain, pk=item_id, status__in=statuses
     ).update(lease_until=now + timedelta(seconds=settings.EDGEGUARD_LEASE_SECONDS))
     if not taken:
         return None
@@ -92,9 +103,14 @@ def _save(item: ChangeItem, **fields) -> None:
     item.save(update_fields=[*fields, "updated_at"])
 
 
-def item_advance(*, item_id: int, gateway_factory: GatewayFactory = CloudFrontGateway) -> Next:
-    """Do the next step of one item (apply, poll deployment, poll invalidation)."""
-    item = _lease(item_id, [Item.PENDING, Item.APPLYING, Item.DEPLOYING, Item.INVALIDATING])
+def item_advance(
+    *, item_id: int, step: int | None = None, gateway_factory: GatewayFactory = CloudFrontGateway
+) -> Next:
+    """Do the next step of one item (apply, poll deployment, poll invalidation) and schedule the one after.
+
+    `step` is the chain number the message carries (None: whatever chain is live, for inline callers).
+    """
+    item = _lease(item_id, ACTIVE_ITEM, step)
     if item is None:
         return DONE
     if item.change_request.status not in (Status.APPLYING, Status.DEPLOYING):
@@ -102,10 +118,12 @@ def item_advance(*, item_id: int, gateway_factory: GatewayFactory = CloudFrontGa
         return DONE
     gateway = gateway_factory(item.distribution.account)
     if item.status in (Item.PENDING, Item.APPLYING):
-        return _apply(item, gateway)
-    if item.status == Item.DEPLOYING:
-        return _poll_deployment(item, gateway)
-    return _poll_invalidation(item, gateway)
+        result = _apply(item, gateway)
+    elif item.status == Item.DEPLOYING:
+        result = _poll_deployment(item, gateway)
+    else:
+        result = _poll_invalidation(item, gateway)
+    return DONE if result.countdown is None else schedule_step(item_id, result.countdown)
 
 
 def _apply(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
@@ -128,7 +146,7 @@ def _apply(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
             wrote = True
     except StaleETag as error:
         return _retry(item, error, settings.EDGEGUARD_STALE_ETAG_RETRIES, base=1.0)
-    except Throttled as error:
+    except (Throttled, EndpointUnavailable) as error:
         return _retry(item, error, settings.EDGEGUARD_THROTTLE_RETRIES, base=5.0)
     except GatewayError as error:
         return _fail(item, error)
@@ -151,14 +169,15 @@ def _apply(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
             else "The live config already holds every edit: no write.",
             data={"etag": etag, "edits": item.edits},
         )
-        _change_refresh(item.change_request_id)
+        change_refresh(item.change_request_id)
     return Next(settings.EDGEGUARD_DEPLOY_POLL_SECONDS if wrote else 0)
 
 
 def _retry(item: ChangeItem, error: GatewayError, limit: int, *, base: float) -> Next:
     if item.attempts >= limit:
         return _fail(item, error)
-    delay = base * 2 ** (item.attempts - 1) * (1 + random.random() / 2)  # noqa: S311 - jitter, not security
+    backoff = min(MAX_BACKOFF_SECONDS, base * 2 ** (item.attempts - 1))
+    delay = backoff * (1 + random.random() / 2)  # noqa: S311 - jitter, not security
     _save(item, error_code=error.code, error=f"{error.message} (retrying in {delay:.0f}s)")
     logger.info("item %s: %s, retry %s in %.1fs", item.pk, error.code, item.attempts, delay)
     return Next(delay)
@@ -190,7 +209,7 @@ def _conflict(item: ChangeItem, conflicts) -> Next:
             distribution_id=item.distribution.distribution_id,
             data={"conflicts": described},
         )
-        _change_refresh(item.change_request_id)
+        change_refresh(item.change_request_id)
     return DONE
 
 
@@ -209,7 +228,7 @@ def _fail(item: ChangeItem, error: GatewayError) -> Next:
             distribution_id=item.distribution.distribution_id,
             message=str(error),
         )
-        _change_refresh(item.change_request_id)
+        change_refresh(item.change_request_id)
     return DONE
 
 
@@ -217,14 +236,12 @@ def _poll_deployment(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
     distribution_id = item.distribution.distribution_id
     try:
         status = gateway.get_distribution_status(distribution_id)
-    except NotFound as error:
+    except TERMINAL_WHILE_WAITING as error:
         return _fail(item, error)
     except GatewayError as error:
-        _save(item, error_code=error.code, error=error.message)
-        return Next(settings.EDGEGUARD_DEPLOY_POLL_SECONDS)
+        return _wait(item, item.applied_at, error_code=error.code, error=error.message)
     if status != "Deployed":
-        _save(item, next_check_at=timezone.now() + timedelta(seconds=settings.EDGEGUARD_DEPLOY_POLL_SECONDS))
-        return Next(settings.EDGEGUARD_DEPLOY_POLL_SECONDS)
+        return _wait(item, item.applied_at)
     paths = [p for edit in item_edits(item) if isinstance(edit, Invalidate) for p in edit.paths]
     if not paths:
         return _complete(item, deployed=True)
@@ -232,18 +249,26 @@ def _poll_deployment(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
         invalidation_id, inv_status = gateway.create_invalidation(
             distribution_id,
             paths,
-            caller_reference=f"edgeguard-change-{item.change_request_id}-item-{item.pk}",
+            caller_reference=f"edgeguard-{item.invalidation_reference}",
+        )
+    except (Throttled, EndpointUnavailable) as error:
+        return _wait(
+            item,
+            item.applied_at,
+            deployed_at=item.deployed_at or timezone.now(),
+            error_code=error.code,
+            error=error.message,
         )
     except GatewayError as error:
-        if error.code in ("TooManyInvalidationsInProgress", "Throttling"):
-            _save(
-                item,
-                deployed_at=item.deployed_at or timezone.now(),
-                error_code=error.code,
-                error=f"{error.message} (waiting for CloudFront's in-progress invalidations)",
-            )
-            return Next(settings.EDGEGUARD_DEPLOY_POLL_SECONDS)
-        return _fail(item, error)
+        if error.code != "TooManyInvalidationsInProgress":
+            return _fail(item, error)
+        return _wait(
+            item,
+            item.applied_at,
+            deployed_at=item.deployed_at or timezone.now(),
+            error_code=error.code,
+            error=f"{error.message} (waiting for CloudFront's in-progress invalidations)",
+        )
     with transaction.atomic():
         _save(
             item,
@@ -266,13 +291,31 @@ def _poll_deployment(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
 def _poll_invalidation(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
     try:
         status = gateway.get_invalidation_status(item.distribution.distribution_id, item.invalidation_id)
+    except TERMINAL_WHILE_WAITING as error:
+        return _fail(item, error)
     except GatewayError as error:
-        _save(item, error_code=error.code, error=error.message)
-        return Next(settings.EDGEGUARD_DEPLOY_POLL_SECONDS)
+        return _wait(item, item.deployed_at, error_code=error.code, error=error.message)
     if status != "Completed":
-        _save(item, invalidation_status=status)
-        return Next(settings.EDGEGUARD_DEPLOY_POLL_SECONDS)
+        return _wait(item, item.deployed_at, invalidation_status=status)
     return _complete(item, deployed=False, invalidation_status=status)
+
+
+def _wait(item: ChangeItem, since, **fields) -> Next:
+    """Poll again later, unless CloudFront has kept us waiting longer than anyone should wait."""
+    limit = settings.EDGEGUARD_DEPLOY_TIMEOUT_SECONDS
+    if since is not None and timezone.now() - since > timedelta(seconds=limit):
+        waiting_for = "the invalidation to complete" if item.status == Item.INVALIDATING else "Deployed"
+        return _fail(
+            item,
+            GatewayError(
+                f"Still waiting for {waiting_for} after {limit // 60} minutes.",
+                code="DeployTimeout",
+                hint="Check the distribution in the CloudFront console; an admin can retry the change, which "
+                "re-reads the live configuration and writes nothing that is already there.",
+            ),
+        )
+    _save(item, **fields)
+    return Next(settings.EDGEGUARD_DEPLOY_POLL_SECONDS)
 
 
 def _complete(item: ChangeItem, *, deployed: bool, **fields) -> Next:
@@ -286,59 +329,5 @@ def _complete(item: ChangeItem, *, deployed: bool, **fields) -> Next:
             change_request=item.change_request,
             distribution_id=item.distribution.distribution_id,
         )
-        _change_refresh(item.change_request_id)
+        change_refresh(item.change_request_id)
     return DONE
-
-
-# -- the change's own status ----------------------------------------------------------------------
-
-
-def _change_refresh(change_request_id: int) -> None:
-    """Derive the change's status from its items: deploying once none is left to apply; final once all are."""
-    statuses = set(
-        ChangeItem.objects.filter(change_request_id=change_request_id).values_list("status", flat=True)
-    )
-    if statuses <= choices.ITEM_FINAL:
-        final = Status.COMPLETED
-        if Item.FAILED in statuses:
-            final = Status.FAILED
-        elif Item.CONFLICT in statuses:
-            final = Status.CONFLICT
-        moved = ChangeRequest.objects.filter(
-            pk=change_request_id, status__in=[Status.APPLYING, Status.DEPLOYING]
-        ).update(status=final, finished_at=timezone.now(), updated_at=timezone.now())
-        if moved:
-            change_request = ChangeRequest.objects.get(pk=change_request_id)
-            audit_record(action=f"change.{final}", change_request=change_request)
-            transaction.on_commit(lambda: notify.change_finished(change_request))
-            written = ChangeItem.objects.filter(change_request_id=change_request_id, wrote_update=True)
-            account_ids = sorted(set(written.values_list("distribution__account_id", flat=True)))
-            transaction.on_commit(lambda: queue.accounts_resync(account_ids))
-    elif not statuses & {Item.PENDING, Item.APPLYING}:
-        ChangeRequest.objects.filter(pk=change_request_id, status=Status.APPLYING).update(
-            status=Status.DEPLOYING, updated_at=timezone.now()
-        )
-
-
-# -- the sweeper ----------------------------------------------------------------------------------
-
-
-def stuck_work(*, now=None) -> tuple[list[int], list[int]]:
-    """Changes left in `approved` and unleased items whose next step is overdue: a lost message or a killed
-    worker delays a change, never loses it. Returns (change ids to start, item ids to advance)."""
-    now = now or timezone.now()
-    stale = now - timedelta(seconds=settings.EDGEGUARD_STUCK_SECONDS)
-    changes = list(
-        ChangeRequest.objects.filter(status=Status.APPROVED, updated_at__lt=stale).values_list(
-            "pk", flat=True
-        )
-    )
-    items = list(
-        ChangeItem.objects.filter(
-            Q(lease_until__isnull=True) | Q(lease_until__lt=now),
-            change_request__status__in=[Status.APPLYING, Status.DEPLOYING],
-            status__in=[Item.PENDING, Item.APPLYING, Item.DEPLOYING, Item.INVALIDATING],
-            updated_at__lt=stale,
-        ).values_list("pk", flat=True)
-    )
-    return changes, items

@@ -10,10 +10,10 @@ def change_apply(change_request_id: int) -> None:
     tasks.apply_change.delay(change_request_id)
 
 
-def item_step(item_id: int, *, countdown: float = 0) -> None:
+def item_step(item_id: int, *, countdown: float = 0, step: int | None = None) -> None:
     from distributions import tasks
 
-    tasks.advance_item.apply_async((item_id,), countdown=max(0.0, countdown))
+    tasks.advance_item.apply_async((item_id, step), countdown=max(0.0, countdown))
 
 
 def accounts_resync(account_ids: list[int]) -> None:
