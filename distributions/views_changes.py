@@ -71,8 +71,7 @@ def _context(request: HttpRequest, change: ChangeRequest) -> dict:
         and can(user, "approve")
         and not is_requester,
         "can_cancel": change.status in choices.CHANGE_CANCELLABLE and (is_requester or can(user, "approve")),
-        "can_retry": change.status in (choices.ChangeStatus.FAILED, choices.ChangeStatus.CONFLICT)
-        and can(user, "admin"),
+        "can_retry": change.status == choices.ChangeStatus.FAILED and can(user, "admin"),
         "approvals": change.approvals.select_related("approver"),
         "valid_approvals": decisions.valid_approvals(change).count() if change.plan_hash else 0,
         "events": change.events.order_by("created_at", "pk")[:200],

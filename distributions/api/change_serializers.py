@@ -59,10 +59,8 @@ class SubmitSerializer(serializers.Serializer):
 class ApproveSerializer(serializers.Serializer):
     comment = StrictCharField(required=False, default="", allow_blank=True)
     plan_hash = StrictCharField(
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="The plan_hash you reviewed: approval is refused (412) if the change moved since.",
+        help_text="The plan_hash of the change as you reviewed it (from GET or submit): the approval is "
+        "refused (412) if the change moved since, so nobody approves a plan they did not see.",
     )
 
 

@@ -186,7 +186,14 @@ def change_item_remove(
     """Drop one distribution (and its edits) from a draft or submitted change."""
     change_request = lock_owned(actor, change_request, expected_version)
     require_editable(change_request)
-    deleted, _ = ChangeItem.objects.filter(change_request=change_request, distribution=distribution).delete()
+    items = ChangeItem.objects.filter(change_request=change_request)
+    if change_request.status == Status.SUBMITTED and not items.exclude(distribution=distribution).exists():
+        raise Invalid(
+            "That is the change's last distribution: cancel the change instead.",
+            code="last_item",
+            field="items",
+        )
+    deleted, _ = items.filter(distribution=distribution).delete()
     if not deleted:
         raise Invalid(f"{distribution.distribution_id} is not part of this change.", code="not_found")
     _plan_changed(actor, change_request, "change.item_removed", distribution.distribution_id, [])

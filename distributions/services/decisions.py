@@ -22,6 +22,9 @@ from distributions.services.guards import Actor, lock_owned, require, transition
 
 Status = choices.ChangeStatus
 
+# Audit actions that shape a change's plan (see services/changes.py).
+PLAN_ACTIONS = ("change.created", "change.edited", "change.item_removed")
+
 CHECKLIST = {
     "path_patterns": "The path pattern covers only the requests meant to use HTTPS.",
     "behavior_order": "The behaviors are in the intended order.",
@@ -82,6 +85,12 @@ def _check_decider(actor: Actor, change_request: ChangeRequest, seen_plan_hash: 
         raise NotAllowed(
             "You cannot approve or reject your own change: a second person must.", code="self_approval"
         )
+    # An admin may edit someone else's change; whoever shaped the plan cannot also be its second person.
+    if change_request.events.filter(actor=actor.user, action__in=PLAN_ACTIONS).exists():
+        raise NotAllowed(
+            "You edited this change, so you cannot approve or reject it: a person who did not must.",
+            code="self_approval",
+        )
     if change_request.status != Status.SUBMITTED:
         raise InvalidState(
             f"Change #{change_request.pk} is {change_request.get_status_display().lower()}, "
@@ -105,6 +114,8 @@ def change_request_approve(
     """Approve the current plan; with enough approvals the change is approved and queued for the worker."""
     change_request = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
     _check_decider(actor, change_request, seen_plan_hash)
+    if not change_request.items.exists():
+        raise Invalid("This change has no edits left: there is nothing to approve.", code="empty_change")
     if valid_approvals(change_request).filter(approver=actor.user).exists():
         raise InvalidState("You already approved this plan.", code="already_approved")
     Approval.objects.create(
@@ -181,12 +192,20 @@ def change_request_cancel(*, actor: Actor, change_request: ChangeRequest) -> Cha
 
 @transaction.atomic
 def change_request_retry(*, actor: Actor, change_request: ChangeRequest) -> ChangeRequest:
-    """Admin only: re-run a failed (or conflicted) change after fixing the cause.
+    """Admin only: re-run a failed change after fixing the cause.
 
-    Completed items stay done; the others start over from a fresh read of the live config.
+    Completed items stay done; the others start over from a fresh read of the live config, so what is
+    already live is not written again. A conflict is not retried: its plan was made on a configuration
+    somebody has since changed, and only a new plan (a new change) can say what should win.
     """
     require(actor, "admin", "retry changes")
-    transition(change_request, [Status.FAILED, Status.CONFLICT], Status.APPROVED, finished_at=None)
+    if change_request.status == Status.CONFLICT:
+        raise InvalidState(
+            "A conflict cannot be retried: somebody changed the same settings meanwhile. Sync, then open "
+            "a new change from the current configuration.",
+            code="invalid_state",
+        )
+    transition(change_request, [Status.FAILED], Status.APPROVED, finished_at=None)
     change_request.items.exclude(status=choices.ItemStatus.COMPLETED).update(
         status=choices.ItemStatus.PENDING, attempts=0, error="", error_code="", conflicts=[], lease_until=None
     )

@@ -67,6 +67,11 @@ def account_sync(*, account: Account, trigger: str, gateway: CloudFrontGateway |
         logger.warning("sync of account %s failed: %s", account.name, error)
         run.status = choices.SyncStatus.FAILED
         run.error = f"{error.code}: {error.message} — {error.hint}"
+    except Exception as error:
+        # Never leave a run "running" for ever: record what broke, and let the next sync try again.
+        logger.exception("sync of account %s broke", account.name)
+        run.status = choices.SyncStatus.FAILED
+        run.error = f"{type(error).__name__}: {error} — the next sync retries; if it persists, see the logs."
     run.finished_at = timezone.now()
     run.api_calls = call_log.as_dict()
     run.save()
@@ -77,6 +82,9 @@ def account_sync(*, account: Account, trigger: str, gateway: CloudFrontGateway |
 def _store(
     run: SyncRun, account: Account, records: list[DistributionRecord], certificates: list[CertificateInfo]
 ) -> None:
+    # One sync of an account at a time (beat, "Sync now" and a change's resync may overlap): the second
+    # waits here, then sees what the first stored.
+    Account.objects.select_for_update().filter(pk=account.pk).first()
     now = run.started_at
     existing = {d.distribution_id: d for d in Distribution.objects.filter(account=account)}
     seen = {record.distribution_id for record in records}

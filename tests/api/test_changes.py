@@ -127,7 +127,11 @@ def test_it_voids_approvals_when_a_submitted_change_is_edited(
 def test_it_refuses_to_edit_a_change_past_approval(as_alice, as_bob, draft):
     submitted = as_alice.post(url(draft, "submit/"), {"checklist": CHECKED}, format="json")
     with mock.patch("distributions.services.queue.change_apply"):
-        approved = as_bob.post(url(draft, "approve/"), {"comment": "ok"}, format="json")
+        approved = as_bob.post(
+            url(draft, "approve/"),
+            {"comment": "ok", "plan_hash": submitted.json()["plan_hash"]},
+            format="json",
+        )
     assert approved.json()["status"] == "approved"
     assert approved.json()["approvals"][0]["approver"] == "bob"
     response = as_alice.patch(url(draft), {"title": "Late"}, format="json", HTTP_IF_MATCH=approved["ETag"])
@@ -178,3 +182,10 @@ def test_it_starts_a_sync_in_the_worker(as_alice, account):
     assert response.status_code == 202
     assert response.json() == {"accounts": ["main"]}
     delay.assert_called_once_with(account.pk, "manual")
+
+
+def test_it_requires_the_reviewed_plan_hash_to_approve(as_alice, as_bob, draft):
+    as_alice.post(url(draft, "submit/"), {"checklist": CHECKED}, format="json")
+    response = as_bob.post(url(draft, "approve/"), {"comment": "looks fine"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "plan_hash"

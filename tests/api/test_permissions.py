@@ -62,7 +62,7 @@ ENDPOINTS = [
     ),
     ("remove-item", "delete", "/api/v1/change-requests/{draft}/items/{dist}/", None, OWNER),
     ("submit", "post", "/api/v1/change-requests/{draft}/submit/", {"checklist": CHECKED}, OWNER),
-    ("approve", "post", "/api/v1/change-requests/{submitted}/approve/", {}, DECIDE),
+    ("approve", "post", "/api/v1/change-requests/{submitted}/approve/", {"plan_hash": "{plan}"}, DECIDE),
     ("reject", "post", "/api/v1/change-requests/{submitted}/reject/", {"comment": "Not now."}, DECIDE),
     ("cancel", "post", "/api/v1/change-requests/{draft}/cancel/", None, CANCEL),
     ("retry", "post", "/api/v1/change-requests/{failed}/retry/", None, ADMIN),
@@ -103,7 +103,8 @@ def world(alice, account, distribution):
     sync_run = SyncRun.objects.create(account=account, trigger="manual", started_at=timezone.now())
     return {
         "account": account.pk, "dist": distribution.distribution_id, "draft": draft.pk,
-        "submitted": submitted.pk, "failed": failed.pk, "invalidation": invalidation.pk,
+        "submitted": submitted.pk, "plan": submitted.plan_hash, "failed": failed.pk,
+        "invalidation": invalidation.pk,
         "certificate": certificate.pk, "sync_run": sync_run.pk, "event": AuditEvent.objects.first().pk,
     }  # fmt: skip
 
@@ -159,7 +160,10 @@ def test_it_refuses_self_approval_by_api_whatever_the_role(world, alice, charlie
     ).json()
     client.post(f"/api/v1/change-requests/{created['id']}/submit/", {"checklist": CHECKED}, format="json")
 
-    response = client.post(f"/api/v1/change-requests/{created['id']}/approve/", {}, format="json")
+    plan = ChangeRequest.objects.get(pk=created["id"]).plan_hash
+    response = client.post(
+        f"/api/v1/change-requests/{created['id']}/approve/", {"plan_hash": plan}, format="json"
+    )
 
     assert response.status_code == 403
     expected = "self_approval" if role == "admin" else "forbidden"

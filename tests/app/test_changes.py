@@ -10,7 +10,7 @@ from distributions.cloudfront.edits import (
     SetViewerProtocolPolicy,
 )
 from distributions.models import AuditEvent, ChangeRequest
-from distributions.services import apply, changes, decisions
+from distributions.services import apply, changes, decisions, progress
 from distributions.services.errors import Invalid, InvalidState, NotAllowed, Stale
 from distributions.services.guards import Actor
 from distributions.services.sync import account_sync
@@ -48,7 +48,7 @@ def approved(alice, bob, distribution, *edits):
 
 def run_worker(change):
     """What the Celery worker does, inline: start, then advance each item until it is done."""
-    for item_id, _countdown in apply.change_apply_start(change_request_id=change.pk):
+    for item_id, _countdown, _step in apply.change_apply_start(change_request_id=change.pk):
         for _ in range(20):
             if apply.item_advance(item_id=item_id).countdown is None:
                 break
@@ -175,7 +175,7 @@ def test_it_requires_every_checklist_item(fleet, alice):
         ("applying", "cancel", False),
         ("completed", "cancel", False),
         ("failed", "retry", True),
-        ("conflict", "retry", True),
+        ("conflict", "retry", False),
         ("completed", "retry", False),
         ("rejected", "retry", False),
     ],
@@ -394,7 +394,7 @@ def test_an_admin_can_retry_a_failed_change(sandbox, fleet, alice, bob, charlie)
 def test_it_waits_for_deployment_then_invalidates(sandbox, fleet, alice, bob):
     sandbox.set_deploy_seconds(30)
     change = approved(alice, bob, fleet[0], REDIRECT, Invalidate(paths=("/*",)))
-    ((item_id, _),) = apply.change_apply_start(change_request_id=change.pk)
+    ((item_id, _, _),) = apply.change_apply_start(change_request_id=change.pk)
     assert apply.item_advance(item_id=item_id).countdown is not None  # updated, now InProgress
     assert apply.item_advance(item_id=item_id).countdown is not None  # still InProgress
     change.refresh_from_db()
@@ -411,7 +411,7 @@ def test_it_waits_for_deployment_then_invalidates(sandbox, fleet, alice, bob):
 
 def test_a_second_worker_cannot_take_a_leased_item(sandbox, fleet, alice, bob):
     change = approved(alice, bob, fleet[0], REDIRECT)
-    ((item_id, _),) = apply.change_apply_start(change_request_id=change.pk)
+    ((item_id, _, _),) = apply.change_apply_start(change_request_id=change.pk)
     assert apply._lease(item_id, ["pending"]) is not None
     assert apply.item_advance(item_id=item_id).countdown is None
     assert change.items.get().status == "pending"
@@ -425,9 +425,9 @@ def test_the_sweeper_finds_stuck_work(sandbox, fleet, alice, bob, settings):
     settings.EDGEGUARD_STUCK_SECONDS = 60
     change = approved(alice, bob, fleet[0], REDIRECT)
     later = timezone.now() + timedelta(minutes=5)
-    assert apply.stuck_work(now=later) == ([change.pk], [])
-    ((item_id, _),) = apply.change_apply_start(change_request_id=change.pk)
-    assert apply.stuck_work(now=later) == ([], [item_id])
+    assert progress.stuck_work(now=later) == ([change.pk], [])
+    ((item_id, _, _),) = apply.change_apply_start(change_request_id=change.pk)
+    assert progress.stuck_work(now=later) == ([], [item_id])
 
 
 def test_audit_events_are_append_only(fleet, alice):
@@ -456,3 +456,94 @@ def app_distribution(client, account, *, origin_policy="https-only"):
     distribution_id = client.create_distribution(DistributionConfig=config)["Distribution"]["Id"]
     account_sync(account=account, trigger="command")
     return account.distributions.get(distribution_id=distribution_id)
+
+
+# -- review findings: second person, lost work, stale chains, settling -----------------------------
+
+
+def test_an_admin_who_edited_someone_elses_change_cannot_approve_it(fleet, alice, charlie):
+    change = submitted(alice, fleet[0], REDIRECT)
+    changes.change_edits_add(
+        actor=Actor(charlie),
+        change_request=change,
+        distribution=fleet[1],
+        edits=[SetViewerProtocolPolicy(path_pattern="default", policy="allow-all")],
+    )
+    with pytest.raises(NotAllowed, match="You edited this change"):
+        decisions.change_request_approve(actor=Actor(charlie), change_request=change)
+
+
+def test_the_last_distribution_of_a_submitted_change_cannot_be_removed(fleet, alice):
+    change = submitted(alice, fleet[0], REDIRECT)
+    with pytest.raises(Invalid, match="cancel the change instead"):
+        changes.change_item_remove(actor=Actor(alice), change_request=change, distribution=fleet[0])
+
+
+def test_a_stale_chain_of_steps_does_nothing(sandbox, fleet, alice, bob):
+    change = approved(alice, bob, fleet[0], REDIRECT)
+    ((item_id, _, step),) = apply.change_apply_start(change_request_id=change.pk)
+    restarted = progress.schedule_step(item_id, 0).step  # the sweeper's new chain
+    assert apply.item_advance(item_id=item_id, step=step).countdown is None
+    assert change.items.get().status == "pending"
+    following = apply.item_advance(item_id=item_id, step=restarted)
+    assert following.countdown is not None and following.step == restarted + 1
+    assert change.items.get().status == "deploying"
+
+
+def test_the_sweeper_settles_a_change_whose_items_all_finished(fleet, alice, bob):
+    change = approved(alice, bob, fleet[0], REDIRECT)
+    ChangeRequest.objects.filter(pk=change.pk).update(status="deploying")
+    change.items.update(status="completed")
+    assert progress.settle_finished_changes() == 1
+    change.refresh_from_db()
+    assert change.status == "completed"
+
+
+def test_it_retries_when_the_endpoint_fails(sandbox, fleet, alice, bob):
+    change = approved(alice, bob, fleet[0], REDIRECT)
+    sandbox.faults.fail_next("UpdateDistribution", count=3, code="ServiceUnavailable", status=503)
+    assert run_worker(change).status == "completed"
+    assert change.items.get().attempts == 2
+
+
+def test_it_gives_up_waiting_for_deployment_after_the_timeout(sandbox, fleet, alice, bob, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    sandbox.set_deploy_seconds(3600)
+    change = approved(alice, bob, fleet[0], REDIRECT)
+    ((item_id, _, _),) = apply.change_apply_start(change_request_id=change.pk)
+    apply.item_advance(item_id=item_id)
+    change.items.update(
+        applied_at=timezone.now() - timedelta(seconds=settings.EDGEGUARD_DEPLOY_TIMEOUT_SECONDS + 1)
+    )
+    assert apply.item_advance(item_id=item_id).countdown is None
+    item = change.items.get()
+    assert (item.status, item.error_code) == ("failed", "DeployTimeout")
+    sandbox.set_deploy_seconds(0)
+
+
+def test_a_sync_that_breaks_unexpectedly_is_recorded_as_failed(sandbox, account, monkeypatch):
+    from django.db import IntegrityError
+
+    def broken(*args):
+        raise IntegrityError("duplicate key")
+
+    monkeypatch.setattr("distributions.services.sync._store", broken)
+    run = account_sync(account=account, trigger="schedule")
+    assert run.status == "failed" and run.finished_at is not None
+    assert "IntegrityError" in run.error
+
+
+def test_invalidations_use_a_unique_caller_reference(sandbox, fleet, alice, bob, cloudfront_client):
+    change = approved(alice, bob, fleet[0], REDIRECT, Invalidate(paths=("/*",)))
+    assert run_worker(change).status == "completed"
+    item = change.items.get()
+    invalidation = cloudfront_client.get_invalidation(
+        DistributionId=fleet[0].distribution_id, Id=item.invalidation_id
+    )
+    assert (
+        invalidation["Invalidation"]["InvalidationBatch"]["CallerReference"]
+        == f"edgeguard-{item.invalidation_reference}"
+    )
