@@ -132,3 +132,14 @@ def test_the_command_refuses_an_unknown_account(sandbox, accounts):
 def _config(client, distribution_id):
     response = client.get_distribution_config(Id=distribution_id)
     return response["DistributionConfig"], response["ETag"]
+
+
+def test_it_stores_the_configuration_exactly_as_cloudfront_lists_it(sandbox, accounts, cloudfront_client):
+    sandbox.reset(seed="demo")
+    accounts_sync(trigger="command")
+    listed = cloudfront_client.list_distributions()["DistributionList"]["Items"]
+    summary_only = {"Id", "ARN", "ETag", "Status", "LastModifiedTime", "DomainName", "AliasICPRecordals"}
+    for summary in listed:
+        stored = Distribution.objects.get(distribution_id=summary["Id"])
+        assert stored.config == {k: v for k, v in summary.items() if k not in summary_only}
+        assert stored.status == summary["Status"]
