@@ -65,3 +65,22 @@ def test_it_requires_login_everywhere_but_the_login_page(client, path):
     response = client.get(path)
     assert response.status_code == 302
     assert "/login/" in response.url
+
+
+def test_it_refuses_to_create_demo_users_when_debug_is_off(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from distributions.demo import demo_setup
+
+    settings.DEBUG = False
+    with pytest.raises(ImproperlyConfigured, match="only created with DEBUG on"):
+        demo_setup()
+
+
+def test_rundemo_refuses_to_run_when_debug_is_off(settings):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="only for DEBUG=1"):
+        call_command("rundemo")

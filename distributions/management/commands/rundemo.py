@@ -129,6 +129,9 @@ class Command(BaseCommand):
         while True:
             for process in self.children:
                 if process.poll() is not None:
+                    # Ctrl-C reaches every process of the group at once; a child may notice first. Give
+                    # our own KeyboardInterrupt the moment to arrive before calling it a crash.
+                    time.sleep(1)
                     raise CommandError(f"{process.name} exited with code {process.returncode}; stopping.")
             time.sleep(0.5)
 
