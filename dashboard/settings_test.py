@@ -25,7 +25,3 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: the end-to-end tests' Celery worker process opens the same test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
 
-# knox's own AuthToken is swapped out for api.ApiToken (KNOX_TOKEN_MODEL), yet knox's migrations create its
-# table anyway, with a foreign key to auth_user that makes PostgreSQL refuse the TRUNCATE with which
-# transactional tests (e2e, browser) end. Unmigrated, the swapped model gets no table.
-MIGRATION_MODULES = {"knox": None}
