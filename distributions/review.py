@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from distributions.cloudfront.analysis import origin_ids
 from distributions.cloudfront.config_paths import items
 from distributions.cloudfront.diff import Change, diff_configs
+from distributions.cloudfront.patterns import behaviors_by_precedence
 from distributions.cloudfront.simulate import simulate
 from distributions.cloudfront.validation import EditError
 from distributions.models import ChangeItem
@@ -63,33 +65,18 @@ class ItemReview:
 
 def behavior_rows(config: dict) -> list[BehaviorRow]:
     """The behaviors in evaluation order, the default last, with whether each one's origin exists."""
-    origin_ids = {o["Id"] for o in items(config.get("Origins"))} | {
-        g["Id"] for g in items(config.get("OriginGroups"))
-    }
-    ordered = items(config.get("CacheBehaviors"))
-    rows = [
+    known = origin_ids(config)
+    return [
         BehaviorRow(
-            i,
-            b["PathPattern"],
-            b["TargetOriginId"],
-            b["ViewerProtocolPolicy"],
-            False,
-            b["TargetOriginId"] in origin_ids,
+            b.precedence,
+            b.path_pattern,
+            b.config["TargetOriginId"],
+            b.config["ViewerProtocolPolicy"],
+            b.is_default,
+            b.config["TargetOriginId"] in known,
         )
-        for i, b in enumerate(ordered)
+        for b in behaviors_by_precedence(config)
     ]
-    default = config["DefaultCacheBehavior"]
-    rows.append(
-        BehaviorRow(
-            len(ordered),
-            "*",
-            default["TargetOriginId"],
-            default["ViewerProtocolPolicy"],
-            True,
-            default["TargetOriginId"] in origin_ids,
-        )
-    )
-    return rows
 
 
 def sample_path(pattern: str) -> str:

@@ -15,12 +15,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from distributions.cloudfront.compliance import CONTROLS, Finding
+from distributions.cloudfront.constants import METHODS
+from distributions.cloudfront.simulate import VIEWER_HTTP_VERSIONS
 from distributions.models import Account, Distribution
 from distributions.roles import can
 from distributions.services import posture as posture_service
 from distributions.services.errors import ServiceError
 from distributions.services.posture_fix import finding_fix, posture_fix_create
-from distributions.services.simulator import HTTP_VERSIONS, METHODS, request_simulate, simulation_changes
+from distributions.services.simulator import request_simulate, simulation_changes
 from distributions.views import requires
 from distributions.views_edit import actor
 
@@ -181,7 +183,7 @@ class SimulatorForm(forms.Form):
     )
     method = forms.ChoiceField(choices=[(m, m) for m in METHODS], initial="GET")
     http_version = forms.ChoiceField(
-        choices=[(v, f"HTTP/{v}") for v in HTTP_VERSIONS], initial="1.1", label="HTTP version"
+        choices=[(v, f"HTTP/{v}") for v in VIEWER_HTTP_VERSIONS], initial="1.1", label="HTTP version"
     )
     change = forms.ModelChoiceField(
         queryset=None, required=False, empty_label="None: the live config", label="With my change"

@@ -15,6 +15,8 @@ from rest_framework.response import Response
 
 from distributions.api.schema import error_responses
 from distributions.cloudfront.compliance import CONTROLS, Finding
+from distributions.cloudfront.constants import METHODS
+from distributions.cloudfront.simulate import VIEWER_HTTP_VERSIONS
 from distributions.services.posture import (
     SEVERITIES,
     FleetPosture,
@@ -22,7 +24,7 @@ from distributions.services.posture import (
     findings_filter,
     fleet_posture,
 )
-from distributions.services.simulator import HTTP_VERSIONS, METHODS, request_simulate, simulation_changes
+from distributions.services.simulator import request_simulate, simulation_changes
 
 DISTRIBUTION_ID = r"^[A-Za-z0-9]{1,32}$"
 
@@ -94,7 +96,7 @@ class SimulateRequestSerializer(serializers.Serializer):
         max_length=2048, help_text="http:// or https:// URL; its host picks the distribution."
     )
     method = serializers.ChoiceField(choices=METHODS, default="GET")
-    http_version = serializers.ChoiceField(choices=HTTP_VERSIONS, default="1.1")
+    http_version = serializers.ChoiceField(choices=VIEWER_HTTP_VERSIONS, default="1.1")
     change_request = serializers.IntegerField(
         required=False,
         allow_null=True,

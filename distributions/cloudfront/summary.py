@@ -16,6 +16,8 @@ from typing import Any
 from distributions.cloudfront.certificates import certificate_source
 from distributions.cloudfront.config_paths import items
 from distributions.cloudfront.constants import RECOMMENDED_PROTOCOL_VERSIONS
+from distributions.cloudfront.patterns import behaviors_by_precedence
+from distributions.cloudfront.simulate import allowed_methods
 
 # Summary fields that are not part of the configuration.
 _SUMMARY_ONLY_FIELDS = frozenset(
@@ -98,22 +100,18 @@ def config_hash(config: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _behavior(raw: dict[str, Any], precedence: int, *, is_default: bool) -> BehaviorRecord:
-    return BehaviorRecord(
-        precedence=precedence,
-        is_default=is_default,
-        path_pattern="*" if is_default else raw["PathPattern"],
-        target_origin_id=raw["TargetOriginId"],
-        viewer_protocol_policy=raw["ViewerProtocolPolicy"],
-        allowed_methods=tuple(items(raw.get("AllowedMethods")) or ("GET", "HEAD")),
-    )
-
-
 def behaviors_in_order(config: dict[str, Any]) -> tuple[BehaviorRecord, ...]:
-    ordered = items(config.get("CacheBehaviors"))
-    records = [_behavior(raw, index, is_default=False) for index, raw in enumerate(ordered)]
-    records.append(_behavior(config["DefaultCacheBehavior"], len(ordered), is_default=True))
-    return tuple(records)
+    return tuple(
+        BehaviorRecord(
+            precedence=b.precedence,
+            is_default=b.is_default,
+            path_pattern=b.path_pattern,
+            target_origin_id=b.config["TargetOriginId"],
+            viewer_protocol_policy=b.config["ViewerProtocolPolicy"],
+            allowed_methods=allowed_methods(b.config),
+        )
+        for b in behaviors_by_precedence(config)
+    )
 
 
 def _origin(raw: dict[str, Any]) -> OriginRecord:

@@ -17,8 +17,6 @@ from distributions.models import ChangeRequest, Distribution
 from distributions.services.changes import certificate_records, item_planned_config
 from distributions.services.errors import Invalid
 
-METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH")
-HTTP_VERSIONS = ("1.0", "1.1", "2", "3")
 # What CloudFront domains and aliases are made of; anything else (an IP literal, a NUL) names no distribution.
 HOSTNAME = re.compile(r"[a-z0-9*_-]+(\.[a-z0-9*_-]+)*\.?")
 
