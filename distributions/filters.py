@@ -1,10 +1,62 @@
-"""The distribution filters, shared by the HTML list and the API (one FilterSet, same rules)."""
+"""Every FilterSet, shared by the HTML pages and the API: one set of parameter names and matching rules.
+
+As NetBox does, the HTML list view and the API viewset of a resource use the same FilterSet, so a URL's
+query string means the same on `/audit/` and on `/api/v1/audit-events/`. Free-text search is `q`
+everywhere. The API additionally refuses values the HTML widgets would read as "any" (api/querying.py).
+"""
+
+from __future__ import annotations
+
+import datetime
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django_filters.fields import IsoDateTimeField
 
 from distributions import choices
-from distributions.models import Account, Distribution
+from distributions.models import (
+    Account,
+    AuditEvent,
+    Certificate,
+    ChangeItem,
+    ChangeRequest,
+    Distribution,
+    SyncRun,
+)
+
+ID_MAX = 2**62
+
+
+def _search(queryset: QuerySet, value: str, *fields: str) -> QuerySet:
+    """Rows where any of the fields contains the words' text (case-insensitive); blank matches all."""
+    value = value.strip()
+    if not value:
+        return queryset
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{field}__icontains": value})
+    return queryset.filter(condition)
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time, handed to the database in UTC.
+
+    PostgreSQL refuses offsets beyond ±15:59 with an error, where ISO 8601 and Python allow up to ±23:59.
+    """
+
+    def to_python(self, value: str | None) -> datetime.datetime | None:
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        try:
+            return parsed.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValidationError("This date-time is out of range.", code="invalid") from None
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
 
 
 class DistributionFilter(django_filters.FilterSet):
@@ -50,3 +102,94 @@ class DistributionFilter(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.filter(removed_at__isnull=not value)
+
+
+class AccountFilter(django_filters.FilterSet):
+    """Accounts by name or account id (`q`)."""
+
+    q = django_filters.CharFilter(method="search", label="Search", max_length=64)
+
+    class Meta:
+        model = Account
+        fields: list[str] = []
+
+    def search(self, queryset: QuerySet[Account], name: str, value: str) -> QuerySet[Account]:
+        return _search(queryset, value, "name", "account_id")
+
+
+class CertificateFilter(django_filters.FilterSet):
+    """ACM certificates by status, whether in use, and domain name or ARN (`q`)."""
+
+    q = django_filters.CharFilter(method="search", label="Search", max_length=2048)
+    status = django_filters.CharFilter(max_length=32)
+    in_use = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Certificate
+        fields: list[str] = []
+
+    def search(self, queryset: QuerySet[Certificate], name: str, value: str) -> QuerySet[Certificate]:
+        return _search(queryset, value, "domain_name", "arn")
+
+
+class SyncRunFilter(django_filters.FilterSet):
+    """Sync runs by account name, status and trigger."""
+
+    account = django_filters.CharFilter(field_name="account__name", max_length=64)
+    status = django_filters.ChoiceFilter(choices=choices.SyncStatus.choices)
+    trigger = django_filters.ChoiceFilter(choices=choices.SyncTrigger.choices)
+
+    class Meta:
+        model = SyncRun
+        fields: list[str] = []
+
+
+class ChangeRequestFilter(django_filters.FilterSet):
+    """Change requests by status, requester (username), a distribution they touch, and title (`q`)."""
+
+    q = django_filters.CharFilter(method="search", label="Search", max_length=200)
+    status = django_filters.ChoiceFilter(choices=choices.ChangeStatus.choices)
+    requester = django_filters.CharFilter(field_name="requester__username", max_length=150)
+    distribution = django_filters.CharFilter(
+        field_name="items__distribution__distribution_id", max_length=32, distinct=True
+    )
+
+    class Meta:
+        model = ChangeRequest
+        fields: list[str] = []
+
+    def search(self, queryset: QuerySet[ChangeRequest], name: str, value: str) -> QuerySet[ChangeRequest]:
+        return _search(queryset, value, "title")
+
+
+class InvalidationFilter(django_filters.FilterSet):
+    """Invalidations (change items with an invalidate edit) by distribution id and item status."""
+
+    distribution = django_filters.CharFilter(field_name="distribution__distribution_id", max_length=32)
+    status = django_filters.ChoiceFilter(choices=choices.ItemStatus.choices)
+
+    class Meta:
+        model = ChangeItem
+        fields: list[str] = []
+
+
+class AuditEventFilter(django_filters.FilterSet):
+    """Audit events: `actor` is a username, `action` a prefix (`change.` is every change event),
+    `change_request` a change's number, `distribution_id` exact, `q` searches the message too."""
+
+    q = django_filters.CharFilter(method="search", label="Search", max_length=200)
+    actor = django_filters.CharFilter(field_name="actor_name", max_length=150, label="Actor")
+    action = django_filters.CharFilter(lookup_expr="startswith", max_length=64, label="Action")
+    change_request = django_filters.NumberFilter(
+        field_name="change_request_id", min_value=1, max_value=ID_MAX, label="Change #"
+    )
+    distribution_id = django_filters.CharFilter(max_length=32, label="Distribution id")
+    created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = AuditEvent
+        fields: list[str] = []
+
+    def search(self, queryset: QuerySet[AuditEvent], name: str, value: str) -> QuerySet[AuditEvent]:
+        return _search(queryset, value, "message", "actor_name", "action", "distribution_id")

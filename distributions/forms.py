@@ -1,14 +1,22 @@
-"""Forms of the edit flow. They parse input only; CloudFront's rules are checked by the services."""
+"""The HTML pages' forms. They parse input only; CloudFront's rules and roles are checked by the services."""
+
+from collections.abc import Sequence
 
 from django import forms
+from knox.settings import knox_settings
 
 from distributions import choices
+from distributions.cloudfront.compliance import CONTROLS
 from distributions.cloudfront.constants import (
+    METHODS,
     MINIMUM_PROTOCOL_VERSIONS,
     ORIGIN_SSL_PROTOCOLS,
     SSL_SUPPORT_METHODS,
 )
+from distributions.cloudfront.simulate import VIEWER_HTTP_VERSIONS
 from distributions.models import ChangeRequest
+from distributions.selectors.changes import open_changes
+from distributions.selectors.posture import SEVERITIES
 
 # What an HTTP viewer gets under each policy (CLOUDFRONT.md §1), shown beside each choice.
 POLICY_HELP = {
@@ -31,9 +39,7 @@ class TargetChangeForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["change"].queryset = ChangeRequest.objects.filter(
-            requester=user, status__in=list(choices.CHANGE_EDITABLE)
-        ).order_by("-updated_at")
+        self.fields["change"].queryset = open_changes(user)
 
 
 class ViewerPolicyForm(TargetChangeForm):
@@ -96,3 +102,57 @@ class InvalidateForm(forms.Form):
 class DecisionForm(forms.Form):
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     plan_hash = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class PostureFilterForm(forms.Form):
+    """The posture page's filters: a control, an account (by name), a severity."""
+
+    control = forms.ChoiceField(required=False)
+    account = forms.ChoiceField(required=False)
+    severity = forms.ChoiceField(
+        required=False, choices=[("", "Any severity")] + [(s, s) for s in SEVERITIES]
+    )
+
+    def __init__(self, *args, accounts: Sequence[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["control"].choices = [("", "Every control")] + [(c, c) for c in CONTROLS]
+        self.fields["account"].choices = [("", "Every account")] + [(a, a) for a in accounts]
+
+
+class SimulatorForm(forms.Form):
+    """One viewer request to simulate, optionally on one of the user's open changes."""
+
+    url = forms.CharField(
+        max_length=2048,
+        label="URL",
+        widget=forms.TextInput(attrs={"placeholder": "https://www.example.com/api/items?id=1"}),
+    )
+    method = forms.ChoiceField(choices=[(m, m) for m in METHODS], initial="GET")
+    http_version = forms.ChoiceField(
+        choices=[(v, f"HTTP/{v}") for v in VIEWER_HTTP_VERSIONS], initial="1.1", label="HTTP version"
+    )
+    change = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="None: the live config", label="With my change"
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["change"].queryset = open_changes(user)
+
+
+class TokenForm(forms.Form):
+    """A new API token: what uses it, and when it expires (at most the configured lifetime)."""
+
+    name = forms.CharField(max_length=64, help_text="What uses it, e.g. deploy-pipeline.")
+    days = forms.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="Days until it expires (at most the default).",
+    )
+
+    def clean_days(self) -> int | None:
+        days = self.cleaned_data["days"]
+        limit = knox_settings.TOKEN_TTL.days
+        if days is not None and days > limit:
+            raise forms.ValidationError(f"A token lives at most {limit} days.")
+        return days

@@ -1,51 +1,53 @@
+"""The HTML pages' URLs, one block per area (distributions/views/)."""
+
 from django.urls import path
 
-import distributions.views_posture as views_posture
-from distributions import views, views_changes, views_edit
+from distributions.views import audit, changes, edit, fleet, posture
 
 urlpatterns = [
-    path("", views.distribution_list, name="distribution-list"),
-    path("distributions/<str:distribution_id>/", views.distribution_detail, name="distribution-detail"),
-    path(
-        "distributions/<str:distribution_id>/behaviors/edit/", views_edit.behavior_edit, name="behavior-edit"
-    ),
+    path("", fleet.distribution_list, name="distribution-list"),
+    path("distributions/<str:distribution_id>/", fleet.distribution_detail, name="distribution-detail"),
+    path("accounts/", fleet.account_list, name="account-list"),
+    path("accounts/sync/", fleet.account_sync_now, name="account-sync-all"),
+    path("accounts/<int:pk>/sync/", fleet.account_sync_now, name="account-sync"),
+    # The console's edit flow.
+    path("distributions/<str:distribution_id>/behaviors/edit/", edit.behavior_edit, name="behavior-edit"),
     path(
         "distributions/<str:distribution_id>/behaviors/reorder/",
-        views_edit.behaviors_reorder,
+        edit.behaviors_reorder,
         name="behaviors-reorder",
     ),
     path(
         "distributions/<str:distribution_id>/origins/<str:origin_id>/edit/",
-        views_edit.origin_edit,
+        edit.origin_edit,
         name="origin-edit",
     ),
     path(
         "distributions/<str:distribution_id>/certificate/edit/",
-        views_edit.certificate_edit,
+        edit.certificate_edit,
         name="certificate-edit",
     ),
-    path("accounts/", views.account_list, name="account-list"),
-    path("accounts/sync/", views.account_sync_now, name="account-sync-all"),
-    path("accounts/<int:pk>/sync/", views.account_sync_now, name="account-sync"),
-    path("changes/", views_changes.change_list, name="change-list"),
-    path("changes/<int:pk>/", views_changes.change_detail, name="change-detail"),
-    path("changes/<int:pk>/progress/", views_changes.change_progress, name="change-progress"),
-    path("changes/<int:pk>/submit/", views_changes.change_submit, name="change-submit"),
-    path("changes/<int:pk>/decide/", views_changes.change_decide, name="change-decide"),
-    path("changes/<int:pk>/cancel/", views_changes.change_cancel, name="change-cancel"),
-    path("changes/<int:pk>/retry/", views_changes.change_retry, name="change-retry"),
+    # Change requests and their decisions.
+    path("changes/", changes.change_list, name="change-list"),
+    path("changes/<int:pk>/", changes.change_detail, name="change-detail"),
+    path("changes/<int:pk>/progress/", changes.change_progress, name="change-progress"),
+    path("changes/<int:pk>/submit/", changes.change_submit, name="change-submit"),
+    path("changes/<int:pk>/decide/", changes.change_decide, name="change-decide"),
+    path("changes/<int:pk>/cancel/", changes.change_cancel, name="change-cancel"),
+    path("changes/<int:pk>/retry/", changes.change_retry, name="change-retry"),
     path(
         "changes/<int:pk>/items/<str:distribution_id>/invalidate/",
-        views_changes.change_invalidate,
+        changes.change_invalidate,
         name="change-invalidate",
     ),
     path(
         "changes/<int:pk>/items/<str:distribution_id>/remove/",
-        views_changes.change_item_remove,
+        changes.change_item_remove,
         name="change-item-remove",
     ),
-    path("audit/", views_changes.audit_log, name="audit-log"),
-    path("posture/", views_posture.posture_page, name="posture"),
-    path("posture/fix/", views_posture.posture_fix, name="posture-fix"),
-    path("simulate/", views_posture.simulator, name="simulator"),
+    path("audit/", audit.audit_log, name="audit-log"),
+    # Posture, Fix and the simulator.
+    path("posture/", posture.posture_page, name="posture"),
+    path("posture/fix/", posture.posture_fix, name="posture-fix"),
+    path("simulate/", posture.simulator, name="simulator"),
 ]

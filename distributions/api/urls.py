@@ -6,20 +6,21 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path, re_path
 from rest_framework.routers import SimpleRouter
 
-import distributions.api.posture_views as posture_views
-from distributions.api import audit_views, change_views, errors, fleet_views, tokens
+from distributions.api import errors
 from distributions.api.schema import DocsView, SchemaView
+from distributions.api.views import audit, changes, fleet, invalidations, posture, simulate
+from distributions.views import tokens
 
 router = SimpleRouter()
-router.register("accounts", fleet_views.AccountViewSet, basename="api-account")
-router.register("distributions", fleet_views.DistributionViewSet, basename="api-distribution")
-router.register("certificates", fleet_views.CertificateViewSet, basename="api-certificate")
-router.register("sync-runs", fleet_views.SyncRunViewSet, basename="api-sync-run")
-router.register("change-requests", change_views.ChangeRequestViewSet, basename="api-change-request")
-router.register("invalidations", audit_views.InvalidationViewSet, basename="api-invalidation")
-router.register("audit-events", audit_views.AuditEventViewSet, basename="api-audit-event")
-router.register("findings", posture_views.FindingViewSet, basename="api-finding")
-router.register("simulate", posture_views.SimulateViewSet, basename="api-simulate")
+router.register("accounts", fleet.AccountViewSet, basename="api-account")
+router.register("distributions", fleet.DistributionViewSet, basename="api-distribution")
+router.register("certificates", fleet.CertificateViewSet, basename="api-certificate")
+router.register("sync-runs", fleet.SyncRunViewSet, basename="api-sync-run")
+router.register("change-requests", changes.ChangeRequestViewSet, basename="api-change-request")
+router.register("invalidations", invalidations.InvalidationViewSet, basename="api-invalidation")
+router.register("audit-events", audit.AuditEventViewSet, basename="api-audit-event")
+router.register("findings", posture.FindingViewSet, basename="api-finding")
+router.register("simulate", simulate.SimulateViewSet, basename="api-simulate")
 
 
 urlpatterns = [

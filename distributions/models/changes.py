@@ -46,6 +46,20 @@ class ChangeRequest(models.Model):
         return self.status in choices.CHANGE_ACTIVE
 
 
+class ChangeItemQuerySet(models.QuerySet):
+    def with_edit_kind(self, *kinds: str) -> "ChangeItemQuerySet":
+        """Items carrying at least one edit of any of these kinds (see `ChangeItem.edit_kinds`)."""
+        condition = models.Q()
+        for kind in kinds:
+            condition |= models.Q(edit_kinds__contains=f" {kind} ")
+        return self.filter(condition)
+
+
+def edit_kinds_text(edits: list[dict]) -> str:
+    """The value of `ChangeItem.edit_kinds` for these stored edits."""
+    return " " + " ".join(sorted({edit["kind"] for edit in edits})) + " " if edits else ""
+
+
 class ChangeItem(models.Model):
     """The edits of one change request to one distribution, and that distribution's apply progress.
 
@@ -57,6 +71,9 @@ class ChangeItem(models.Model):
     change_request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="items")
     distribution = models.ForeignKey(Distribution, on_delete=models.PROTECT, related_name="change_items")
     edits = models.JSONField(default=list)
+    # The kinds of `edits`, sorted, each with a space on either side (" invalidate set_viewer_protocol_policy
+    # "): a column to filter on, since SQLite has no JSON containment lookup. Derived from `edits` on save.
+    edit_kinds = models.CharField(max_length=255, blank=True, default="", editable=False)
     base_config = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
     base_version = models.CharField(max_length=64)
     status = models.CharField(
@@ -83,6 +100,8 @@ class ChangeItem(models.Model):
     deployed_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
+    objects = ChangeItemQuerySet.as_manager()
+
     class Meta:
         ordering = ["change_request", "pk"]
         constraints = [
@@ -93,6 +112,13 @@ class ChangeItem(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.change_request_id} {self.distribution_id}"
+
+    def save(self, *args, **kwargs):
+        self.edit_kinds = edit_kinds_text(self.edits)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "edits" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "edit_kinds"}
+        super().save(*args, **kwargs)
 
 
 class Approval(models.Model):

@@ -38,8 +38,8 @@ from distributions.gateway import (
     Throttled,
 )
 from distributions.models import ChangeItem, ChangeRequest
+from distributions.selectors.changes import item_edits
 from distributions.services.audit import audit_record
-from distributions.services.changes import item_edits
 from distributions.services.progress import ACTIVE_ITEM, DONE, Next, change_refresh, schedule_step
 
 logger = logging.getLogger(__name__)

@@ -13,43 +13,16 @@ from django.db import transaction
 from django.db.models import F
 
 from distributions import choices
-from distributions.cloudfront.certificates import CertificateRecord
-from distributions.cloudfront.diff import origin_moved_to_https, plan_hash
-from distributions.cloudfront.edits import Edit, Invalidate, edit_from_dict
-from distributions.cloudfront.validation import EditError, validate_edits
-from distributions.models import Certificate, ChangeItem, ChangeRequest, Distribution
+from distributions.cloudfront.diff import plan_hash
+from distributions.cloudfront.edits import Edit, Invalidate
+from distributions.cloudfront.validation import EditError
+from distributions.models import ChangeItem, ChangeRequest, Distribution
+from distributions.selectors.changes import item_edits, item_validate
 from distributions.services.audit import audit_record
 from distributions.services.errors import Invalid
 from distributions.services.guards import Actor, lock_owned, require, require_editable
 
 Status = choices.ChangeStatus
-
-
-# -- reading edits --------------------------------------------------------------------------------
-
-
-def item_edits(item: ChangeItem) -> list[Edit]:
-    return [edit_from_dict(data) for data in item.edits]
-
-
-def certificate_records(account_id: int) -> list[CertificateRecord]:
-    return [
-        CertificateRecord(
-            arn=c.arn,
-            names=tuple(dict.fromkeys([c.domain_name, *c.subject_alternative_names])),
-            not_after=c.not_after,
-            status=c.status,
-        )
-        for c in Certificate.objects.filter(account_id=account_id)
-    ]
-
-
-def item_validate(item: ChangeItem, edits: Sequence[Edit] | None = None) -> list[EditError]:
-    """CloudFront's rules applied to the item's edits on its planned config (errors and warnings)."""
-    edits = item_edits(item) if edits is None else list(edits)
-    return validate_edits(
-        edits, item.base_config, certificates=certificate_records(item.distribution.account_id)
-    )
 
 
 def raise_if_errors(distribution: Distribution, problems: list[EditError]) -> None:
@@ -225,23 +198,3 @@ def change_plan_hash(change_request: ChangeRequest) -> str:
         {i.distribution.distribution_id: i.edits for i in items},
         {i.distribution.distribution_id: i.base_version for i in items},
     )
-
-
-def item_planned_config(item: ChangeItem, edits: Sequence[Edit] | None = None) -> dict:
-    """The item's base config with its edits applied: what the distribution will look like."""
-    config = item.base_config
-    for edit in item_edits(item) if edits is None else edits:
-        config = edit.apply(config)
-    return config
-
-
-def suggested_invalidations(item: ChangeItem) -> list[str]:
-    """`/*` when an edit moves an origin to HTTPS and no invalidation is planned yet.
-
-    CloudFront caches regardless of protocol, so objects fetched over HTTP would still be served: AWS
-    recommends invalidating after such a move (CLOUDFRONT.md §1).
-    """
-    edits = item_edits(item)
-    if any(isinstance(edit, Invalidate) for edit in edits):
-        return []
-    return ["/*"] if origin_moved_to_https(item.base_config, item_planned_config(item, edits)) else []

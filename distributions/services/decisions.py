@@ -14,9 +14,10 @@ from django.utils import timezone
 from distributions import choices, notify
 from distributions.models import Approval, ChangeRequest
 from distributions.roles import can
+from distributions.selectors.changes import item_validate, valid_approvals
 from distributions.services import queue
 from distributions.services.audit import audit_record
-from distributions.services.changes import change_plan_hash, item_validate, raise_if_errors
+from distributions.services.changes import change_plan_hash, raise_if_errors
 from distributions.services.errors import Invalid, InvalidState, NotAllowed, Stale
 from distributions.services.guards import Actor, lock_owned, require, transition
 
@@ -70,13 +71,6 @@ def change_request_submit(
     )
     transaction.on_commit(lambda: notify.change_submitted(change_request))
     return change_request
-
-
-def valid_approvals(change_request: ChangeRequest):
-    """Approvals given on the current plan (an edit since voids the earlier ones)."""
-    return change_request.approvals.filter(
-        decision=choices.Decision.APPROVED, plan_hash=change_request.plan_hash
-    )
 
 
 def _check_decider(actor: Actor, change_request: ChangeRequest, seen_plan_hash: str | None) -> None:

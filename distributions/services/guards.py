@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.http import HttpRequest
 from django.utils import timezone
 
 from distributions import choices
@@ -22,6 +23,11 @@ class Actor:
 
     user: AbstractBaseUser
     remote_addr: str | None = None
+
+    @classmethod
+    def from_request(cls, request: HttpRequest) -> Actor:
+        """The signed-in user of an HTML or API request, and the address it came from."""
+        return cls(request.user, request.META.get("REMOTE_ADDR"))
 
 
 def require(actor: Actor, capability: str, what: str) -> None:

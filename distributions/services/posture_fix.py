@@ -27,10 +27,10 @@ from distributions.cloudfront.edits import (
     read_viewer_certificate,
 )
 from distributions.models import ChangeRequest, Distribution
+from distributions.selectors.posture import finding_key, fleet_posture
 from distributions.services import changes
 from distributions.services.errors import Invalid
 from distributions.services.guards import Actor
-from distributions.services.posture import finding_key, fleet_posture
 
 NEEDS_A_PERSON = {
     "CloudFront.7": "Needs a choice of certificate: attach an ACM certificate that covers your names in the "

@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from distributions.api.tokens import api_token_create
+from distributions.services.tokens import api_token_create
 from tests.factories import make_distribution
 
 

@@ -12,11 +12,11 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.config import SchemathesisConfig
 
-from distributions.api.tokens import api_token_create
 from distributions.cloudfront.edits import SetViewerProtocolPolicy
 from distributions.models import SyncRun
 from distributions.services import changes, decisions
 from distributions.services.guards import Actor
+from distributions.services.tokens import api_token_create
 from tests.api.conftest import CHECKED
 from tests.factories import make_distribution, make_user
 

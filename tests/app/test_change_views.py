@@ -183,5 +183,5 @@ def test_the_audit_log_filters_by_change(client, alice, app):
     client.force_login(alice)
     edit(client, app, ["/static/*"])
     change = ChangeRequest.objects.get()
-    page = client.get(f"/audit/?change={change.pk}").context["page"]
+    page = client.get(f"/audit/?change_request={change.pk}").context["page"]
     assert {e.action for e in page} == {"change.created", "change.edited"}

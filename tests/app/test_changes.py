@@ -10,6 +10,7 @@ from distributions.cloudfront.edits import (
     SetViewerProtocolPolicy,
 )
 from distributions.models import AuditEvent, ChangeRequest
+from distributions.selectors.changes import suggested_invalidations, valid_approvals
 from distributions.services import apply, changes, decisions, progress
 from distributions.services.errors import Invalid, InvalidState, NotAllowed, Stale
 from distributions.services.guards import Actor
@@ -124,7 +125,7 @@ def test_it_voids_approvals_when_a_submitted_change_is_edited(fleet, alice, bob,
     settings.EDGEGUARD_APPROVALS_REQUIRED = 2
     change = submitted(alice, fleet[0], REDIRECT)
     decisions.change_request_approve(actor=Actor(bob), change_request=change)
-    assert decisions.valid_approvals(change).count() == 1
+    assert valid_approvals(change).count() == 1
 
     changes.change_edits_add(
         actor=Actor(alice),
@@ -133,7 +134,7 @@ def test_it_voids_approvals_when_a_submitted_change_is_edited(fleet, alice, bob,
         edits=[SetViewerProtocolPolicy(path_pattern="default", policy="https-only")],
     )
     change.refresh_from_db()
-    assert decisions.valid_approvals(change).count() == 0
+    assert valid_approvals(change).count() == 0
     decisions.change_request_approve(actor=Actor(charlie), change_request=change)
     change.refresh_from_db()
     assert change.status == "submitted"  # one valid approval of two
@@ -289,14 +290,14 @@ def test_it_offers_an_invalidation_when_an_origin_moves_to_https(sandbox, accoun
     origin_id = _origin_id(distribution)
     change = plan(alice, distribution, SetOriginProtocolPolicy(origin_id=origin_id, policy="https-only"))
     item = change.items.get()
-    assert changes.suggested_invalidations(item) == ["/*"]
+    assert suggested_invalidations(item) == ["/*"]
     changes.change_edits_add(
         actor=Actor(alice),
         change_request=change,
         distribution=distribution,
         edits=[Invalidate(paths=("/*",))],
     )
-    assert changes.suggested_invalidations(change.items.get()) == []
+    assert suggested_invalidations(change.items.get()) == []
 
 
 # -- apply safety ---------------------------------------------------------------------------------

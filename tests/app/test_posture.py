@@ -17,7 +17,7 @@ from distributions.models import (
     Distribution,
     PostureSnapshot,
 )
-from distributions.services import posture
+from distributions.selectors import posture
 from distributions.services.errors import Invalid
 from distributions.services.guards import Actor
 from distributions.services.posture_fix import posture_fix_create

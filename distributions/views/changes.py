@@ -1,46 +1,37 @@
-"""Change requests in the browser: list, detail with live progress, review and submit, decide, audit log."""
+"""Change requests in the browser: list, detail with live progress, review and submit, decide."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from distributions import choices, forms
 from distributions.cloudfront.edits import Invalidate
-from distributions.models import AuditEvent, ChangeRequest, Distribution
-from distributions.review import item_review
+from distributions.models import ChangeRequest, Distribution
 from distributions.roles import can
+from distributions.selectors.changes import (
+    LIST_TABS,
+    change_get,
+    change_items,
+    change_list_counts,
+    valid_approvals,
+)
+from distributions.selectors.changes import change_list as change_list_query
+from distributions.selectors.review import item_review
 from distributions.services import changes, decisions
 from distributions.services.errors import ServiceError
-from distributions.views import requires
-from distributions.views_edit import actor
-
-LIST_TABS = {
-    "pending": ("Awaiting approval", Q(status=choices.ChangeStatus.SUBMITTED)),
-    "active": ("In flight", Q(status__in=list(choices.CHANGE_ACTIVE))),
-    "mine": ("Mine", None),
-    "all": ("All", Q()),
-}
+from distributions.services.guards import Actor
+from distributions.views.common import requires
 
 
 @requires("view")
 def change_list(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("tab", "pending" if can(request.user, "approve") else "mine")
     tab = tab if tab in LIST_TABS else "all"
-    label, condition = LIST_TABS[tab]
-    queryset = ChangeRequest.objects.select_related("requester").annotate(item_count=Count("items"))
-    queryset = queryset.filter(requester=request.user) if condition is None else queryset.filter(condition)
-    page = Paginator(queryset.order_by("-updated_at"), 25).get_page(request.GET.get("page"))
-    counts = {
-        "pending": ChangeRequest.objects.filter(status=choices.ChangeStatus.SUBMITTED).count(),
-        "active": ChangeRequest.objects.filter(status__in=list(choices.CHANGE_ACTIVE)).count(),
-    }
+    page = Paginator(change_list_query(user=request.user, tab=tab), 25).get_page(request.GET.get("page"))
     return render(
         request,
         "changes/change_list.html",
@@ -48,18 +39,21 @@ def change_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "tab": tab,
             "tabs": {k: v[0] for k, v in LIST_TABS.items()},
-            "counts": counts,
+            "counts": change_list_counts(),
             "query": f"tab={tab}",
         },
     )
 
 
 def _change(pk: int) -> ChangeRequest:
-    return get_object_or_404(ChangeRequest.objects.select_related("requester"), pk=pk)
+    try:
+        return change_get(pk=pk)
+    except ChangeRequest.DoesNotExist:
+        raise Http404(f"No change #{pk}.") from None
 
 
 def _context(request: HttpRequest, change: ChangeRequest) -> dict:
-    items = list(change.items.select_related("distribution__account").order_by("pk"))
+    items = change_items(change)
     user = request.user
     is_requester = change.requester_id == user.pk
     return {
@@ -73,7 +67,7 @@ def _context(request: HttpRequest, change: ChangeRequest) -> dict:
         "can_cancel": change.status in choices.CHANGE_CANCELLABLE and (is_requester or can(user, "approve")),
         "can_retry": change.status == choices.ChangeStatus.FAILED and can(user, "admin"),
         "approvals": change.approvals.select_related("approver"),
-        "valid_approvals": decisions.valid_approvals(change).count() if change.plan_hash else 0,
+        "valid_approvals": valid_approvals(change).count() if change.plan_hash else 0,
         "events": change.events.order_by("created_at", "pk")[:200],
     }
 
@@ -119,7 +113,7 @@ def change_submit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         lambda: decisions.change_request_submit(
-            actor=actor(request), change_request=change, checklist=checklist
+            actor=Actor.from_request(request), change_request=change, checklist=checklist
         ),
         f"Change #{pk} submitted: approvers have been notified.",
     )
@@ -137,7 +131,7 @@ def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             pk,
             lambda: decisions.change_request_reject(
-                actor=actor(request), change_request=change, comment=comment
+                actor=Actor.from_request(request), change_request=change, comment=comment
             ),
             f"Change #{pk} rejected.",
         )
@@ -145,7 +139,7 @@ def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         lambda: decisions.change_request_approve(
-            actor=actor(request),
+            actor=Actor.from_request(request),
             change_request=change,
             comment=comment,
             seen_plan_hash=form.cleaned_data.get("plan_hash") or None,
@@ -161,7 +155,7 @@ def change_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return _run(
         request,
         pk,
-        lambda: decisions.change_request_cancel(actor=actor(request), change_request=change),
+        lambda: decisions.change_request_cancel(actor=Actor.from_request(request), change_request=change),
         f"Change #{pk} cancelled.",
     )
 
@@ -173,7 +167,7 @@ def change_retry(request: HttpRequest, pk: int) -> HttpResponse:
     return _run(
         request,
         pk,
-        lambda: decisions.change_request_retry(actor=actor(request), change_request=change),
+        lambda: decisions.change_request_retry(actor=Actor.from_request(request), change_request=change),
         f"Change #{pk} queued again.",
     )
 
@@ -193,7 +187,7 @@ def change_invalidate(request: HttpRequest, pk: int, distribution_id: str) -> Ht
         request,
         pk,
         lambda: changes.change_edits_add(
-            actor=actor(request),
+            actor=Actor.from_request(request),
             change_request=change,
             distribution=distribution,
             edits=[Invalidate(paths=paths)],
@@ -211,25 +205,7 @@ def change_item_remove(request: HttpRequest, pk: int, distribution_id: str) -> H
         request,
         pk,
         lambda: changes.change_item_remove(
-            actor=actor(request), change_request=change, distribution=distribution
+            actor=Actor.from_request(request), change_request=change, distribution=distribution
         ),
         f"{distribution_id} removed from the change.",
     )
-
-
-@requires("view")
-def audit_log(request: HttpRequest) -> HttpResponse:
-    """Every audit event, newest first, filterable by actor, action, change and distribution."""
-    events = AuditEvent.objects.select_related("change_request")
-    filters = {key: request.GET.get(key, "").strip() for key in ("actor", "action", "change", "distribution")}
-    if filters["actor"]:
-        events = events.filter(actor_name__icontains=filters["actor"])
-    if filters["action"]:
-        events = events.filter(action__startswith=filters["action"])
-    if filters["change"].isdigit():
-        events = events.filter(change_request_id=int(filters["change"]))
-    if filters["distribution"]:
-        events = events.filter(distribution_id__icontains=filters["distribution"])
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    query = urlencode({key: value for key, value in filters.items() if value})
-    return render(request, "changes/audit_log.html", {"page": page, "filters": filters, "query": query})

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -14,17 +13,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from distributions.cloudfront.compliance import CONTROLS, Finding
-from distributions.cloudfront.constants import METHODS
-from distributions.cloudfront.simulate import VIEWER_HTTP_VERSIONS
-from distributions.models import Account, Distribution
+from distributions import forms
+from distributions.cloudfront.compliance import Finding
 from distributions.roles import can
-from distributions.services import posture as posture_service
+from distributions.selectors import fleet as fleet_selectors
+from distributions.selectors import posture as posture_selectors
+from distributions.selectors.fleet import distribution_configs
+from distributions.selectors.simulator import request_simulate
 from distributions.services.errors import ServiceError
+from distributions.services.guards import Actor
 from distributions.services.posture_fix import finding_fix, posture_fix_create
-from distributions.services.simulator import request_simulate, simulation_changes
-from distributions.views import requires
-from distributions.views_edit import actor
+from distributions.views.common import requires
 
 FINDINGS_PAGE_SIZE = 50
 TARGET_TABS = {"behavior": "behaviors", "origin": "origins"}
@@ -61,24 +60,11 @@ def sparkline(values: Sequence[int], width: int = 120, height: int = 24) -> str:
     return " ".join(f"{i * step:.1f},{height - 2 - (height - 4) * v / top:.1f}" for i, v in enumerate(values))
 
 
-class PostureFilterForm(forms.Form):
-    control = forms.ChoiceField(required=False)
-    account = forms.ChoiceField(required=False)
-    severity = forms.ChoiceField(
-        required=False, choices=[("", "Any severity")] + [(s, s) for s in posture_service.SEVERITIES]
-    )
-
-    def __init__(self, *args, accounts: Sequence[str] = (), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["control"].choices = [("", "Every control")] + [(c, c) for c in CONTROLS]
-        self.fields["account"].choices = [("", "Every account")] + [(a, a) for a in accounts]
-
-
 @dataclass(frozen=True)
 class FindingRow:
     finding: Finding
     key: str
-    distribution: posture_service.DistributionRef
+    distribution: posture_selectors.DistributionRef
     url: str
     target: str
     not_fixable: str
@@ -91,37 +77,33 @@ def _target_label(finding: Finding) -> str:
     return {"origin": t.origin_id, "alias": t.alias}.get(t.kind) or ""
 
 
-def _finding_rows(posture: posture_service.FleetPosture, findings: Sequence[Finding]) -> list[FindingRow]:
-    configs = dict(
-        Distribution.objects.filter(distribution_id__in={f.distribution_id for f in findings}).values_list(
-            "distribution_id", "config"
-        )
-    )
+def _finding_rows(posture: posture_selectors.FleetPosture, findings: Sequence[Finding]) -> list[FindingRow]:
+    configs = distribution_configs({f.distribution_id for f in findings})
     rows = []
     for f in findings:
         tab = TARGET_TABS.get(f.target.kind, "general")
         url = reverse("distribution-detail", args=[f.distribution_id]) + f"?tab={tab}"
         reason = finding_fix(f, configs[f.distribution_id]).reason
         ref = posture.distributions[f.distribution_id]
-        rows.append(FindingRow(f, posture_service.finding_key(f), ref, url, _target_label(f), reason))
+        rows.append(FindingRow(f, posture_selectors.finding_key(f), ref, url, _target_label(f), reason))
     return rows
 
 
 @requires("view")
 def posture_page(request: HttpRequest) -> HttpResponse:
     """Every control per account, the trend per sync, and the findings with their Fix."""
-    accounts = list(Account.objects.order_by("name"))
-    form = PostureFilterForm(request.GET or None, accounts=[a.name for a in accounts])
+    accounts = list(fleet_selectors.accounts())
+    form = forms.PostureFilterForm(request.GET or None, accounts=[a.name for a in accounts])
     chosen = form.cleaned_data if form.is_valid() else {}
     account = next((a for a in accounts if a.name == chosen.get("account")), None)
-    posture = posture_service.fleet_posture()
+    posture = posture_selectors.fleet_posture()
     evaluation = posture.for_account(account.pk if account else None)
-    trend = posture_service.posture_trend(account_id=account.pk if account else None)
+    trend = posture_selectors.posture_trend(account_id=account.pk if account else None)
     controls = [
         (row, bar(row.distributions), bar(row.targets), sparkline(trend.get(row.control_id, [])))
-        for row in posture_service.control_rows(evaluation)
+        for row in posture_selectors.control_rows(evaluation)
     ]
-    findings = posture_service.findings_filter(
+    findings = posture_selectors.findings_filter(
         posture,
         control=chosen.get("control"),
         account=chosen.get("account"),
@@ -136,7 +118,7 @@ def posture_page(request: HttpRequest) -> HttpResponse:
             "form": form,
             "chosen": chosen,
             "controls": controls,
-            "by_account": posture_service.account_control_rows(posture) if not account else {},
+            "by_account": posture_selectors.account_control_rows(posture) if not account else {},
             "distribution_count": len({r.distribution_id for r in evaluation.results}),
             "failing_distributions": len({f.distribution_id for f in evaluation.findings}),
             "finding_count": len(evaluation.findings),
@@ -161,7 +143,7 @@ def posture_fix(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Select at least one finding to fix.")
         return redirect(back)
     try:
-        result = posture_fix_create(actor=actor(request), finding_keys=keys)
+        result = posture_fix_create(actor=Actor.from_request(request), finding_keys=keys)
     except ServiceError as error:
         messages.error(request, error.message)
         return redirect(back)
@@ -175,29 +157,10 @@ def posture_fix(request: HttpRequest) -> HttpResponse:
     return redirect("change-detail", pk=result.change_request.pk)
 
 
-class SimulatorForm(forms.Form):
-    url = forms.CharField(
-        max_length=2048,
-        label="URL",
-        widget=forms.TextInput(attrs={"placeholder": "https://www.example.com/api/items?id=1"}),
-    )
-    method = forms.ChoiceField(choices=[(m, m) for m in METHODS], initial="GET")
-    http_version = forms.ChoiceField(
-        choices=[(v, f"HTTP/{v}") for v in VIEWER_HTTP_VERSIONS], initial="1.1", label="HTTP version"
-    )
-    change = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="None: the live config", label="With my change"
-    )
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["change"].queryset = simulation_changes(user)
-
-
 @requires("view")
 def simulator(request: HttpRequest) -> HttpResponse:
     """What a viewer gets for a URL, method and HTTP version; before and after one of my changes."""
-    form = SimulatorForm(request.GET if "url" in request.GET else None, user=request.user)
+    form = forms.SimulatorForm(request.GET if "url" in request.GET else None, user=request.user)
     result = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data

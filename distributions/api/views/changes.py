@@ -9,46 +9,22 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import filters, mixins, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from distributions import choices
-from distributions.api import change_serializers as s
 from distributions.api.conditional import expected_version, if_match_parameter, with_etag
-from distributions.api.querying import StrictFilterBackend
 from distributions.api.schema import error_responses
+from distributions.api.serializers import changes as s
+from distributions.filters import ChangeRequestFilter
 from distributions.models import ChangeRequest, Distribution
+from distributions.selectors.changes import change_request_queryset
 from distributions.services import changes, decisions
 from distributions.services.guards import Actor
-
-
-def actor_of(request: Request) -> Actor:
-    return Actor(request.user, request.META.get("REMOTE_ADDR"))
-
-
-def change_request_queryset() -> QuerySet[ChangeRequest]:
-    return ChangeRequest.objects.select_related("requester").prefetch_related(
-        "items__distribution__account", "approvals__approver"
-    )
-
-
-class ChangeRequestFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=choices.ChangeStatus.choices)
-    requester = django_filters.CharFilter(field_name="requester__username", max_length=150)
-    distribution = django_filters.CharFilter(
-        field_name="items__distribution__distribution_id", max_length=32, distinct=True
-    )
-
-    class Meta:
-        model = ChangeRequest
-        fields: list[str] = []
-
 
 ONE = {200: s.ChangeRequestSerializer}
 IF_MATCH = if_match_parameter(required=True)
@@ -77,9 +53,7 @@ class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
     serializer_class = s.ChangeRequestSerializer
     lookup_value_regex = r"[0-9]{1,18}"
-    filter_backends = [StrictFilterBackend, filters.SearchFilter]
     filterset_class = ChangeRequestFilter
-    search_fields = ["title"]
 
     def get_queryset(self) -> QuerySet[ChangeRequest]:
         return change_request_queryset()
@@ -104,7 +78,7 @@ class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     )
     def create(self, request: Request) -> Response:
         data = self._input(s.ChangeRequestCreateSerializer)
-        actor = actor_of(request)
+        actor = Actor.from_request(request)
         with transaction.atomic():
             change_request = changes.change_request_create(
                 actor=actor, title=data["title"], description=data["description"]
@@ -124,7 +98,7 @@ class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         version = expected_version(request, required=True)
         data = self._input(s.ChangeRequestUpdateSerializer, partial=partial)
         change_request = changes.change_request_update(
-            actor=actor_of(request),
+            actor=Actor.from_request(request),
             change_request=self.get_object(),
             title=data.get("title"),
             description=data.get("description"),
@@ -148,7 +122,7 @@ class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         data = self._input(s.ItemInputSerializer)
         change_request = self.get_object()
         changes.change_edits_add(
-            actor=actor_of(request),
+            actor=Actor.from_request(request),
             change_request=change_request,
             distribution=data["distribution"],
             edits=data["edits"],
@@ -167,7 +141,7 @@ class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         version = expected_version(request, required=True)
         change_request = self.get_object()
         changes.change_item_remove(
-            actor=actor_of(request),
+            actor=Actor.from_request(request),
             change_request=change_request,
             distribution=Distribution.objects.get(distribution_id=distribution_id),
             expected_version=version,
@@ -185,7 +159,7 @@ class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         version = expected_version(request, required=False)
         data = self._input(s.SubmitSerializer)
         change_request = decisions.change_request_submit(
-            actor=actor_of(request),
+            actor=Actor.from_request(request),
             change_request=self.get_object(),
             checklist=data["checklist"],
             expected_version=version,
@@ -202,7 +176,7 @@ class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     def approve(self, request: Request, pk: str) -> Response:
         data = self._input(s.ApproveSerializer)
         change_request = decisions.change_request_approve(
-            actor=actor_of(request),
+            actor=Actor.from_request(request),
             change_request=self.get_object(),
             comment=data["comment"],
             seen_plan_hash=data["plan_hash"],
@@ -214,7 +188,7 @@ class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     def reject(self, request: Request, pk: str) -> Response:
         data = self._input(s.RejectSerializer)
         change_request = decisions.change_request_reject(
-            actor=actor_of(request), change_request=self.get_object(), comment=data["comment"]
+            actor=Actor.from_request(request), change_request=self.get_object(), comment=data["comment"]
         )
         return self._respond(change_request)
 
@@ -222,7 +196,7 @@ class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
         change_request = decisions.change_request_cancel(
-            actor=actor_of(request), change_request=self.get_object()
+            actor=Actor.from_request(request), change_request=self.get_object()
         )
         return self._respond(change_request)
 
@@ -234,6 +208,6 @@ class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     @action(detail=True, methods=["post"])
     def retry(self, request: Request, pk: str) -> Response:
         change_request = decisions.change_request_retry(
-            actor=actor_of(request), change_request=self.get_object()
+            actor=Actor.from_request(request), change_request=self.get_object()
         )
         return self._respond(change_request)

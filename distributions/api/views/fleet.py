@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import django_filters
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import filters, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from distributions import choices, selectors, tasks
-from distributions.api import fleet_serializers as s
-from distributions.api.querying import StrictFilterBackend
-from distributions.filters import DistributionFilter
+from distributions import choices, tasks
+from distributions.api.serializers import fleet as s
+from distributions.filters import AccountFilter, CertificateFilter, DistributionFilter, SyncRunFilter
 from distributions.models import Account, CacheBehavior, Certificate, Distribution, Origin, SyncRun
+from distributions.selectors import fleet as selectors
 
 INT_ID = r"[0-9]{1,18}"
 
@@ -24,8 +23,7 @@ class AccountViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = s.AccountSerializer
     lookup_value_regex = INT_ID
-    filter_backends = [filters.SearchFilter]
-    search_fields = ["name", "account_id"]
+    filterset_class = AccountFilter
 
     def get_queryset(self) -> QuerySet[Account]:
         return selectors.account_list()
@@ -63,19 +61,7 @@ class CertificateViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = s.CertificateSerializer
     lookup_value_regex = INT_ID
     queryset = Certificate.objects.select_related("account")
-    filter_backends = [StrictFilterBackend, filters.SearchFilter]
-    filterset_fields = ["status", "in_use"]
-    search_fields = ["domain_name", "arn"]
-
-
-class SyncRunFilter(django_filters.FilterSet):
-    account = django_filters.CharFilter(field_name="account__name", max_length=64)
-    status = django_filters.ChoiceFilter(choices=choices.SyncStatus.choices)
-    trigger = django_filters.ChoiceFilter(choices=choices.SyncTrigger.choices)
-
-    class Meta:
-        model = SyncRun
-        fields: list[str] = []
+    filterset_class = CertificateFilter
 
 
 class SyncRunViewSet(viewsets.ReadOnlyModelViewSet):

@@ -14,7 +14,7 @@ from distributions.api.fields import EditField, NaturalKeyField, StrictBooleanFi
 from distributions.cloudfront.diff import diff_configs
 from distributions.cloudfront.edits import edit_from_dict
 from distributions.models import Approval, ChangeItem, ChangeRequest, Distribution
-from distributions.services.changes import item_planned_config, suggested_invalidations
+from distributions.selectors.changes import item_planned_config, suggested_invalidations
 
 
 def distribution_field(**kwargs: Any) -> NaturalKeyField:

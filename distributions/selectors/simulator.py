@@ -7,14 +7,12 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
-from distributions import choices
 from distributions.cloudfront.certificates import CertificateRecord
 from distributions.cloudfront.simulate import Simulation, find_distribution, simulate
 from distributions.models import ChangeRequest, Distribution
-from distributions.services.changes import certificate_records, item_planned_config
+from distributions.selectors.changes import certificate_records, item_planned_config
 from distributions.services.errors import Invalid
 
 # What CloudFront domains and aliases are made of; anything else (an IP literal, a NUL) names no distribution.
@@ -44,13 +42,6 @@ class RequestSimulation:
             return (s.status, s.location, s.viewer_protocol_policy, pattern, protocol)
 
         return seen(self.before) != seen(self.after)
-
-
-def simulation_changes(user: AbstractBaseUser) -> QuerySet[ChangeRequest]:
-    """The change requests a user may simulate: their own drafts and submitted ones."""
-    return ChangeRequest.objects.filter(requester=user, status__in=list(choices.CHANGE_EDITABLE)).order_by(
-        "-pk"
-    )
 
 
 def _host(url: str) -> str:

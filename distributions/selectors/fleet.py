@@ -79,3 +79,28 @@ def fleet_counts() -> dict[str, int]:
         default_certificate=Count("pk", filter=Q(uses_default_certificate=True)),
         legacy_tls=Count("pk", filter=Q(legacy_tls_policy=True)),
     )
+
+
+def accounts() -> QuerySet[Account]:
+    """Every account, by name."""
+    return Account.objects.order_by("name")
+
+
+def live_distribution(*, distribution_id: str) -> Distribution:
+    """A distribution still in AWS, with its account; Distribution.DoesNotExist otherwise."""
+    return Distribution.objects.select_related("account").get(
+        distribution_id=distribution_id, removed_at__isnull=True
+    )
+
+
+def account_certificates(*, account: Account) -> QuerySet[Certificate]:
+    """The account's synced ACM certificates, by domain name."""
+    return Certificate.objects.filter(account=account).order_by("domain_name")
+
+
+def distribution_configs(distribution_ids: set[str]) -> dict[str, dict]:
+    """The mirrored config of each of these distributions, by distribution id."""
+    rows = Distribution.objects.filter(distribution_id__in=distribution_ids).values_list(
+        "distribution_id", "config"
+    )
+    return dict(rows)

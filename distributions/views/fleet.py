@@ -1,14 +1,10 @@
-"""HTML views: thin. They read through selectors, write through services (or tasks), and check roles."""
+"""The fleet in the browser: the distribution list, a distribution's tabs, the accounts and their syncs."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from functools import wraps
-from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,28 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from distributions import choices, selectors, tasks
+from distributions import choices, tasks
 from distributions.filters import DistributionFilter
 from distributions.models import Account, Distribution
 from distributions.roles import can
+from distributions.selectors import fleet as selectors
+from distributions.views.common import requires
 
 PAGE_SIZE = 25
 DETAIL_TABS = ("general", "behaviors", "origins")
-
-
-def requires(capability: str) -> Callable:
-    """Refuse with 403 unless the user's role grants `capability` (login itself is enforced globally)."""
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not can(request.user, capability):
-                raise PermissionDenied(f"Your role does not allow this ({capability}). Ask an admin.")
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 @requires("view")
@@ -54,7 +37,7 @@ def distribution_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "counts": selectors.fleet_counts(),
-            "accounts": Account.objects.order_by("name"),
+            "accounts": selectors.accounts(),
         },
     )
 
@@ -135,7 +118,7 @@ def _awaiting_runs(accounts: list[Account], since: datetime) -> bool:
 @requires("sync")
 def account_sync_now(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Start a sync of one account (or all) in the worker; the accounts page shows its progress."""
-    accounts = [get_object_or_404(Account, pk=pk)] if pk is not None else list(Account.objects.all())
+    accounts = [get_object_or_404(Account, pk=pk)] if pk is not None else list(selectors.accounts())
     for account in accounts:
         tasks.sync_account.delay(account.pk, choices.SyncTrigger.MANUAL)
     names = ", ".join(account.name for account in accounts) or "no accounts"

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from distributions import forms, selectors
+from distributions import forms
 from distributions.cloudfront.edits import (
     Edit,
     ReorderBehaviors,
@@ -20,23 +20,19 @@ from distributions.cloudfront.edits import (
     SetViewerCertificate,
     SetViewerProtocolPolicy,
 )
-from distributions.models import Certificate, Distribution
+from distributions.models import Distribution
+from distributions.selectors import fleet as selectors
 from distributions.services import changes
 from distributions.services.errors import ServiceError
 from distributions.services.guards import Actor
-from distributions.views import requires
-
-
-def actor(request: HttpRequest) -> Actor:
-    return Actor(request.user, request.META.get("REMOTE_ADDR"))
+from distributions.views.common import requires
 
 
 def _distribution(distribution_id: str) -> Distribution:
-    return get_object_or_404(
-        Distribution.objects.select_related("account"),
-        distribution_id=distribution_id,
-        removed_at__isnull=True,
-    )
+    try:
+        return selectors.live_distribution(distribution_id=distribution_id)
+    except Distribution.DoesNotExist:
+        raise Http404(f"No distribution {distribution_id} in AWS is known: sync its account.") from None
 
 
 def _add(request: HttpRequest, form: forms.TargetChangeForm, distribution: Distribution, edits: list[Edit]):
@@ -47,9 +43,12 @@ def _add(request: HttpRequest, form: forms.TargetChangeForm, distribution: Distr
             change = form.cleaned_data.get("change")
             if change is None:
                 title = form.cleaned_data.get("title") or f"HTTPS settings of {distribution.display_name}"
-                change = changes.change_request_create(actor=actor(request), title=title)
+                change = changes.change_request_create(actor=Actor.from_request(request), title=title)
             changes.change_edits_add(
-                actor=actor(request), change_request=change, distribution=distribution, edits=edits
+                actor=Actor.from_request(request),
+                change_request=change,
+                distribution=distribution,
+                edits=edits,
             )
     except ServiceError as error:
         form.add_error(None, error.message)
@@ -124,7 +123,7 @@ def origin_edit(request: HttpRequest, distribution_id: str, origin_id: str) -> H
 @requires("request")
 def certificate_edit(request: HttpRequest, distribution_id: str) -> HttpResponse:
     distribution = _distribution(distribution_id)
-    certificates = Certificate.objects.filter(account=distribution.account).order_by("domain_name")
+    certificates = selectors.account_certificates(account=distribution.account)
     initial = {
         "source": "default"
         if distribution.certificate_source == "default"

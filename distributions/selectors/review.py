@@ -12,7 +12,7 @@ from distributions.cloudfront.patterns import behaviors_by_precedence
 from distributions.cloudfront.simulate import simulate
 from distributions.cloudfront.validation import EditError
 from distributions.models import ChangeItem
-from distributions.services.changes import (
+from distributions.selectors.changes import (
     item_edits,
     item_planned_config,
     item_validate,

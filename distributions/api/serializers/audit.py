@@ -1,0 +1,26 @@
+"""The audit trail's API shape."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from distributions.models import AuditEvent
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_name", read_only=True, help_text="'system' for the worker.")
+    change_request = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "created_at",
+            "actor",
+            "action",
+            "change_request",
+            "distribution_id",
+            "remote_addr",
+            "message",
+            "data",
+        ]

@@ -1,0 +1,131 @@
+"""Reads of the change workflow: change requests for pages and the API, an item's edits and planned config,
+approvals on the current plan, invalidations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Q, QuerySet
+
+from distributions import choices
+from distributions.cloudfront.certificates import CertificateRecord
+from distributions.cloudfront.diff import origin_moved_to_https
+from distributions.cloudfront.edits import Edit, Invalidate, edit_from_dict
+from distributions.cloudfront.validation import EditError, validate_edits
+from distributions.models import Approval, Certificate, ChangeItem, ChangeRequest
+
+User = AbstractBaseUser | AnonymousUser
+
+# The change list's tabs: label and condition (None: the user's own changes).
+LIST_TABS: dict[str, tuple[str, Q | None]] = {
+    "pending": ("Awaiting approval", Q(status=choices.ChangeStatus.SUBMITTED)),
+    "active": ("In flight", Q(status__in=list(choices.CHANGE_ACTIVE))),
+    "mine": ("Mine", None),
+    "all": ("All", Q()),
+}
+
+
+def change_request_queryset() -> QuerySet[ChangeRequest]:
+    """Change requests with everything their API representation reads, in a fixed number of queries."""
+    return ChangeRequest.objects.select_related("requester").prefetch_related(
+        "items__distribution__account", "approvals__approver"
+    )
+
+
+def change_list(*, user: User, tab: str) -> QuerySet[ChangeRequest]:
+    """One tab of the change list (see LIST_TABS), most recently updated first, with item counts."""
+    _, condition = LIST_TABS[tab]
+    queryset = ChangeRequest.objects.select_related("requester").annotate(item_count=Count("items"))
+    queryset = queryset.filter(requester=user) if condition is None else queryset.filter(condition)
+    return queryset.order_by("-updated_at")
+
+
+def change_list_counts() -> dict[str, int]:
+    """How many changes await approval and how many are in flight, for the tabs' badges."""
+    return ChangeRequest.objects.aggregate(
+        pending=Count("pk", filter=LIST_TABS["pending"][1]),
+        active=Count("pk", filter=LIST_TABS["active"][1]),
+    )
+
+
+def change_get(*, pk: int) -> ChangeRequest:
+    """One change request with its requester; ChangeRequest.DoesNotExist if there is none."""
+    return ChangeRequest.objects.select_related("requester").get(pk=pk)
+
+
+def change_items(change_request: ChangeRequest) -> list[ChangeItem]:
+    """The change's items with their distributions and accounts, in the order they were added."""
+    return list(change_request.items.select_related("distribution__account").order_by("pk"))
+
+
+def open_changes(user: User) -> QuerySet[ChangeRequest]:
+    """The user's own changes that can still be edited (draft or submitted), newest first."""
+    return ChangeRequest.objects.filter(requester=user, status__in=list(choices.CHANGE_EDITABLE)).order_by(
+        "-updated_at", "-pk"
+    )
+
+
+def valid_approvals(change_request: ChangeRequest) -> QuerySet[Approval]:
+    """Approvals given on the current plan (an edit since voids the earlier ones)."""
+    return change_request.approvals.filter(
+        decision=choices.Decision.APPROVED, plan_hash=change_request.plan_hash
+    )
+
+
+def invalidation_items() -> QuerySet[ChangeItem]:
+    """Change items that carry an invalidate edit, newest first."""
+    return (
+        ChangeItem.objects.with_edit_kind(Invalidate.kind)
+        .select_related("distribution", "change_request")
+        .order_by("-pk")
+    )
+
+
+# -- an item's edits -------------------------------------------------------------------------------
+
+
+def item_edits(item: ChangeItem) -> list[Edit]:
+    """The item's stored edits as typed edits."""
+    return [edit_from_dict(data) for data in item.edits]
+
+
+def item_planned_config(item: ChangeItem, edits: Sequence[Edit] | None = None) -> dict:
+    """The item's base config with its edits applied: what the distribution will look like."""
+    config = item.base_config
+    for edit in item_edits(item) if edits is None else edits:
+        config = edit.apply(config)
+    return config
+
+
+def suggested_invalidations(item: ChangeItem) -> list[str]:
+    """`/*` when an edit moves an origin to HTTPS and no invalidation is planned yet.
+
+    CloudFront caches regardless of protocol, so objects fetched over HTTP would still be served: AWS
+    recommends invalidating after such a move (docs/CLOUDFRONT.md §1).
+    """
+    edits = item_edits(item)
+    if any(isinstance(edit, Invalidate) for edit in edits):
+        return []
+    return ["/*"] if origin_moved_to_https(item.base_config, item_planned_config(item, edits)) else []
+
+
+def item_validate(item: ChangeItem, edits: Sequence[Edit] | None = None) -> list[EditError]:
+    """CloudFront's rules applied to the item's edits on its planned config (errors and warnings)."""
+    edits = item_edits(item) if edits is None else list(edits)
+    return validate_edits(
+        edits, item.base_config, certificates=certificate_records(item.distribution.account_id)
+    )
+
+
+def certificate_records(account_id: int) -> list[CertificateRecord]:
+    """The account's synced ACM certificates, as the pure rules read them."""
+    return [
+        CertificateRecord(
+            arn=c.arn,
+            names=tuple(dict.fromkeys([c.domain_name, *c.subject_alternative_names])),
+            not_after=c.not_after,
+            status=c.status,
+        )
+        for c in Certificate.objects.filter(account_id=account_id)
+    ]

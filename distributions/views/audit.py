@@ -1,0 +1,25 @@
+"""The audit log in the browser: every event, newest first, with the API's filters (AuditEventFilter)."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from distributions.filters import AuditEventFilter
+from distributions.selectors.audit import audit_events
+from distributions.views.common import requires
+
+PAGE_SIZE = 50
+
+
+@requires("view")
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Every audit event, newest first, filterable by actor, action, change, distribution and text."""
+    filterset = AuditEventFilter(request.GET, queryset=audit_events())
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "changes/audit_log.html", {"page": page, "filter": filterset, "query": query.urlencode()}
+    )
