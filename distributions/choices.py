@@ -11,8 +11,6 @@ def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
 
 VIEWER_PROTOCOL_POLICY_CHOICES = _choices(constants.VIEWER_PROTOCOL_POLICIES)
 ORIGIN_PROTOCOL_POLICY_CHOICES = _choices(constants.ORIGIN_PROTOCOL_POLICIES)
-SSL_SUPPORT_METHOD_CHOICES = _choices(constants.SSL_SUPPORT_METHODS)
-MINIMUM_PROTOCOL_VERSION_CHOICES = _choices(constants.MINIMUM_PROTOCOL_VERSIONS)
 
 
 class CertificateSource(models.TextChoices):

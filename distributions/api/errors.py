@@ -45,12 +45,6 @@ class PreconditionRequired(exceptions.APIException):
     default_code = "precondition_required"
 
 
-class PreconditionFailed(exceptions.APIException):
-    status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = 'If-Match must be the ETag of the change request, e.g. "3".'
-    default_code = "precondition_failed"
-
-
 class ErrorDetailSerializer(serializers.Serializer):
     """The body of every error response (documentation only: the handler builds the dict)."""
 

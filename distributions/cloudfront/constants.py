@@ -24,7 +24,6 @@ RECOMMENDED_PROTOCOL_VERSIONS: Final = ("TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3
 VIP_ALLOWED_PROTOCOL_VERSIONS: Final = ("SSLv3", "TLSv1")
 # What CloudFront forces on the *.cloudfront.net default certificate, whatever is sent.
 DEFAULT_CERTIFICATE_PROTOCOL_VERSION: Final = "TLSv1"
-HTTP_VERSIONS: Final = ("http1.1", "http2", "http3", "http2and3")
 METHODS: Final = ("GET", "HEAD", "POST", "PUT", "PATCH", "OPTIONS", "DELETE")
 
 MAX_CACHE_BEHAVIORS: Final = 75

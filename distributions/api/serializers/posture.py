@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from distributions.cloudfront.compliance import CONTROLS
@@ -19,6 +21,11 @@ class FindingFilterSerializer(serializers.Serializer):
     distribution = serializers.RegexField(
         DISTRIBUTION_ID, max_length=32, required=False, help_text="A distribution id."
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The registered controls now, not at import: a control registered later is a valid filter too.
+        self.fields["control"].choices = list(CONTROLS)
 
 
 class TargetSerializer(serializers.Serializer):
