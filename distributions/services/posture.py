@@ -1,10 +1,10 @@
-"""Fleet posture: the controls of compliance.py evaluated over the mirror, snapshots per sync, and the
+"""Fleet posture: the compliance controls evaluated over the mirror, snapshots per sync, and the
 reads the posture page and the findings API share.
 
 Evaluating 1,000 distributions of 25 behaviors takes about 0.6 s, too slow for every page load, so the
 latest evaluation is kept in the process, keyed on a fingerprint of everything it depends on (each live
-distribution's config hash and account, the certificates, the completed change items, the day). A page
-load then costs one cheap fingerprint read; the first one after a sync or an applied change pays the
+distribution's config hash and account, the certificates, the completed change items, the day, the controls).
+A page load then costs one cheap fingerprint read; the first one after a sync or an applied change pays the
 evaluation once per process.
 """
 
@@ -148,6 +148,7 @@ _cached: tuple[str, FleetPosture] | None = None
 def _fingerprint(now: datetime) -> str:
     rows = Distribution.objects.filter(removed_at__isnull=True).order_by("distribution_id")
     digest = hashlib.sha256(str(now.date()).encode())
+    digest.update(json.dumps(list(CONTROLS)).encode())
     for row in rows.values_list("distribution_id", "config_hash", "account_id", "account__name"):
         digest.update(json.dumps(row).encode())
     for table, stamp in ((Certificate, "last_seen_at"), (ChangeItem, "completed_at")):
