@@ -1,4 +1,4 @@
-"""Behavior analysis: behaviors that can never be reached (shadowed) and behaviors whose origin is missing.
+"""Behavior analysis: behaviors that can never be reached (shadowed), and the ids a behavior may target.
 
 Shadowing is decided exactly. Ordered behavior B is unreachable when every path B matches is matched by
 some earlier ordered pattern, i.e. L(B) ⊆ L(A1) ∪ ... ∪ L(Ak). Glob languages are regular, so we explore
@@ -214,26 +214,6 @@ def shadowed_behaviors(config: Config) -> tuple[ShadowedBehavior, ...]:
     return tuple(found)
 
 
-@dataclass(frozen=True)
-class MissingOrigin:
-    """A behavior whose TargetOriginId is neither an origin nor an origin group (CloudFront: NoSuchOrigin)."""
-
-    precedence: int
-    path_pattern: str
-    is_default: bool
-    target_origin_id: str
-
-
 def origin_ids(config: Config) -> frozenset[str]:
     """The ids a behavior may target: origins and origin groups."""
     return frozenset(o["Id"] for o in (*items(config.get("Origins")), *items(config.get("OriginGroups"))))
-
-
-def behaviors_with_missing_origin(config: Config) -> tuple[MissingOrigin, ...]:
-    """Every behavior, default included, that targets an origin id the distribution does not have."""
-    known = origin_ids(config)
-    return tuple(
-        MissingOrigin(b.precedence, b.path_pattern, b.is_default, b.config.get("TargetOriginId", ""))
-        for b in behaviors_by_precedence(config)
-        if b.config.get("TargetOriginId", "") not in known
-    )

@@ -3,9 +3,9 @@ snapshots taken after each sync, and the reads the posture page and the findings
 
 Evaluating 1,000 distributions of 25 behaviors takes about 0.6 s, too slow for every page load, so the
 latest evaluation is kept in the process, keyed on a fingerprint of everything it depends on (each live
-distribution's config hash and account, the certificates, the completed change items, the day). A page
-load then costs one cheap fingerprint read; the first one after a sync or an applied change pays the
-evaluation once per process.
+distribution's config hash and account, the certificates, the completed change items, the day, the
+registered controls). A page load then costs one cheap fingerprint read; the first one after a sync or an
+applied change pays the evaluation once per process.
 """
 
 from __future__ import annotations
@@ -144,6 +144,7 @@ _cached: tuple[str, FleetPosture] | None = None
 def _fingerprint(now: datetime) -> str:
     rows = Distribution.objects.filter(removed_at__isnull=True).order_by("distribution_id")
     digest = hashlib.sha256(str(now.date()).encode())
+    digest.update(json.dumps(list(CONTROLS)).encode())
     for row in rows.values_list("distribution_id", "config_hash", "account_id", "account__name"):
         digest.update(json.dumps(row).encode())
     for table, stamp in ((Certificate, "last_seen_at"), (ChangeItem, "completed_at")):

@@ -1,4 +1,4 @@
-"""Shadowed behaviors and missing origins (shared/CLOUDFRONT.md §2)."""
+"""Shadowed behaviors (docs/CLOUDFRONT.md §2)."""
 
 from itertools import product
 
@@ -7,14 +7,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from distributions.cloudfront.analysis import (
-    behaviors_with_missing_origin,
     inclusion_witness,
     may_overlap,
     pattern_includes,
     shadowed_behaviors,
 )
 from distributions.cloudfront.patterns import path_matches
-from tests.cloudfront.factories import behavior, custom_origin, distribution_config, origin_group
+from tests.cloudfront.factories import behavior, distribution_config
 
 SHADOWING = [
     pytest.param(["/api/*", "/api/v1/*"], {1: ((0, "/api/*"),)}, id="broad-before-narrow"),
@@ -48,23 +47,6 @@ def test_it_gives_a_path_that_reaches_an_unshadowed_behavior():
 def test_it_decides_inclusion_for_long_realistic_patterns_quickly():
     outer = "/static/assets/v*/" + "?" * 20 + "/*.js"
     assert pattern_includes(outer, "/static/assets/v2/" + "a" * 20 + "/app.*.js")
-
-
-def test_it_reports_behaviors_targeting_a_missing_origin():
-    config = distribution_config(
-        default=behavior(origin="gone"),
-        behaviors=[
-            behavior("/a/*", origin="web"),
-            behavior("/b/*", origin="group"),
-            behavior("/c/*", origin="old"),
-        ],
-        origins=[custom_origin("web")],
-        origin_groups=[origin_group("group", ["web"])],
-    )
-    missing = [
-        (m.precedence, m.path_pattern, m.target_origin_id) for m in behaviors_with_missing_origin(config)
-    ]
-    assert missing == [(2, "/c/*", "old"), (3, "*", "gone")]
 
 
 ALPHABET = "ab/"

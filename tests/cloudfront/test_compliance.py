@@ -1,4 +1,4 @@
-"""Controls of shared/CLOUDFRONT.md §7 and Edgeguard's own checks, a passing and a failing fixture each."""
+"""Controls of docs/CLOUDFRONT.md §7 and Edgeguard's own checks, a passing and a failing fixture each."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -240,6 +240,22 @@ def test_it_evaluates_each_control_on_its_target(control_id, distribution, targe
             CONTROLS[control_id].severity,
             CONTROLS[control_id].title,
         )
+
+
+def test_it_counts_an_origin_group_as_an_existing_origin_and_checks_the_default_behavior_too():
+    distribution = facts(
+        default=behavior(origin="gone"),
+        behaviors=[
+            behavior("/a/*", origin="web"),
+            behavior("/b/*", origin="group"),
+            behavior("/c/*", origin="old"),
+        ],
+        origins=[custom_origin("web")],
+        origin_groups=[origin_group("group", ["web"])],
+    )
+    findings = evaluate([distribution], now=NOW).findings
+    failing = [f.target for f in findings if f.control_id == "edgeguard.origin-exists"]
+    assert failing == [behavior_target(2, "/c/*"), behavior_target(3, "*")]
 
 
 EXPIRY = [

@@ -1,0 +1,209 @@
+"""How a compliance control is declared, once, and how the registered controls are evaluated and fixed.
+
+A control is a `Control` subclass decorated with `@register`: its id, Security Hub style severity and
+title, `check(ctx)` judging every target it concerns (each behavior, each origin, each alias, not only
+the default behavior as some scanners do), and `fix(finding, config)` giving the edits that fix one of
+its findings, or the reason a person must act. Each evaluation yields a `ControlResult` (pass, fail or
+not applicable) so posture pages can count passing behaviors too, and each failure a `Finding` whose
+message says what to do. Pure: the caller passes facts (certificate record, invalidation times) and `now`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar, Literal, NamedTuple, TypeVar
+
+from distributions.cloudfront.certificates import CertificateRecord, certificate_source
+from distributions.cloudfront.edits import Edit
+from distributions.cloudfront.patterns import Behavior, Config, behaviors_by_precedence
+
+Status = Literal["pass", "fail", "not_applicable"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a result is about: the distribution, a behavior, an origin, or an alias."""
+
+    kind: Literal["distribution", "behavior", "origin", "alias"]
+    precedence: int | None = None
+    path_pattern: str | None = None
+    origin_id: str | None = None
+    alias: str | None = None
+
+
+DISTRIBUTION = Target("distribution")
+
+
+def behavior_target(b: Behavior) -> Target:
+    return Target("behavior", precedence=b.precedence, path_pattern=b.path_pattern)
+
+
+def origin_target(origin: Mapping[str, Any]) -> Target:
+    return Target("origin", origin_id=origin["Id"])
+
+
+def describe(b: Behavior) -> str:
+    """A behavior as a finding's message names it."""
+    return "The default behavior (*)" if b.is_default else f"Behavior {b.path_pattern} ({b.precedence})"
+
+
+@dataclass(frozen=True)
+class ControlResult:
+    """One control evaluated on one target."""
+
+    control_id: str
+    distribution_id: str
+    target: Target
+    status: Status
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A failed control on one target, with a message that says what to do."""
+
+    control_id: str
+    severity: str
+    title: str
+    message: str
+    distribution_id: str
+    target: Target
+
+
+@dataclass(frozen=True)
+class Fix:
+    """The edits that fix one finding, or why there are none (`reason`: what a person must do instead)."""
+
+    edits: tuple[Edit, ...] = ()
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class DistributionFacts:
+    """A distribution's config plus the facts the checks need that the config does not hold."""
+
+    distribution_id: str
+    config: Config
+    certificate: CertificateRecord | None = None
+    # origin id -> when its protocol policy last became https-only (from Edgeguard's change history).
+    origins_moved_to_https: Mapping[str, datetime] = field(default_factory=dict)
+    # When the last completed invalidation of `/*` was created.
+    last_full_invalidation_at: datetime | None = None
+
+
+class Context(NamedTuple):
+    """One distribution's facts with what several checks derive from them, computed once."""
+
+    facts: DistributionFacts
+    behaviors: list[Behavior]
+    now: datetime
+    viewer_certificate: Mapping[str, Any]
+    source: str
+
+
+def _context(facts: DistributionFacts, now: datetime) -> Context:
+    vc = facts.config.get("ViewerCertificate") or {}
+    return Context(facts, behaviors_by_precedence(facts.config), now, vc, certificate_source(vc))
+
+
+# A check yields (target, status, message); the message is None unless the status is "fail".
+Check = Iterator[tuple[Target, Status, str | None]]
+
+
+class Control(ABC):
+    """A compliance control: subclass it, set `id`, `severity` and `title`, write `check`, and either write
+    `fix` or say in `needs_a_person` what a person must do instead; then decorate the class with `@register`.
+    """
+
+    id: ClassVar[str]
+    severity: ClassVar[str]
+    title: ClassVar[str]
+    needs_a_person: ClassVar[str] = "Needs a person's choice: edit the distribution."
+
+    @abstractmethod
+    def check(self, ctx: Context) -> Check:
+        """Yield (target, status, message) for every target the control concerns."""
+
+    def fix(self, finding: Finding, config: Config) -> Fix:
+        """The edits that fix this finding on this config and nothing else; or why it needs a person."""
+        return Fix(reason=self.needs_a_person)
+
+    def __repr__(self) -> str:
+        return f"<Control {self.id}>"
+
+
+# Every registered control by id, in registration order: the order the posture page and snapshots use.
+CONTROLS: dict[str, Control] = {}
+
+_C = TypeVar("_C", bound="type[Control]")
+
+
+def register(cls: _C) -> _C:
+    """Class decorator: add the control to CONTROLS, after every control registered before it."""
+    if cls.id in CONTROLS:
+        raise ValueError(f"A control {cls.id!r} is already registered: {CONTROLS[cls.id]!r}.")
+    CONTROLS[cls.id] = cls()
+    return cls
+
+
+@contextmanager
+def registered(cls: type[Control]) -> Iterator[Control]:
+    """The control registered for the duration of a `with` block (how tests declare a fake control)."""
+    register(cls)
+    try:
+        yield CONTROLS[cls.id]
+    finally:
+        del CONTROLS[cls.id]
+
+
+def finding_fix(finding: Finding, config: Config) -> Fix:
+    """The edits that fix this finding on this config and nothing else; or why it needs a person."""
+    control = CONTROLS.get(finding.control_id)
+    return control.fix(finding, config) if control else Fix(reason=Control.needs_a_person)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """All results and findings of an evaluation."""
+
+    results: tuple[ControlResult, ...]
+    findings: tuple[Finding, ...]
+
+    def tally(self) -> dict[str, Counter[str]]:
+        """Per control, how many targets pass, fail, or are not applicable."""
+        counts: dict[str, Counter[str]] = {control_id: Counter() for control_id in CONTROLS}
+        for result in self.results:
+            counts[result.control_id][result.status] += 1
+        return counts
+
+    def distribution_tally(self) -> dict[str, Counter[str]]:
+        """Per control, how many distributions fail (any target fails), pass, or are not applicable."""
+        rank = {"not_applicable": 0, "pass": 1, "fail": 2}
+        worst: dict[tuple[str, str], Status] = {}
+        for r in self.results:
+            key = (r.control_id, r.distribution_id)
+            if rank[r.status] >= rank[worst.get(key, "not_applicable")]:
+                worst[key] = r.status
+        counts: dict[str, Counter[str]] = {control_id: Counter() for control_id in CONTROLS}
+        for (control_id, _), status in worst.items():
+            counts[control_id][status] += 1
+        return counts
+
+
+def evaluate(distributions: Iterable[DistributionFacts], *, now: datetime) -> Evaluation:
+    """Evaluate every registered control on every behavior, origin and alias of each distribution."""
+    controls = tuple(CONTROLS.values())
+    results, findings = [], []
+    for facts in distributions:
+        ctx, did = _context(facts, now), facts.distribution_id
+        for control in controls:
+            for target, status, message in control.check(ctx):
+                results.append(ControlResult(control.id, did, target, status))
+                if status == "fail":
+                    finding = Finding(control.id, control.severity, control.title, message or "", did, target)
+                    findings.append(finding)
+    return Evaluation(tuple(results), tuple(findings))

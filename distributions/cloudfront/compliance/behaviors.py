@@ -1,0 +1,57 @@
+"""Every behavior is reachable and targets an origin the distribution has (docs/CLOUDFRONT.md §2)."""
+
+from __future__ import annotations
+
+from distributions.cloudfront.analysis import origin_ids, shadowed_behaviors
+from distributions.cloudfront.compliance.base import (
+    Check,
+    Context,
+    Control,
+    behavior_target,
+    describe,
+    register,
+)
+
+
+@register
+class BehaviorReachable(Control):
+    id = "edgeguard.shadowed-behavior"
+    severity = "low"
+    title = "Behavior is reachable"
+    needs_a_person = "Needs a choice: move the behavior up, narrow the earlier patterns, or delete it."
+
+    def check(self, ctx: Context) -> Check:
+        shadowed = {s.precedence: s for s in shadowed_behaviors(ctx.facts.config)}
+        for b in ctx.behaviors:
+            if b.is_default:
+                continue
+            hit = shadowed.get(b.precedence)
+            if hit is None:
+                yield behavior_target(b), "pass", None
+                continue
+            earlier = ", ".join(f"{pattern} (precedence {p})" for p, pattern in hit.shadowed_by)
+            message = (
+                f"{describe(b)} is never used: {earlier} already match every path it would. Move it above "
+                "them, narrow their patterns, or delete it."
+            )
+            yield behavior_target(b), "fail", message
+
+
+@register
+class OriginExists(Control):
+    id = "edgeguard.origin-exists"
+    severity = "high"
+    title = "Behavior targets an existing origin"
+    needs_a_person = "Needs a choice of origin for the behavior."
+
+    def check(self, ctx: Context) -> Check:
+        known = origin_ids(ctx.facts.config)
+        for b in ctx.behaviors:
+            target_id = b.config.get("TargetOriginId", "")
+            if target_id in known:
+                yield behavior_target(b), "pass", None
+            else:
+                message = (
+                    f"{describe(b)} targets a missing origin {target_id!r}. Point it at an existing origin."
+                )
+                yield behavior_target(b), "fail", message

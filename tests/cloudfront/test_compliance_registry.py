@@ -1,0 +1,115 @@
+"""The control registry and the fixes each control declares: pure, no Django."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from distributions.cloudfront.compliance import (
+    CONTROLS,
+    DISTRIBUTION,
+    Control,
+    Finding,
+    Target,
+    finding_fix,
+    registered,
+)
+from distributions.cloudfront.edits import SetOriginSslProtocols, SetViewerCertificate
+from tests.cloudfront.factories import ACM_ARN, custom_origin, distribution_config, viewer_certificate
+
+# The posture page, the snapshots and the trend list the controls in this order.
+PAGE_ORDER = [
+    "CloudFront.3",
+    "CloudFront.7",
+    "CloudFront.8",
+    "CloudFront.9",
+    "CloudFront.10",
+    "CloudFront.15",
+    "cloudfront-security-policy-check",
+    "edgeguard.alias-covered",
+    "edgeguard.certificate-expiry",
+    "edgeguard.shadowed-behavior",
+    "edgeguard.origin-exists",
+    "edgeguard.origin-https-invalidated",
+]
+
+
+class AlwaysFails(Control):
+    id = "test.always-fails"
+    severity = "low"
+    title = "Always fails"
+
+    def check(self, ctx):
+        yield DISTRIBUTION, "fail", "Fails."
+
+
+def finding(control_id: str, target: Target = DISTRIBUTION) -> Finding:
+    return Finding(control_id, "medium", "t", "m", "E1", target)
+
+
+def test_it_lists_the_controls_in_the_order_pages_show_them():
+    assert list(CONTROLS) == PAGE_ORDER
+
+
+def test_it_refuses_a_second_control_with_an_id_already_registered():
+    class Impostor(AlwaysFails):
+        id = "CloudFront.3"
+
+    with pytest.raises(ValueError, match="CloudFront.3"), registered(Impostor):
+        pass
+    assert type(CONTROLS["CloudFront.3"]).__name__ == "ViewerHttps"
+
+
+def test_it_unregisters_a_control_even_when_the_block_fails():
+    with pytest.raises(RuntimeError), registered(AlwaysFails):
+        raise RuntimeError
+    assert list(CONTROLS) == PAGE_ORDER
+
+
+def test_it_says_why_a_control_without_a_fix_needs_a_person():
+    with registered(AlwaysFails):
+        assert finding_fix(finding(AlwaysFails.id), {}).reason.startswith("Needs a person's choice")
+    assert finding_fix(finding("CloudFront.7"), {}).reason.startswith("Needs a choice of certificate")
+    assert finding_fix(finding("gone.control"), {}).reason.startswith("Needs a person's choice")
+
+
+def test_it_drops_only_sslv3_from_an_origin_and_keeps_tls12_when_nothing_is_left():
+    config = distribution_config(
+        origins=[
+            custom_origin("web", ssl_protocols=("SSLv3", "TLSv1.1")),
+            custom_origin("old", ssl_protocols=("SSLv3",)),
+        ]
+    )
+    fixes = [
+        finding_fix(finding("CloudFront.10", Target("origin", origin_id=o)), config) for o in ("web", "old")
+    ]
+    assert [f.edits for f in fixes] == [
+        (SetOriginSslProtocols(origin_id="web", protocols=("TLSv1.1",)),),
+        (SetOriginSslProtocols(origin_id="old", protocols=("TLSv1.2",)),),
+    ]
+
+
+@pytest.mark.parametrize("control_id", ["CloudFront.15", "cloudfront-security-policy-check"])
+def test_it_fixes_the_security_policy_only_where_no_choice_is_needed(control_id):
+    sni = distribution_config(certificate=viewer_certificate(acm_arn=ACM_ARN, minimum="TLSv1.1_2016"))
+    vip = distribution_config(
+        certificate=viewer_certificate(acm_arn=ACM_ARN, ssl_support_method="vip", minimum="TLSv1")
+    )
+    default = distribution_config(certificate=viewer_certificate(), aliases=())
+
+    (edit,) = finding_fix(finding(control_id), sni).edits
+    assert isinstance(edit, SetViewerCertificate) and edit.minimum_protocol_version == "TLSv1.2_2021"
+    assert (edit.certificate_id_or_arn, edit.ssl_support_method) == (ACM_ARN, "sni-only")
+    assert "sni-only" in finding_fix(finding(control_id), vip).reason
+    assert "attach a custom certificate" in finding_fix(finding(control_id), default).reason
+
+
+def test_it_imports_nothing_from_django_or_boto3():
+    code = (
+        "import sys, distributions.cloudfront.compliance; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'django', 'boto3', 'botocore'}))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    assert out.stdout.strip() == "[]"
