@@ -100,11 +100,14 @@ def test_it_serves_a_fresh_evaluation_once_the_control_is_registered(account):
 
 
 def test_it_lists_the_control_in_the_findings_api(vera, fleet, fake_control):
-    response = token_client(vera).get("/api/v1/findings/", {"control": FAKE})
+    everywhere = token_client(vera).get("/api/v1/findings/", {"control": FAKE})
+    response = token_client(vera).get(
+        "/api/v1/findings/", {"control": FAKE, "distribution": fleet[0].distribution_id}
+    )
 
-    assert response.status_code == 200
+    assert everywhere.status_code == 200 and response.status_code == 200
+    assert {f["control"] for f in everywhere.json()["results"]} == {FAKE}
     (finding,) = response.json()["results"]
-    assert finding["distribution"] == fleet[0].distribution_id
     assert finding["title"] == LegacyComment.title and finding["target"]["kind"] == "distribution"
 
 
