@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
+from distributions.views import tokens
+
 
 @login_not_required
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -17,6 +19,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    # The API tokens page is a browser page (distributions/views/tokens.py) under /api/, before the API's
+    # own URLs, whose catch-all answers JSON 404s.
+    path("api/tokens/", tokens.token_list, name="api-tokens"),
+    path("api/tokens/<str:digest>/revoke/", tokens.token_revoke, name="api-token-revoke"),
     path("api/", include("distributions.api.urls")),
     path("", include("distributions.urls")),
 ]

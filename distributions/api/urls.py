@@ -1,4 +1,4 @@
-"""The API's URLs: /api/v1/ (the REST resources), /api/schema/, /api/docs/ and /api/tokens/ (the UI page)."""
+"""The API's URLs: /api/v1/ (the REST resources), /api/schema/ and /api/docs/ (the tokens page is a view)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from rest_framework.routers import SimpleRouter
 from distributions.api import errors
 from distributions.api.schema import DocsView, SchemaView
 from distributions.api.views import audit, changes, fleet, invalidations, posture, simulate
-from distributions.views import tokens
 
 router = SimpleRouter()
 router.register("accounts", fleet.AccountViewSet, basename="api-account")
@@ -29,7 +28,5 @@ urlpatterns = [
     path("schema/", SchemaView.as_view(), name="api-schema"),
     # A browser page: anonymous visitors go to the login page, as everywhere else in the UI.
     path("docs/", login_required(DocsView.as_view()), name="api-docs"),
-    path("tokens/", tokens.token_list, name="api-tokens"),
-    path("tokens/<str:digest>/revoke/", tokens.token_revoke, name="api-token-revoke"),
     re_path(r"^[\s\S]*$", errors.not_found),
 ]

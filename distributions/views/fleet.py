@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from distributions import choices, tasks
+from distributions import choices
 from distributions.filters import DistributionFilter
 from distributions.models import Account, Distribution
 from distributions.roles import can
 from distributions.selectors import fleet as selectors
+from distributions.services import queue
 from distributions.views.common import requires
 
 PAGE_SIZE = 25
@@ -119,8 +120,7 @@ def _awaiting_runs(accounts: list[Account], since: datetime) -> bool:
 def account_sync_now(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Start a sync of one account (or all) in the worker; the accounts page shows its progress."""
     accounts = [get_object_or_404(Account, pk=pk)] if pk is not None else list(selectors.accounts())
-    for account in accounts:
-        tasks.sync_account.delay(account.pk, choices.SyncTrigger.MANUAL)
+    queue.accounts_sync_now([a.pk for a in accounts])
     names = ", ".join(account.name for account in accounts) or "no accounts"
     messages.success(request, f"Sync started for {names}. Results appear here when the worker finishes.")
     return redirect(f"{reverse('account-list')}?since={timezone.now().timestamp():.3f}")

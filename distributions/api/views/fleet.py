@@ -9,11 +9,11 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from distributions import choices, tasks
 from distributions.api.serializers import fleet as s
 from distributions.filters import AccountFilter, CertificateFilter, DistributionFilter, SyncRunFilter
 from distributions.models import Account, CacheBehavior, Certificate, Distribution, Origin, SyncRun
 from distributions.selectors import fleet as selectors
+from distributions.services import queue
 
 INT_ID = r"[0-9]{1,18}"
 
@@ -85,6 +85,5 @@ class SyncRunViewSet(viewsets.ReadOnlyModelViewSet):
         serializer.is_valid(raise_exception=True)
         account = serializer.validated_data.get("account")
         accounts = [account] if account is not None else list(Account.objects.all())
-        for each in accounts:
-            tasks.sync_account.delay(each.pk, choices.SyncTrigger.MANUAL)
+        queue.accounts_sync_now([a.pk for a in accounts])
         return Response({"accounts": [a.name for a in accounts]}, status=status.HTTP_202_ACCEPTED)
