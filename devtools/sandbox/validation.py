@@ -1,4 +1,4 @@
-"""What CloudFront checks on CreateDistribution and UpdateDistribution (CLOUDFRONT.md §2-§5).
+"""What CloudFront checks on CreateDistribution and UpdateDistribution (docs/CLOUDFRONT.md §2-§5).
 
 Pure functions over the DistributionConfig dict exactly as boto3 sent it (PascalCase, typed). Each raises
 the SandboxError AWS would answer with. The backend checks alias uniqueness (it needs the fleet).
@@ -192,7 +192,7 @@ def _check_tls_settings(certificate: dict[str, Any]) -> None:
             "clients that support Server Name Indication (SNI).",
         )
     if method == "vip" and version not in VIP_ALLOWED_PROTOCOL_VERSIONS:
-        # Only TLSv1 or SSLv3 on dedicated IPs without a support case (CLOUDFRONT.md §3).
+        # Only TLSv1 or SSLv3 on dedicated IPs without a support case (docs/CLOUDFRONT.md §3).
         raise invalid_argument(
             "The parameter MinimumProtocolVersion cannot be used with the specified SSLSupportMethod."
         )
