@@ -15,9 +15,9 @@ import boto3
 import environment
 from django.contrib.auth.models import User
 
+from devtools.sandbox.fleet import behavior, distribution_config, s3_origin
 from distributions.cloudfront.edits import SetViewerProtocolPolicy
 from distributions.models import Account, ChangeRequest, Distribution
-from distributions.sandbox.fleet import behavior, distribution_config, s3_origin
 from distributions.services import apply, changes, decisions
 from distributions.services.guards import Actor
 from distributions.services.sync import account_sync

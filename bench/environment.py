@@ -38,7 +38,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from distributions.sandbox import SandboxServer  # noqa: E402
+from devtools.sandbox import SandboxServer  # noqa: E402
 
 call_command("migrate", verbosity=0)
 # The test client's host ("testserver") and in-memory email, as in the test suite.

@@ -4,6 +4,7 @@ Every knob is read here, once, with a documented default (see the README's "Sett
 fails loudly at start-up with ImproperlyConfigured rather than misbehaving later.
 """
 
+import importlib.util
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -73,6 +74,16 @@ INSTALLED_APPS = [
     "axes",
     "distributions",
 ]
+
+# Development-only tools (devtools/: the sandbox, `rundemo`, `sandbox`) come with requirements-dev.txt. The
+# production image holds the devtools/ directory but not moto, so both must be importable; by default the
+# app is on exactly when they are. EDGEGUARD_DEVTOOLS=0 leaves it out even then.
+devtools_importable = all(importlib.util.find_spec(name) is not None for name in ("devtools", "moto"))
+EDGEGUARD_DEVTOOLS = envbool("EDGEGUARD_DEVTOOLS", "1" if devtools_importable else "0")
+if EDGEGUARD_DEVTOOLS:
+    if not devtools_importable:
+        raise ImproperlyConfigured("EDGEGUARD_DEVTOOLS=1 needs devtools/ and requirements-dev.txt installed")
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

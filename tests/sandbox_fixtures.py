@@ -12,7 +12,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from distributions.sandbox import SandboxServer
+from devtools.sandbox import SandboxServer
 
 TEST_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",

@@ -448,7 +448,7 @@ def _origin_id(distribution):
 
 def app_distribution(client, account, *, origin_policy="https-only"):
     """A distribution with a custom origin (the bulk seed's are S3), synced."""
-    from distributions.sandbox import fleet
+    from devtools.sandbox import fleet
 
     origin = fleet.custom_origin("app", "app.example.internal", policy=origin_policy)
     config = fleet.distribution_config(

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from devtools.demo import SANDBOX_ACCOUNTS
 from distributions.cloudfront.compliance import CONTROLS
 from distributions.cloudfront.config_paths import items
-from distributions.demo import SANDBOX_ACCOUNTS
 from distributions.models import (
     Account,
     Certificate,

@@ -70,7 +70,7 @@ def test_it_requires_login_everywhere_but_the_login_page(client, path):
 def test_it_refuses_to_create_demo_users_when_debug_is_off(settings):
     from django.core.exceptions import ImproperlyConfigured
 
-    from distributions.demo import demo_setup
+    from devtools.demo import demo_setup
 
     settings.DEBUG = False
     with pytest.raises(ImproperlyConfigured, match="only created with DEBUG on"):

@@ -5,7 +5,7 @@ import math
 import pytest
 from django.core.management import call_command
 
-from distributions.demo import SANDBOX_ACCOUNTS
+from devtools.demo import SANDBOX_ACCOUNTS
 from distributions.models import Account, Distribution
 from distributions.services.sync import account_sync, accounts_sync
 

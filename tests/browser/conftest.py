@@ -6,7 +6,7 @@ import shutil
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from distributions.demo import SANDBOX_ACCOUNTS
+from devtools.demo import SANDBOX_ACCOUNTS
 from distributions.models import Account
 from distributions.services.sync import accounts_sync
 

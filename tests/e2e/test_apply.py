@@ -6,10 +6,10 @@ import uuid
 
 import pytest
 
+from devtools.sandbox.fleet import simple_config
 from distributions import choices, tasks
 from distributions.cloudfront.edits import Invalidate, SetViewerProtocolPolicy
 from distributions.models import Account, ChangeRequest, Distribution
-from distributions.sandbox.fleet import simple_config
 from distributions.services import changes, decisions
 from distributions.services.guards import Actor
 from distributions.services.sync import account_sync

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from distributions.sandbox import SECOND_ACCOUNT_ROLE, SandboxServer
-from distributions.sandbox.fleet import simple_config
+from devtools.sandbox import SECOND_ACCOUNT_ROLE, SandboxServer
+from devtools.sandbox.fleet import simple_config
 from tests.sandbox_fixtures import sandbox_client
 
 if "tests.sandbox_fixtures" not in getattr(sys.modules.get("tests.conftest"), "pytest_plugins", ()):

@@ -10,7 +10,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from distributions.sandbox import SECOND_ACCOUNT_ROLE
+from devtools.sandbox import SECOND_ACCOUNT_ROLE
 
 ROOT = Path(__file__).resolve().parents[2]
 READY = re.compile(

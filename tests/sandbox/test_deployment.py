@@ -2,7 +2,7 @@
 
 import time
 
-from distributions.sandbox.fleet import simple_config
+from devtools.sandbox.fleet import simple_config
 
 FAST_WAITER = {"Delay": 0.2, "MaxAttempts": 50}
 

@@ -3,7 +3,7 @@
 import boto3
 import pytest
 
-from distributions.sandbox import DEFAULT_ACCOUNT, SECOND_ACCOUNT
+from devtools.sandbox import DEFAULT_ACCOUNT, SECOND_ACCOUNT
 from tests.sandbox.conftest import second_account_client
 from tests.sandbox_fixtures import sandbox_client
 

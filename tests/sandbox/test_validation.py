@@ -5,8 +5,8 @@ import copy
 import pytest
 from botocore.exceptions import ClientError
 
-from distributions.sandbox import SECOND_ACCOUNT
-from distributions.sandbox.fleet import acm_certificate, behavior, custom_origin, listing, simple_config
+from devtools.sandbox import SECOND_ACCOUNT
+from devtools.sandbox.fleet import acm_certificate, behavior, custom_origin, listing, simple_config
 from tests.sandbox.conftest import error_of, second_account_client
 
 ACCOUNT = "123456789012"

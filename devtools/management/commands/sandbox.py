@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from distributions.sandbox import SEEDS, SandboxServer
+from devtools.sandbox import SEEDS, SandboxServer
 
 
 class Command(BaseCommand):

@@ -118,12 +118,3 @@ def iam_certificate_names(account: str, certificate_id: str) -> list[str] | None
 
 def _names(common_name: str, sans: list[str]) -> list[str]:
     return [n.lower() for n in dict.fromkeys([common_name, *sans]) if n]
-
-
-def covers(names: list[str], alias: str) -> bool:
-    """Whether a certificate with these names covers ``alias``: exact, or a wildcard over one label."""
-    alias = alias.lower()
-    if alias in names:
-        return True
-    label, _, parent = alias.partition(".")
-    return bool(label) and label != "*" and bool(parent) and f"*.{parent}" in names

@@ -15,6 +15,7 @@ from moto.core.base_backend import BackendDict
 from moto.core.resource_tagging import TaggedResource
 from moto.utilities.utils import PARTITION_NAMES
 
+from distributions.cloudfront.config_paths import items
 from distributions.cloudfront.constants import (
     LIST_PAGE_SIZE,
     MAX_INVALIDATION_FILE_PATHS_IN_PROGRESS,
@@ -31,7 +32,7 @@ from .errors import (
 )
 from .records import DistributionRecord, InvalidationRecord, derived_id, forced_config
 from .runtime import RUNTIME
-from .validation import items, validate_config
+from .validation import validate_config
 
 Config = dict[str, Any]
 

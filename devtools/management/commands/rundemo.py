@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from distributions.demo import demo_setup
+from devtools.demo import demo_setup
 
 READY_TIMEOUT_SECONDS = 60
 

@@ -1,4 +1,4 @@
-"""What CloudFront checks on CreateDistribution and UpdateDistribution (CLOUDFRONT.md §2-§5).
+"""What CloudFront checks on CreateDistribution and UpdateDistribution (docs/CLOUDFRONT.md §2-§5).
 
 Pure functions over the DistributionConfig dict exactly as boto3 sent it (PascalCase, typed). Each raises
 the SandboxError AWS would answer with. The backend checks alias uniqueness (it needs the fleet).
@@ -8,6 +8,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from distributions.cloudfront.certificates import uncovered_aliases
+from distributions.cloudfront.config_paths import items
 from distributions.cloudfront.constants import (
     MAX_ALIASES,
     MAX_CACHE_BEHAVIORS,
@@ -22,7 +24,7 @@ from distributions.cloudfront.constants import (
 )
 
 from . import errors
-from .certificates import acm_certificate_names, covers, iam_certificate_names
+from .certificates import acm_certificate_names, iam_certificate_names
 from .errors import SandboxError, invalid_argument
 
 Config = dict[str, Any]
@@ -38,13 +40,6 @@ def validate_config(config: Config, account: str) -> None:
     check_behaviors(config)
     check_aliases(config)
     check_viewer_certificate(config, account)
-
-
-def items(container: Any) -> list[Any]:
-    """The ``Items`` of a ``{Quantity, Items}`` list; empty when absent."""
-    if not isinstance(container, dict):
-        return []
-    return list(container.get("Items") or [])
 
 
 def check_quantities(config: Config) -> None:
@@ -160,10 +155,10 @@ def check_viewer_certificate(config: Config, account: str) -> None:
         if aliases:
             raise SandboxError("InvalidViewerCertificate", errors.ALIAS_NEEDS_CERTIFICATE)
         return
-    names = _certificate_names(certificate, account)
-    for alias in aliases:
-        if not covers(names, alias):
-            raise SandboxError("InvalidViewerCertificate", f"{errors.CERTIFICATE_DOES_NOT_COVER} ({alias})")
+    uncovered = uncovered_aliases(aliases, _certificate_names(certificate, account))
+    if uncovered:
+        message = f"{errors.CERTIFICATE_DOES_NOT_COVER} ({uncovered[0]})"
+        raise SandboxError("InvalidViewerCertificate", message)
     _check_tls_settings(certificate)
 
 
@@ -197,7 +192,7 @@ def _check_tls_settings(certificate: dict[str, Any]) -> None:
             "clients that support Server Name Indication (SNI).",
         )
     if method == "vip" and version not in VIP_ALLOWED_PROTOCOL_VERSIONS:
-        # Only TLSv1 or SSLv3 on dedicated IPs without a support case (CLOUDFRONT.md §3).
+        # Only TLSv1 or SSLv3 on dedicated IPs without a support case (docs/CLOUDFRONT.md §3).
         raise invalid_argument(
             "The parameter MinimumProtocolVersion cannot be used with the specified SSLSupportMethod."
         )
