@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
@@ -57,7 +58,7 @@ TERMINAL_WHILE_WAITING = (NotFound, AccessDenied)
 # -- starting -------------------------------------------------------------------------------------
 
 
-def change_apply_start(*, change_request_id: int) -> list[tuple[int, float, int]]:
+def change_apply_start(*, change_request_id: int) -> list[tuple[int, float, int | None]]:
     """approved → applying. Returns (item id, countdown, step) per item, paced per account (throttling)."""
     with transaction.atomic():
         if not change_request_move(change_request_id, "start", strict=False):
@@ -82,7 +83,7 @@ def change_apply_start(*, change_request_id: int) -> list[tuple[int, float, int]
 # -- one step of one item -------------------------------------------------------------------------
 
 
-def _lease(item_id: int, statuses: list[str], step: int | None = None) -> ChangeItem | None:
+def _lease(item_id: int, statuses: Sequence[str], step: int | None = None) -> ChangeItem | None:
     """Take the item for one step, unless another worker holds it or `step` is not its live chain."""
     now = timezone.now()
     chain = Q() if step is None else Q(step=step)
@@ -143,7 +144,7 @@ def _apply(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
     try:
         live, etag = gateway.get_distribution_config(distribution_id)
         result = rebase(edits, item.base_config, live)
-        if result.conflicts:
+        if result.config is None:
             return _conflict(item, result.conflicts)
         wrote = False
         if result.changed:

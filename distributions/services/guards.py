@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from distributions.models import ChangeRequest
 from distributions.roles import can
@@ -18,7 +18,7 @@ from distributions.services.errors import InvalidState, NotAllowed, Stale
 class Actor:
     """Who acts, and from which address (for the audit trail)."""
 
-    user: AbstractBaseUser
+    user: User
     remote_addr: str | None = None
 
 
