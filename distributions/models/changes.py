@@ -13,8 +13,9 @@ from distributions.models.mirror import Distribution
 class ChangeRequest(models.Model):
     """A set of typed edits across one or more distributions, approved as one plan and applied by a worker.
 
-    Status moves only through compare-and-set updates in services/changes.py. `plan_hash` binds approvals
-    to the exact edits and base versions; `version` increments on every edit, for the API's If-Match.
+    Its status, and its items', move only through the compare-and-set guards of services/lifecycle.py
+    (docs/LIFECYCLE.md). `plan_hash` binds approvals to the exact edits and base versions; `version`
+    increments on every edit, for the API's If-Match.
     """
 
     title = models.CharField(max_length=200)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
@@ -40,6 +41,7 @@ from distributions.gateway import (
 from distributions.models import ChangeItem, ChangeRequest
 from distributions.selectors.changes import item_edits
 from distributions.services.audit import audit_record
+from distributions.services.lifecycle import change_request_move, item_move
 from distributions.services.progress import ACTIVE_ITEM, DONE, Next, change_refresh, schedule_step
 
 logger = logging.getLogger(__name__)
@@ -56,13 +58,10 @@ TERMINAL_WHILE_WAITING = (NotFound, AccessDenied)
 # -- starting -------------------------------------------------------------------------------------
 
 
-def change_apply_start(*, change_request_id: int) -> list[tuple[int, float, int]]:
+def change_apply_start(*, change_request_id: int) -> list[tuple[int, float, int | None]]:
     """approved → applying. Returns (item id, countdown, step) per item, paced per account (throttling)."""
     with transaction.atomic():
-        moved = ChangeRequest.objects.filter(pk=change_request_id, status=Status.APPROVED).update(
-            status=Status.APPLYING, updated_at=timezone.now()
-        )
-        if not moved:
+        if not change_request_move(change_request_id, "start", strict=False):
             return []
         change_request = ChangeRequest.objects.get(pk=change_request_id)
         audit_record(action="change.applying", change_request=change_request)
@@ -84,7 +83,7 @@ def change_apply_start(*, change_request_id: int) -> list[tuple[int, float, int]
 # -- one step of one item -------------------------------------------------------------------------
 
 
-def _lease(item_id: int, statuses: list[str], step: int | None = None) -> ChangeItem | None:
+def _lease(item_id: int, statuses: Sequence[str], step: int | None = None) -> ChangeItem | None:
     """Take the item for one step, unless another worker holds it or `step` is not its live chain."""
     now = timezone.now()
     chain = Q() if step is None else Q(step=step)
@@ -97,10 +96,17 @@ def _lease(item_id: int, statuses: list[str], step: int | None = None) -> Change
 
 
 def _save(item: ChangeItem, **fields) -> None:
+    """Write fields other than the status, and release the lease unless `fields` renews it."""
     fields.setdefault("lease_until", None)
     for name, value in fields.items():
         setattr(item, name, value)
     item.save(update_fields=[*fields, "updated_at"])
+
+
+def _move(item: ChangeItem, transition: str, **fields) -> None:
+    """Move the item's status (services/lifecycle.py), releasing the lease unless `fields` renews it."""
+    fields.setdefault("lease_until", None)
+    item_move(item, transition, **fields)
 
 
 def item_advance(
@@ -127,9 +133,9 @@ def item_advance(
 
 
 def _apply(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
-    _save(
+    _move(
         item,
-        status=Item.APPLYING,
+        "apply",
         attempts=item.attempts + 1,
         lease_until=timezone.now() + timedelta(seconds=settings.EDGEGUARD_LEASE_SECONDS),
     )
@@ -138,7 +144,7 @@ def _apply(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
     try:
         live, etag = gateway.get_distribution_config(distribution_id)
         result = rebase(edits, item.base_config, live)
-        if result.conflicts:
+        if result.config is None:
             return _conflict(item, result.conflicts)
         wrote = False
         if result.changed:
@@ -151,9 +157,9 @@ def _apply(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
     except GatewayError as error:
         return _fail(item, error)
     with transaction.atomic():
-        _save(
+        _move(
             item,
-            status=Item.DEPLOYING,
+            "deploy",
             applied_etag=etag,
             wrote_update=wrote,
             applied_at=timezone.now(),
@@ -195,9 +201,9 @@ def _conflict(item: ChangeItem, conflicts) -> Next:
         for c in conflicts
     ]
     with transaction.atomic():
-        _save(
+        _move(
             item,
-            status=Item.CONFLICT,
+            "conflict",
             conflicts=described,
             completed_at=timezone.now(),
             error_code="conflict",
@@ -215,9 +221,9 @@ def _conflict(item: ChangeItem, conflicts) -> Next:
 
 def _fail(item: ChangeItem, error: GatewayError) -> Next:
     with transaction.atomic():
-        _save(
+        _move(
             item,
-            status=Item.FAILED,
+            "fail",
             error_code=error.code,
             error=f"{error.message} — {error.hint}",
             completed_at=timezone.now(),
@@ -270,9 +276,9 @@ def _poll_deployment(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
             error=f"{error.message} (waiting for CloudFront's in-progress invalidations)",
         )
     with transaction.atomic():
-        _save(
+        _move(
             item,
-            status=Item.INVALIDATING,
+            "invalidate",
             deployed_at=item.deployed_at or timezone.now(),
             invalidation_id=invalidation_id,
             invalidation_status=inv_status,
@@ -323,7 +329,7 @@ def _complete(item: ChangeItem, *, deployed: bool, **fields) -> Next:
     if deployed:
         fields["deployed_at"] = item.deployed_at or now
     with transaction.atomic():
-        _save(item, status=Item.COMPLETED, completed_at=now, error="", error_code="", **fields)
+        _move(item, "complete", completed_at=now, error="", error_code="", **fields)
         audit_record(
             action="item.completed",
             change_request=item.change_request,

@@ -1,8 +1,8 @@
 """Deciding a change: submit it (with the console's checklist), approve or reject it, cancel or retry it.
 
-Every transition is a compare-and-set (`UPDATE ... WHERE status = old`) in a transaction that also writes
-the audit event; emails and worker steps are enqueued on commit. The requester can never approve their own
-change, whatever their roles.
+Every status move goes through services/lifecycle.py's compare-and-set, in a transaction that also writes
+the audit event; emails and worker steps are enqueued on commit (docs/LIFECYCLE.md). The requester can
+never approve their own change, whatever their roles.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from distributions.services import queue
 from distributions.services.audit import audit_record
 from distributions.services.changes import change_plan_hash, raise_if_errors
 from distributions.services.errors import Invalid, InvalidState, NotAllowed, Stale
-from distributions.services.guards import Actor, lock_owned, require, transition
+from distributions.services.guards import Actor, lock_owned, require
+from distributions.services.lifecycle import change_request_move, items_move
 
 Status = choices.ChangeStatus
 
@@ -55,12 +56,8 @@ def change_request_submit(
         raise Invalid("Add at least one edit before submitting.", code="empty_change", field="edits")
     for item in items:
         raise_if_errors(item.distribution, item_validate(item))
-    transition(
-        change_request,
-        [Status.DRAFT],
-        Status.SUBMITTED,
-        submitted_at=timezone.now(),
-        plan_hash=change_plan_hash(change_request),
+    change_request_move(
+        change_request, "submit", submitted_at=timezone.now(), plan_hash=change_plan_hash(change_request)
     )
     audit_record(
         action="change.submitted",
@@ -128,7 +125,7 @@ def change_request_approve(
         data={"plan_hash": change_request.plan_hash},
     )
     if valid_approvals(change_request).count() >= settings.EDGEGUARD_APPROVALS_REQUIRED:
-        transition(change_request, [Status.SUBMITTED], Status.APPROVED, decided_at=timezone.now())
+        change_request_move(change_request, "approve", decided_at=timezone.now())
         audit_record(
             action="change.approved",
             actor=actor.user,
@@ -155,7 +152,7 @@ def change_request_reject(*, actor: Actor, change_request: ChangeRequest, commen
         decision=choices.Decision.REJECTED,
         plan_hash=change_request.plan_hash,
     )
-    transition(change_request, [Status.SUBMITTED], Status.REJECTED, decided_at=timezone.now())
+    change_request_move(change_request, "reject", decided_at=timezone.now())
     audit_record(
         action="change.rejected",
         actor=actor.user,
@@ -173,8 +170,8 @@ def change_request_cancel(*, actor: Actor, change_request: ChangeRequest) -> Cha
     is_requester = change_request.requester_id == actor.user.pk
     if not (is_requester or can(actor.user, "approve")):
         raise NotAllowed("Only the requester, an approver or an admin can cancel a change.", code="forbidden")
-    transition(change_request, list(choices.CHANGE_CANCELLABLE), Status.CANCELLED, finished_at=timezone.now())
-    change_request.items.update(status=choices.ItemStatus.CANCELLED)
+    change_request_move(change_request, "cancel", finished_at=timezone.now())
+    items_move(change_request.items.all(), "cancel")
     audit_record(
         action="change.cancelled",
         actor=actor.user,
@@ -199,9 +196,15 @@ def change_request_retry(*, actor: Actor, change_request: ChangeRequest) -> Chan
             "a new change from the current configuration.",
             code="invalid_state",
         )
-    transition(change_request, [Status.FAILED], Status.APPROVED, finished_at=None)
-    change_request.items.exclude(status=choices.ItemStatus.COMPLETED).update(
-        status=choices.ItemStatus.PENDING, attempts=0, error="", error_code="", conflicts=[], lease_until=None
+    change_request_move(change_request, "retry", finished_at=None)
+    items_move(
+        change_request.items.all(),
+        "retry",
+        attempts=0,
+        error="",
+        error_code="",
+        conflicts=[],
+        lease_until=None,
     )
     audit_record(
         action="change.retried",

@@ -1,27 +1,25 @@
-"""What every change-workflow service checks first: who acts, with which role, on which state and version."""
+"""What every change-workflow service checks first: who acts, with which role, on which state and version.
+
+Status writes themselves go through services/lifecycle.py.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpRequest
-from django.utils import timezone
 
-from distributions import choices
 from distributions.models import ChangeRequest
 from distributions.roles import can
 from distributions.services.errors import InvalidState, NotAllowed, Stale
-
-Status = choices.ChangeStatus
 
 
 @dataclass(frozen=True)
 class Actor:
     """Who acts, and from which address (for the audit trail)."""
 
-    user: AbstractBaseUser
+    user: User
     remote_addr: str | None = None
 
     @classmethod
@@ -41,21 +39,6 @@ def require_owner(actor: Actor, change_request: ChangeRequest) -> None:
         raise NotAllowed(
             "Only the requester (or an admin) can edit this change request.", code="not_requester"
         )
-
-
-def transition(change_request: ChangeRequest, allowed: Sequence[str], new: str, **fields) -> None:
-    """Compare-and-set the status; InvalidState if another actor (or the worker) moved it first."""
-    updated = ChangeRequest.objects.filter(pk=change_request.pk, status__in=list(allowed)).update(
-        status=new, updated_at=timezone.now(), **fields
-    )
-    if not updated:
-        change_request.refresh_from_db(fields=["status"])
-        raise InvalidState(
-            f"Change #{change_request.pk} is {change_request.get_status_display().lower()}, "
-            f"so it cannot become {Status(new).label.lower()}.",
-            code="invalid_state",
-        )
-    change_request.refresh_from_db()
 
 
 def check_version(change_request: ChangeRequest, expected_version: int | None) -> None:

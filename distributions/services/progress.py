@@ -20,6 +20,7 @@ from distributions import choices, notify
 from distributions.models import ChangeItem, ChangeRequest
 from distributions.services import queue
 from distributions.services.audit import audit_record
+from distributions.services.lifecycle import change_request_move
 
 Item = choices.ItemStatus
 Status = choices.ChangeStatus
@@ -57,25 +58,19 @@ def change_refresh(change_request_id: int) -> None:
     if statuses <= choices.ITEM_FINAL:
         _finish(change_request_id, statuses)
     elif not statuses & {Item.PENDING, Item.APPLYING}:
-        ChangeRequest.objects.filter(pk=change_request_id, status=Status.APPLYING).update(
-            status=Status.DEPLOYING, updated_at=timezone.now()
-        )
+        change_request_move(change_request_id, "deploy", strict=False)
 
 
 def _finish(change_request_id: int, statuses: set[str]) -> None:
-    final = Status.COMPLETED
+    ending = "complete"
     if Item.FAILED in statuses:
-        final = Status.FAILED
+        ending = "fail"
     elif Item.CONFLICT in statuses:
-        final = Status.CONFLICT
-    now = timezone.now()
-    moved = ChangeRequest.objects.filter(
-        pk=change_request_id, status__in=[Status.APPLYING, Status.DEPLOYING]
-    ).update(status=final, finished_at=now, updated_at=now)
-    if not moved:
+        ending = "conflict"
+    if not change_request_move(change_request_id, ending, strict=False, finished_at=timezone.now()):
         return
     change_request = ChangeRequest.objects.get(pk=change_request_id)
-    audit_record(action=f"change.{final}", change_request=change_request)
+    audit_record(action=f"change.{change_request.status}", change_request=change_request)
     transaction.on_commit(lambda: notify.change_finished(change_request))
     # Refresh the mirror of every account the change reached, so the fleet pages show the result at once.
     reached = ChangeItem.objects.filter(change_request_id=change_request_id, applied_at__isnull=False)
