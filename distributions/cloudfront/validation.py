@@ -1,8 +1,7 @@
-"""The rules CloudFront enforces, checked before a change can be submitted (shared/CLOUDFRONT.md).
+"""The rules CloudFront enforces, checked before a change can be submitted (docs/CLOUDFRONT.md).
 
 `validate_edits` checks a distribution's edits against the config they were planned on and the synced
-certificates, with a message per problem that says what to do. `validate_config` checks the structural
-rules of a whole DistributionConfig; it depends on nothing else here so the sandbox can reuse it.
+certificates, with a message per problem that says what to do.
 """
 
 from __future__ import annotations
