@@ -13,16 +13,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from distributions.cloudfront.config_paths import items
+
 Config = Mapping[str, Any]
 
 DEFAULT_PATH_PATTERN = "*"
-
-
-def items(field_value: Mapping[str, Any] | None) -> list[Any]:
-    """The Items of a boto3 `{Quantity, Items}` list; boto3 omits `Items` when Quantity is 0."""
-    if not field_value:
-        return []
-    return list(field_value.get("Items") or [])
 
 
 class Behavior(NamedTuple):
