@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
-from distributions.cloudfront.edits import EDIT_KINDS, Edit, EditFormatError, edit_from_dict
+from distributions.cloudfront.edits import EDIT_KINDS, Edit, EditFormatError, edit_from_dict, json_fields
 
 
 class NaturalKeyField(serializers.SlugRelatedField):
@@ -55,17 +55,18 @@ class StrictBooleanField(serializers.BooleanField):
 
 
 def _edit_serializer(kind: str) -> type[serializers.Serializer]:
-    """A serializer describing one edit kind, built from the edit's own schema so the two cannot drift."""
+    """A serializer describing one edit kind, built from the edit class's fields so the two cannot drift."""
+    edit_class = EDIT_KINDS[kind]
     fields: dict[str, Any] = {"kind": serializers.ChoiceField(choices=[kind])}
-    for name, type_ in EDIT_KINDS[kind].schema.items():
-        if type_ == "str[]":
-            fields[name] = serializers.ListField(child=StrictCharField(allow_blank=True))
-        elif type_ == "str?":
-            fields[name] = StrictCharField(required=False, allow_null=True, allow_blank=True)
+    for spec in json_fields(edit_class):
+        if spec.is_list:
+            fields[spec.name] = serializers.ListField(child=StrictCharField(allow_blank=True))
+        elif spec.nullable:
+            fields[spec.name] = StrictCharField(required=False, allow_null=True, allow_blank=True)
         else:
-            fields[name] = StrictCharField(allow_blank=True)
+            fields[spec.name] = StrictCharField(allow_blank=True)
     name = "".join(part.title() for part in kind.split("_")) + "Edit"
-    doc = (EDIT_KINDS[kind].__doc__ or "").strip()
+    doc = (edit_class.__doc__ or "").strip()
     return type(name, (serializers.Serializer,), {**fields, "__doc__": doc})
 
 

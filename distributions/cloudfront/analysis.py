@@ -24,11 +24,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from distributions.cloudfront.config_paths import items
 from distributions.cloudfront.patterns import (
     Behavior,
     Config,
     behaviors_by_precedence,
-    items,
     normalize_path_pattern,
     path_matches,
 )

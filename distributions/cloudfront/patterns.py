@@ -1,4 +1,4 @@
-"""CloudFront path patterns (shared/CLOUDFRONT.md §2): validation, matching, and which behavior a path hits.
+"""CloudFront path patterns (docs/CLOUDFRONT.md §2): matching, and which behavior a path hits.
 
 Patterns are case-sensitive; `*` matches zero or more characters (including `/`), `?` exactly one; the
 leading `/` is optional; the query string is not part of the match. Matching splits a pattern at its stars
@@ -8,27 +8,16 @@ input: no regex, no backtracking blow-up on patterns such as `*a*a*a*a*b`.
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from distributions.cloudfront.constants import MAX_PATH_PATTERN_LENGTH
+from distributions.cloudfront.config_paths import items
 
 Config = Mapping[str, Any]
 
 DEFAULT_PATH_PATTERN = "*"
-# §2's allowed characters, plus the `?` wildcard. `&` travels as `&amp;` in CloudFront's XML, which
-# boto3 does for us, so the pattern itself holds a plain `&`.
-ALLOWED_PATTERN_CHARACTERS = frozenset(string.ascii_letters + string.digits + "_-.*?$/~\"'@:+&")
-
-
-def items(field_value: Mapping[str, Any] | None) -> list[Any]:
-    """The Items of a boto3 `{Quantity, Items}` list; boto3 omits `Items` when Quantity is 0."""
-    if not field_value:
-        return []
-    return list(field_value.get("Items") or [])
 
 
 class Behavior(NamedTuple):
@@ -46,27 +35,6 @@ def behaviors_by_precedence(config: Config) -> list[Behavior]:
     result = [Behavior(i, b["PathPattern"], False, b) for i, b in enumerate(ordered)]
     result.append(Behavior(len(ordered), DEFAULT_PATH_PATTERN, True, config["DefaultCacheBehavior"]))
     return result
-
-
-def validate_path_pattern(pattern: str) -> tuple[str, ...]:
-    """Problems with a path pattern, each phrased as what to do; empty when CloudFront would accept it."""
-    if not pattern:
-        return (
-            "Enter a path pattern such as /images/*.jpg; the default behavior already covers every path.",
-        )
-    errors = []
-    if len(pattern) > MAX_PATH_PATTERN_LENGTH:
-        errors.append(
-            f"Shorten the path pattern to {MAX_PATH_PATTERN_LENGTH} characters (it has {len(pattern)})."
-        )
-    bad = sorted(set(pattern) - ALLOWED_PATTERN_CHARACTERS)
-    if bad:
-        shown = " ".join(repr(c) for c in bad)
-        errors.append(
-            f"Remove {shown} from the path pattern: CloudFront allows only A-Z a-z 0-9 _ - . $ / ~ \" ' @ : +"
-            " & and the wildcards * and ?; match other characters with ? or *."
-        )
-    return tuple(errors)
 
 
 def normalize_path_pattern(pattern: str) -> str:

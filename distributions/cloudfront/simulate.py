@@ -18,8 +18,9 @@ from distributions.cloudfront.certificates import (
     certificate_source,
     covers,
 )
+from distributions.cloudfront.config_paths import items
 from distributions.cloudfront.constants import DEFAULT_CERTIFICATE_PROTOCOL_VERSION
-from distributions.cloudfront.patterns import BehaviorMatch, Config, items, match_behavior
+from distributions.cloudfront.patterns import BehaviorMatch, Config, match_behavior
 
 Outcome = Literal["served", "redirect", "forbidden"]
 VIEWER_HTTP_VERSIONS = ("1.0", "1.1", "2", "3")

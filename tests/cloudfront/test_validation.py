@@ -3,7 +3,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from distributions.cloudfront.certificates import CertificateRecord
-from distributions.cloudfront.config_validation import validate_config
 from distributions.cloudfront.edits import (
     Invalidate,
     ReorderBehaviors,
@@ -17,13 +16,11 @@ from tests.cloudfront.edit_factories import (
     ACM_ARN,
     EU_ACM_ARN,
     OTHER_ACM_ARN,
-    behavior,
     configs,
     edits_for,
     make_config,
     origin,
     s3_origin,
-    wrap,
 )
 
 CERTIFICATES = (
@@ -215,42 +212,3 @@ def test_it_accepts_every_generated_change_except_for_certificates(data):
     config = data.draw(configs())
     edits = [e for e in data.draw(edits_for(config)) if not isinstance(e, SetViewerCertificate)]
     assert problems(edits, config) == []
-
-
-def test_it_finds_nothing_wrong_with_a_well_formed_config():
-    assert validate_config(make_config()) == []
-
-
-def test_it_finds_inconsistent_quantities_at_any_depth():
-    config = make_config()
-    config["Aliases"] = {"Quantity": 1}
-    config["DefaultCacheBehavior"]["AllowedMethods"]["CachedMethods"]["Quantity"] = 3
-    found = [(e.path, e.code) for e in validate_config(config)]
-    assert found == [
-        ("Aliases", "InconsistentQuantities"),
-        ("DefaultCacheBehavior.AllowedMethods.CachedMethods", "InconsistentQuantities"),
-    ]
-
-
-def test_it_finds_behaviors_routing_to_missing_origins():
-    config = make_config()
-    config["CacheBehaviors"]["Items"][1]["TargetOriginId"] = "gone"
-    found = [(e.path, e.code) for e in validate_config(config)]
-    assert found == [("CacheBehaviors[/static/*].TargetOriginId", "NoSuchOrigin")]
-
-
-def test_it_accepts_origin_groups_as_targets():
-    config = make_config()
-    config["OriginGroups"] = wrap([{"Id": "group", "Members": wrap([{"OriginId": "web"}])}])
-    config["DefaultCacheBehavior"]["TargetOriginId"] = "group"
-    assert validate_config(config) == []
-
-
-def test_it_finds_too_many_behaviors_and_duplicate_patterns():
-    config = make_config(behaviors=tuple((f"/p{i}/*", "https-only") for i in range(76)))
-    config["CacheBehaviors"]["Items"][1] = behavior("/p0/*")
-    found = [(e.path, e.code) for e in validate_config(config)]
-    assert found == [
-        ("CacheBehaviors", "TooManyCacheBehaviors"),
-        ("CacheBehaviors[/p0/*]", "InvalidArgument"),
-    ]

@@ -1,0 +1,70 @@
+"""ReorderBehaviors: the order CloudFront tries the ordered behaviors in (docs/CLOUDFRONT.md §2)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from distributions.cloudfront.certificates import CertificateRecord
+from distributions.cloudfront.config_paths import (
+    BEHAVIOR_ORDER_FIELD,
+    Config,
+    TargetNotFound,
+    behavior_patterns,
+    format_value,
+    items,
+)
+from distributions.cloudfront.edits.base import Edit
+from distributions.cloudfront.edits.checks import EditError, listed_twice
+
+
+@dataclass(frozen=True)
+class ReorderBehaviors(Edit):
+    """Put the ordered behaviors in a new evaluation order (the default behavior always stays last)."""
+
+    path_patterns: tuple[str, ...]
+    kind: ClassVar[str] = "reorder_behaviors"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path_patterns", tuple(self.path_patterns))
+
+    @property
+    def field(self) -> str:
+        return BEHAVIOR_ORDER_FIELD
+
+    @property
+    def new_value(self) -> tuple[str, ...]:
+        return self.path_patterns
+
+    def read(self, config: Mapping[str, Any]) -> Any:
+        return behavior_patterns(config)
+
+    def _write(self, config: Config) -> None:
+        current = behavior_patterns(config)
+        if sorted(current) != sorted(self.path_patterns):
+            raise TargetNotFound(
+                f"the behaviors are {format_value(current)}, not {format_value(sorted(self.path_patterns))}"
+            )
+        by_pattern = {b["PathPattern"]: b for b in items(config.get("CacheBehaviors"))}
+        ordered = [by_pattern[pattern] for pattern in self.path_patterns]
+        config["CacheBehaviors"] = {"Quantity": len(ordered), "Items": ordered}
+
+    def validate(
+        self, index: int, config: Mapping[str, Any], certificates: Mapping[str, CertificateRecord]
+    ) -> Iterator[EditError]:
+        current = behavior_patterns(config)
+        duplicates = listed_twice(self.path_patterns)
+        missing = [p for p in current if p not in self.path_patterns]
+        extra = [p for p in self.path_patterns if p not in current]
+        problems = [
+            f"{', '.join(duplicates)} listed twice" if duplicates else "",
+            f"{', '.join(missing)} missing" if missing else "",
+            f"{', '.join(extra)} not a behavior of this distribution" if extra else "",
+        ]
+        if any(problems):
+            message = (
+                f"{'; '.join(p for p in problems if p)}: list each ordered behavior exactly once "
+                f"({', '.join(current)}); the default behavior (*) always stays last"
+            )
+            yield EditError(index, "path_patterns", "not_a_permutation", message)
