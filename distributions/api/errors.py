@@ -18,7 +18,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
 from distributions.cloudfront.edits import EditFormatError
-from distributions.services.errors import Invalid, InvalidState, NotAllowed, ServiceError, Stale
+from distributions.errors import Invalid, InvalidState, NotAllowed, ServiceError, Stale
 
 SERVICE_STATUSES: dict[type[ServiceError], int] = {
     Invalid: status.HTTP_400_BAD_REQUEST,

@@ -11,9 +11,9 @@ from django.db.models import Q
 
 from distributions.cloudfront.certificates import CertificateRecord
 from distributions.cloudfront.simulate import Simulation, find_distribution, simulate
+from distributions.errors import Invalid
 from distributions.models import ChangeRequest, Distribution
 from distributions.selectors.changes import certificate_records, item_planned_config
-from distributions.services.errors import Invalid
 
 # What CloudFront domains and aliases are made of; anything else (an IP literal, a NUL) names no distribution.
 HOSTNAME = re.compile(r"[a-z0-9*_-]+(\.[a-z0-9*_-]+)*\.?")

@@ -16,10 +16,10 @@ from distributions import choices
 from distributions.cloudfront.diff import plan_hash
 from distributions.cloudfront.edits import Edit, Invalidate
 from distributions.cloudfront.validation import EditError
+from distributions.errors import Invalid
 from distributions.models import ChangeItem, ChangeRequest, Distribution
 from distributions.selectors.changes import item_edits, item_validate
 from distributions.services.audit import audit_record
-from distributions.services.errors import Invalid
 from distributions.services.guards import Actor, lock_owned, require, require_editable
 
 Status = choices.ChangeStatus

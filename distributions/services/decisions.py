@@ -12,13 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from distributions import choices, notify
+from distributions.errors import Invalid, InvalidState, NotAllowed, Stale
 from distributions.models import Approval, ChangeRequest
 from distributions.roles import can
 from distributions.selectors.changes import item_validate, valid_approvals
 from distributions.services import queue
 from distributions.services.audit import audit_record
 from distributions.services.changes import change_plan_hash, raise_if_errors
-from distributions.services.errors import Invalid, InvalidState, NotAllowed, Stale
 from distributions.services.guards import Actor, lock_owned, require
 from distributions.services.lifecycle import change_request_move, items_move
 

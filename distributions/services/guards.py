@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 
+from distributions.errors import InvalidState, NotAllowed, Stale
 from distributions.models import ChangeRequest
 from distributions.roles import can
-from distributions.services.errors import InvalidState, NotAllowed, Stale
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from django.db import models
 from django.utils import timezone
 
 from distributions import choices
+from distributions.errors import InvalidState
 from distributions.models import ChangeItem, ChangeRequest
-from distributions.services.errors import InvalidState
 
 Status = choices.ChangeStatus
 Item = choices.ItemStatus

@@ -15,10 +15,10 @@ from django.db import transaction
 
 from distributions.cloudfront.compliance import Finding, Fix, finding_fix
 from distributions.cloudfront.edits import Edit
+from distributions.errors import Invalid
 from distributions.models import ChangeRequest, Distribution
 from distributions.selectors.posture import finding_key, fleet_posture
 from distributions.services import changes
-from distributions.services.errors import Invalid
 from distributions.services.guards import Actor
 
 # Fix and finding_fix live with the controls; views import them from here too.

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from distributions import choices, forms
 from distributions.cloudfront.edits import Invalidate
+from distributions.errors import ServiceError
 from distributions.models import ChangeRequest, Distribution
 from distributions.roles import can
 from distributions.selectors.changes import (
@@ -22,7 +23,6 @@ from distributions.selectors.changes import (
 from distributions.selectors.changes import change_list as change_list_query
 from distributions.selectors.review import item_review
 from distributions.services import changes, decisions
-from distributions.services.errors import ServiceError
 from distributions.services.guards import Actor
 from distributions.views.common import requires
 

@@ -20,10 +20,10 @@ from distributions.cloudfront.edits import (
     SetViewerCertificate,
     SetViewerProtocolPolicy,
 )
+from distributions.errors import ServiceError
 from distributions.models import Distribution
 from distributions.selectors import fleet as selectors
 from distributions.services import changes
-from distributions.services.errors import ServiceError
 from distributions.services.guards import Actor
 from distributions.views.common import requires
 

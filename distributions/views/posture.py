@@ -15,12 +15,12 @@ from django.views.decorators.http import require_POST
 
 from distributions import forms
 from distributions.cloudfront.compliance import Finding
+from distributions.errors import ServiceError
 from distributions.roles import can
 from distributions.selectors import fleet as fleet_selectors
 from distributions.selectors import posture as posture_selectors
 from distributions.selectors.fleet import distribution_configs
 from distributions.selectors.simulator import request_simulate
-from distributions.services.errors import ServiceError
 from distributions.services.guards import Actor
 from distributions.services.posture_fix import finding_fix, posture_fix_create
 from distributions.views.common import requires

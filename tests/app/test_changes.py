@@ -9,10 +9,10 @@ from distributions.cloudfront.edits import (
     SetViewerCertificate,
     SetViewerProtocolPolicy,
 )
+from distributions.errors import Invalid, InvalidState, NotAllowed, Stale
 from distributions.models import AuditEvent, ChangeRequest
 from distributions.selectors.changes import suggested_invalidations, valid_approvals
 from distributions.services import apply, changes, decisions, progress
-from distributions.services.errors import Invalid, InvalidState, NotAllowed, Stale
 from distributions.services.guards import Actor
 from distributions.services.sync import account_sync
 

@@ -9,9 +9,9 @@ import pytest
 from django.db import connection, transaction
 
 from distributions import choices
+from distributions.errors import InvalidState
 from distributions.models import ChangeItem, ChangeRequest
 from distributions.services import lifecycle
-from distributions.services.errors import InvalidState
 from tests.factories import make_distribution
 
 pytestmark = pytest.mark.django_db

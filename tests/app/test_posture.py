@@ -9,6 +9,7 @@ from django.utils import timezone
 from devtools.demo import SANDBOX_ACCOUNTS
 from distributions.cloudfront.compliance import CONTROLS
 from distributions.cloudfront.config_paths import items
+from distributions.errors import Invalid
 from distributions.models import (
     Account,
     Certificate,
@@ -18,7 +19,6 @@ from distributions.models import (
     PostureSnapshot,
 )
 from distributions.selectors import posture
-from distributions.services.errors import Invalid
 from distributions.services.guards import Actor
 from distributions.services.posture_fix import posture_fix_create
 from distributions.services.sync import accounts_sync

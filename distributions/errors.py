@@ -1,4 +1,4 @@
-"""Errors the services raise: each carries a stable machine code, a message for people and the field at fault.
+"""Errors the services and selectors raise: a stable machine code, a message for people, the field at fault.
 
 Views show `message`; the API maps them to HTTP statuses (NotAllowed 403, InvalidState 409, Stale 412,
 Invalid 400) with `code` and `field` in the JSON body.
