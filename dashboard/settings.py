@@ -258,8 +258,9 @@ CELERY_BEAT_SCHEDULE = {
 EDGEGUARD_BASE_URL = os.environ.get("EDGEGUARD_BASE_URL", "http://127.0.0.1:8000")
 # Seconds between deployment/invalidation status checks (CloudFront deployments take minutes).
 EDGEGUARD_DEPLOY_POLL_SECONDS = envint("EDGEGUARD_DEPLOY_POLL_SECONDS", "30")
-# Seconds between two UpdateDistribution calls of one change to one account (throttling, CLOUDFRONT.md §5:
-# AWS publishes no rate; throttling has been seen above 2-3 updates a minute, and is retried with backoff).
+# Seconds between two UpdateDistribution calls of one change to one account (throttling, see
+# docs/CLOUDFRONT.md §5: AWS publishes no rate; throttling has been seen above 2-3 updates a minute, and is
+# retried with backoff).
 EDGEGUARD_UPDATE_PACE_SECONDS = envfloat("EDGEGUARD_UPDATE_PACE_SECONDS", "5")
 EDGEGUARD_STALE_ETAG_RETRIES = envint("EDGEGUARD_STALE_ETAG_RETRIES", "4", minimum=1)
 # Attempts at an update that meets throttling or an unreachable endpoint (backoff up to 5 minutes each).

@@ -18,7 +18,7 @@ from distributions.models import ChangeRequest
 from distributions.selectors.changes import open_changes
 from distributions.selectors.posture import SEVERITIES
 
-# What an HTTP viewer gets under each policy (CLOUDFRONT.md §1), shown beside each choice.
+# What an HTTP viewer gets under each policy (docs/CLOUDFRONT.md §1), shown beside each choice.
 POLICY_HELP = {
     "allow-all": "HTTP and HTTPS are both served. Plain HTTP stays readable and tamperable on the wire.",
     "redirect-to-https": (

@@ -1,4 +1,4 @@
-"""Viewer certificates (shared/CLOUDFRONT.md §3): the source a distribution uses, the aliases it covers."""
+"""Viewer certificates (docs/CLOUDFRONT.md §3): the source a distribution uses, the aliases it covers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""CloudFront's enums and quotas (shared/CLOUDFRONT.md), in one place."""
+"""CloudFront's enums and quotas (docs/CLOUDFRONT.md), in one place."""
 
 from typing import Final
 
@@ -18,7 +18,7 @@ MINIMUM_PROTOCOL_VERSIONS: Final = (
     "TLSv1.2_2025",
     "TLSv1.3_2025",
 )
-# CloudFront.15's recommended policies (*unconfirmed* list in CLOUDFRONT.md §7).
+# CloudFront.15's recommended policies (*unconfirmed* list in docs/CLOUDFRONT.md §7).
 RECOMMENDED_PROTOCOL_VERSIONS: Final = ("TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025")
 # What `vip` accepts without a support case.
 VIP_ALLOWED_PROTOCOL_VERSIONS: Final = ("SSLv3", "TLSv1")

@@ -117,7 +117,7 @@ def origin_moved_to_https(before: Mapping[str, Any], after: Mapping[str, Any]) -
     """Origins that CloudFront reached over HTTP before and only over HTTPS after.
 
     Objects cached from such an origin were fetched over HTTP and are still served: AWS recommends
-    invalidating /* (shared/CLOUDFRONT.md §1).
+    invalidating /* (docs/CLOUDFRONT.md §1).
     """
     moved = []
     for origin in items(after.get("Origins")):

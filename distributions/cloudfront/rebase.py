@@ -1,4 +1,4 @@
-"""Re-apply planned edits to the live config (DESIGN.md, "Changes are edits, not configs").
+"""Re-apply planned edits to the live config (docs/ARCHITECTURE.md, "Changes are edits, not configs").
 
 A change is planned against one config and applied to whatever CloudFront holds at apply time. For each
 edit, the field it touches is compared between the planned and the live config: unchanged, the edit is

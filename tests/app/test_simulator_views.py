@@ -1,5 +1,5 @@
-"""The simulator page: the distribution found by host, the outcome per CLOUDFRONT.md §1, before and after one
-of the user's own changes, and a clear message (never a 500) for bad input."""
+"""The simulator page: the distribution found by host, the outcome per docs/CLOUDFRONT.md §1, before and
+after one of the user's own changes, and a clear message (never a 500) for bad input."""
 
 from __future__ import annotations
 

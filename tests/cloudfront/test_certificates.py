@@ -1,4 +1,4 @@
-"""Certificate sources and alias coverage per shared/CLOUDFRONT.md §3."""
+"""Certificate sources and alias coverage per docs/CLOUDFRONT.md §3."""
 
 from datetime import UTC, datetime, timedelta
 

@@ -38,7 +38,7 @@ def policies(config):
 
 
 def test_it_sets_one_behavior_and_leaves_the_others_alone():
-    # The remediation tool in CLOUDFRONT.md §7 writes one policy over every behavior; we must not.
+    # The remediation tool in docs/CLOUDFRONT.md §7 writes one policy over every behavior; we must not.
     config = make_config(behaviors=(("/api/*", "https-only"), ("/static/*", "allow-all")))
     edited = SetViewerProtocolPolicy("/static/*", "redirect-to-https").apply(config)
     assert policies(edited) == {

@@ -1,4 +1,4 @@
-"""The request simulator per shared/CLOUDFRONT.md §1, §3 and §4."""
+"""The request simulator per docs/CLOUDFRONT.md §1, §3 and §4."""
 
 from itertools import product
 
