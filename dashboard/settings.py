@@ -86,6 +86,7 @@ if EDGEGUARD_DEVTOOLS:
     INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
+    "dashboard.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dashboard.middleware.ContentSecurityPolicyMiddleware",
@@ -98,6 +99,20 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# Reverse proxies in front of Edgeguard that append to X-Forwarded-For (0: none, the header is ignored). The
+# client's address, for the audit log, lock-outs and the API throttle, is taken N hops from the right.
+TRUSTED_PROXY_HOPS = envint("TRUSTED_PROXY_HOPS", "0")
+
+# The cache holds the API throttle's counters: one limit shared by every web process when
+# CACHE_URL names a Redis (redis://host:6379/1), per process in memory otherwise.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL or empty, not {CACHE_URL!r}")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 ROOT_URLCONF = "dashboard.urls"
 WSGI_APPLICATION = "dashboard.wsgi.application"
@@ -231,6 +246,18 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "0")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# With the broker down, a web request must not hang on it: two quick retries, then services/queue.py logs
+# and leaves the work to the sweeper (or sends the email itself).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = envfloat("CELERY_BROKER_CONNECTION_TIMEOUT", "3")
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A step cut off by a lost connection is re-run by its lease and the sweeper, not cancelled mid-call.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 
 # Edgeguard's own knobs.
 EDGEGUARD_SYNC_INTERVAL_SECONDS = envint("EDGEGUARD_SYNC_INTERVAL_SECONDS", "300", minimum=10)
@@ -270,9 +297,12 @@ EDGEGUARD_DEPLOY_TIMEOUT_SECONDS = envint("EDGEGUARD_DEPLOY_TIMEOUT_SECONDS", "3
 EDGEGUARD_LEASE_SECONDS = envint("EDGEGUARD_LEASE_SECONDS", "120", minimum=5)
 # Work untouched this long is re-enqueued by the sweeper (a lost message or a killed worker).
 EDGEGUARD_STUCK_SECONDS = envint("EDGEGUARD_STUCK_SECONDS", "300", minimum=1)
+# How often beat runs the sweeper. A lost message or a killed worker delays work by at most about
+# EDGEGUARD_STUCK_SECONDS + EDGEGUARD_SWEEP_INTERVAL_SECONDS.
+EDGEGUARD_SWEEP_INTERVAL_SECONDS = envint("EDGEGUARD_SWEEP_INTERVAL_SECONDS", "30", minimum=1)
 CELERY_BEAT_SCHEDULE["sweep-stuck-changes"] = {
     "task": "distributions.sweep_stuck_changes",
-    "schedule": 60.0,
+    "schedule": float(EDGEGUARD_SWEEP_INTERVAL_SECONDS),
 }
 
 # -- The REST API (distributions/api, docs/API.md) ------------------------------------------------------
@@ -308,6 +338,9 @@ REST_FRAMEWORK.update(
         "EXCEPTION_HANDLER": "distributions.api.errors.exception_handler",
         "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
         "DEFAULT_PARSER_CLASSES": ["distributions.api.parsers.LimitedJSONParser"],
+        # The client's address is REMOTE_ADDR, already resolved by TrustedProxyMiddleware: never the
+        # X-Forwarded-For header a client can write.
+        "NUM_PROXIES": 0,
     }
 )
 SPECTACULAR_SETTINGS = {

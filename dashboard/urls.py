@@ -2,23 +2,17 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
+from dashboard import health
 from distributions.views import tokens
-
-
-@login_not_required
-def healthz(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"status": "ok"})
-
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("healthz", healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     # The API tokens page is a browser page (distributions/views/tokens.py) under /api/, before the API's
     # own URLs, whose catch-all answers JSON 404s.
     path("api/tokens/", tokens.token_list, name="api-tokens"),

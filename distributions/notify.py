@@ -1,8 +1,13 @@
-"""Emails about changes: to approvers on submit, to the requester on decision and when the work finishes."""
+"""Emails about changes: to approvers on submit, to the requester on decision and when the work finishes.
+
+They are written here and sent by the worker (`distributions.send_email`, retried while the mail server is
+unreachable), so a slow or failing SMTP server never holds a web request.
+"""
 
 from __future__ import annotations
 
 import logging
+import smtplib
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -10,19 +15,23 @@ from django.core.mail import send_mail
 from django.db.models import Q
 
 from distributions.models import ChangeRequest
+from distributions.services import queue
 
 logger = logging.getLogger(__name__)
 
 
-def _send(subject: str, body: str, recipients: list[str]) -> None:
-    recipients = sorted({r for r in recipients if r})
-    if not recipients:
-        return
+def email_deliver(subject: str, body: str, recipients: list[str]) -> None:
+    """Send one email now; a mail outage is logged, never raised (the audit log has the facts)."""
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
-    except OSError:
-        # A mail outage must not undo or block the change itself; the audit log has the facts.
+    except (OSError, smtplib.SMTPException):
         logger.exception("could not send %r to %s", subject, recipients)
+
+
+def _send(subject: str, body: str, recipients: list[str]) -> None:
+    recipients = sorted({r for r in recipients if r})
+    if recipients:
+        queue.email_send(subject, body, recipients)
 
 
 def _link(change_request: ChangeRequest) -> str:

@@ -1,6 +1,10 @@
 """Celery tasks: entry points like views. Each loads ids and calls a service; none holds business logic."""
 
+import smtplib
+
 from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
 
 from distributions import choices
 from distributions.models import Account
@@ -55,3 +59,15 @@ def sweep_stuck_changes() -> int:
         # A new chain: any older message for the item, should it still arrive, is then stale.
         queue.item_step(item_id, countdown=0, step=progress.schedule_step(item_id, 0).step)
     return len(changes) + len(items) + progress.settle_finished_changes()
+
+
+@shared_task(
+    name="distributions.send_email",
+    autoretry_for=(OSError, smtplib.SMTPException),
+    retry_backoff=30,
+    retry_backoff_max=900,
+    max_retries=8,
+)
+def send_email(subject: str, body: str, recipients: list[str]) -> None:
+    """Send one email; while the mail server is unreachable, retry with backoff for about two hours."""
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)

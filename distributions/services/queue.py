@@ -1,32 +1,67 @@
-"""Enqueue worker steps. Services call these inside `transaction.on_commit`, so a rolled-back transition
-never starts work; the import is late because the tasks module imports the services."""
+"""Hand work to the worker. Services call these inside `transaction.on_commit`, so a rolled-back transition
+never starts work; the import of the tasks is late because the tasks module imports the services.
+
+The broker may be down (a Redis restart, a network blip). What was committed stays committed, and nothing
+here raises: a change left `approved`, or an item whose next step is overdue, is re-enqueued by the sweeper
+(`distributions.sweep_stuck_changes`, every EDGEGUARD_SWEEP_INTERVAL_SECONDS) once the broker is back; a
+scheduled sync runs at its next beat; an email is sent from here instead. Each function says whether the
+message reached the broker, so pages can say "queued" honestly.
+"""
 
 from __future__ import annotations
 
+import logging
+from typing import Any
 
-def change_apply(change_request_id: int) -> None:
+from kombu.exceptions import OperationalError
+
+logger = logging.getLogger(__name__)
+
+
+def _publish(task: Any, *args: Any, countdown: float = 0.0) -> bool:
+    try:
+        task.apply_async(args, countdown=max(0.0, countdown))
+    except OperationalError as error:
+        logger.warning(
+            "broker unreachable: %s%r not enqueued, the sweeper will retry (%s)", task.name, args, error
+        )
+        return False
+    return True
+
+
+def change_apply(change_request_id: int) -> bool:
+    """Start applying an approved change."""
     from distributions import tasks
 
-    tasks.apply_change.delay(change_request_id)
+    return _publish(tasks.apply_change, change_request_id)
 
 
-def item_step(item_id: int, *, countdown: float = 0, step: int | None = None) -> None:
+def item_step(item_id: int, *, countdown: float = 0, step: int | None = None) -> bool:
+    """Schedule the next step of one item's chain."""
     from distributions import tasks
 
-    tasks.advance_item.apply_async((item_id, step), countdown=max(0.0, countdown))
+    return _publish(tasks.advance_item, item_id, step, countdown=countdown)
 
 
-def accounts_sync_now(account_ids: list[int]) -> None:
+def accounts_sync_now(account_ids: list[int]) -> bool:
     """Ask the worker to sync these accounts now ("Sync now" on the accounts page and in the API)."""
     from distributions import choices, tasks
 
-    for account_id in account_ids:
-        tasks.sync_account.delay(account_id, choices.SyncTrigger.MANUAL)
+    return all([_publish(tasks.sync_account, pk, choices.SyncTrigger.MANUAL) for pk in account_ids])
 
 
-def accounts_resync(account_ids: list[int]) -> None:
+def accounts_resync(account_ids: list[int]) -> bool:
     """Refresh the mirror of accounts a change just wrote to, so the fleet pages show the result."""
     from distributions import choices, tasks
 
-    for account_id in account_ids:
-        tasks.sync_account.delay(account_id, choices.SyncTrigger.SCHEDULE)
+    return all([_publish(tasks.sync_account, pk, choices.SyncTrigger.SCHEDULE) for pk in account_ids])
+
+
+def email_send(subject: str, body: str, recipients: list[str]) -> bool:
+    """Send an email from the worker (with retries); with the broker down, send it now instead."""
+    from distributions import notify, tasks
+
+    if _publish(tasks.send_email, subject, body, recipients):
+        return True
+    notify.email_deliver(subject, body, recipients)
+    return False

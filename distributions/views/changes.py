@@ -94,12 +94,17 @@ def change_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+QUEUED = "queued: the worker will pick it up"
+
+
 def _run(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:
     try:
-        action()
+        result = action()
     except ServiceError as error:
         messages.error(request, error.message)
     else:
+        if isinstance(result, ChangeRequest) and result.status == choices.ChangeStatus.APPROVED:
+            success = f"{success} It is approved and {QUEUED}."
         messages.success(request, success)
     return redirect("change-detail", pk=pk)
 

@@ -122,5 +122,7 @@ def account_sync_now(request: HttpRequest, pk: int | None = None) -> HttpRespons
     accounts = [get_object_or_404(Account, pk=pk)] if pk is not None else list(selectors.accounts())
     queue.accounts_sync_now([a.pk for a in accounts])
     names = ", ".join(account.name for account in accounts) or "no accounts"
-    messages.success(request, f"Sync started for {names}. Results appear here when the worker finishes.")
+    messages.success(
+        request, f"Sync of {names} queued: the worker will pick it up. Results appear here when it finishes."
+    )
     return redirect(f"{reverse('account-list')}?since={timezone.now().timestamp():.3f}")

@@ -180,7 +180,7 @@ def test_it_starts_a_sync_in_the_worker(as_alice, account):
     with mock.patch("distributions.tasks.sync_account.delay") as delay:
         response = as_alice.post("/api/v1/sync-runs/start/", {}, format="json")
     assert response.status_code == 202
-    assert response.json() == {"accounts": ["main"]}
+    assert response.json() == {"accounts": ["main"], "detail": "queued: the worker will pick it up"}
     delay.assert_called_once_with(account.pk, "manual")
 
 

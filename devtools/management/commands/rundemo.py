@@ -21,6 +21,11 @@ from django.core.management.base import BaseCommand, CommandError
 from devtools.demo import demo_setup
 
 READY_TIMEOUT_SECONDS = 60
+# A crashed worker or web server is started again (the sandbox holds the demo state: its crash stops all),
+# unless it keeps crashing.
+RESTARTABLE = ("worker", "web")
+RESTART_LIMIT = 5
+RESTART_WINDOW_SECONDS = 300
 
 
 class Command(BaseCommand):
@@ -35,6 +40,7 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("rundemo runs the demo set-up and is only for DEBUG=1 (make run sets it).")
         self.children: list[subprocess.Popen] = []
+        self.restarts: dict[str, list[float]] = {}
         signal.signal(signal.SIGTERM, lambda *_: self._stop(0))
         try:
             endpoint = self._start_sandbox(options["sandbox_port"], options["deploy_seconds"])
@@ -82,8 +88,22 @@ class Command(BaseCommand):
         # Our own fixed argv (this Python, manage.py, celery), never user input.
         process = subprocess.Popen(argv, cwd=settings.BASE_DIR, env=os.environ.copy(), **kwargs)  # noqa: S603
         process.name = name
+        process.argv = argv
         self.children.append(process)
         return process
+
+    def _restart(self, process: subprocess.Popen) -> bool:
+        """Start a crashed worker or web server again, as compose's restart policy does in production;
+        False once it crashed RESTART_LIMIT times within RESTART_WINDOW_SECONDS (something is wrong)."""
+        now = time.monotonic()
+        recent = [t for t in self.restarts.get(process.name, []) if now - t < RESTART_WINDOW_SECONDS]
+        if process.name not in RESTARTABLE or len(recent) >= RESTART_LIMIT:
+            return False
+        self.restarts[process.name] = [*recent, now]
+        self.stderr.write(f"{process.name} exited with code {process.returncode}; starting it again.")
+        self.children.remove(process)
+        self._spawn(process.name, process.argv)
+        return True
 
     def _start_sandbox(self, port: int, deploy_seconds: int) -> str:
         process = self._spawn(
@@ -132,6 +152,8 @@ class Command(BaseCommand):
                     # Ctrl-C reaches every process of the group at once; a child may notice first. Give
                     # our own KeyboardInterrupt the moment to arrive before calling it a crash.
                     time.sleep(1)
+                    if self._restart(process):
+                        break
                     raise CommandError(f"{process.name} exited with code {process.returncode}; stopping.")
             time.sleep(0.5)
 

@@ -156,3 +156,4 @@ class SyncStartSerializer(serializers.Serializer):
 
 class SyncStartedSerializer(serializers.Serializer):
     accounts = serializers.ListField(child=serializers.CharField(), help_text="The accounts being synced.")
+    detail = serializers.CharField(help_text="What happens next: the worker picks the syncs up.")

@@ -86,4 +86,5 @@ class SyncRunViewSet(viewsets.ReadOnlyModelViewSet):
         account = serializer.validated_data.get("account")
         accounts = [account] if account is not None else list(Account.objects.all())
         queue.accounts_sync_now([a.pk for a in accounts])
-        return Response({"accounts": [a.name for a in accounts]}, status=status.HTTP_202_ACCEPTED)
+        body = {"accounts": [a.name for a in accounts], "detail": "queued: the worker will pick it up"}
+        return Response(body, status=status.HTTP_202_ACCEPTED)
