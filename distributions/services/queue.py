@@ -20,7 +20,10 @@ logger = logging.getLogger(__name__)
 
 def _publish(task: Any, *args: Any, countdown: float = 0.0) -> bool:
     try:
-        task.apply_async(args, countdown=max(0.0, countdown))
+        if countdown > 0:
+            task.apply_async(args, countdown=countdown)
+        else:
+            task.delay(*args)
     except OperationalError as error:
         logger.warning(
             "broker unreachable: %s%r not enqueued, the sweeper will retry (%s)", task.name, args, error
