@@ -23,6 +23,12 @@ from devtools.demo import demo_setup
 READY_TIMEOUT_SECONDS = 60
 
 
+class _Child(subprocess.Popen):
+    """A process rundemo started, with the name its messages give it."""
+
+    name: str
+
+
 class Command(BaseCommand):
     help = "Run sandbox + worker + beat + web server together on the embedded default (DEBUG only)."
 
@@ -34,7 +40,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("rundemo runs the demo set-up and is only for DEBUG=1 (make run sets it).")
-        self.children: list[subprocess.Popen] = []
+        self.children: list[_Child] = []
         signal.signal(signal.SIGTERM, lambda *_: self._stop(0))
         try:
             endpoint = self._start_sandbox(options["sandbox_port"], options["deploy_seconds"])
@@ -78,9 +84,9 @@ class Command(BaseCommand):
     def _celery(self) -> list[str]:
         return [str(Path(sys.executable).with_name("celery")), "-A", "dashboard"]
 
-    def _spawn(self, name: str, argv: list[str], **kwargs) -> subprocess.Popen:
+    def _spawn(self, name: str, argv: list[str], **kwargs) -> _Child:
         # Our own fixed argv (this Python, manage.py, celery), never user input.
-        process = subprocess.Popen(argv, cwd=settings.BASE_DIR, env=os.environ.copy(), **kwargs)  # noqa: S603
+        process = _Child(argv, cwd=settings.BASE_DIR, env=os.environ.copy(), **kwargs)
         process.name = name
         self.children.append(process)
         return process
@@ -102,6 +108,7 @@ class Command(BaseCommand):
             stdout=subprocess.PIPE,
             text=True,
         )
+        assert process.stdout is not None  # stdout=PIPE above
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             line = process.stdout.readline()
