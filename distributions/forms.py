@@ -1,6 +1,7 @@
 """The HTML pages' forms. They parse input only; CloudFront's rules and roles are checked by the services."""
 
 from collections.abc import Sequence
+from typing import cast
 
 from django import forms
 from knox.settings import knox_settings
@@ -39,7 +40,7 @@ class TargetChangeForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["change"].queryset = open_changes(user)
+        cast(forms.ModelChoiceField, self.fields["change"]).queryset = open_changes(user)
 
 
 class ViewerPolicyForm(TargetChangeForm):
@@ -50,7 +51,7 @@ class ViewerPolicyForm(TargetChangeForm):
 
     def __init__(self, *args, patterns=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["patterns"].choices = [(p, p) for p in patterns]
+        cast(forms.ChoiceField, self.fields["patterns"]).choices = [(p, p) for p in patterns]
 
 
 class OriginForm(TargetChangeForm):
@@ -80,7 +81,7 @@ class CertificateForm(TargetChangeForm):
 
     def __init__(self, *args, certificates=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["acm_certificate"].choices = [("", "—")] + [
+        cast(forms.ChoiceField, self.fields["acm_certificate"]).choices = [("", "—")] + [
             (c.arn, f"{c.domain_name} ({c.status.lower()}, {len(c.subject_alternative_names)} names)")
             for c in certificates
         ]
@@ -115,8 +116,12 @@ class PostureFilterForm(forms.Form):
 
     def __init__(self, *args, accounts: Sequence[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["control"].choices = [("", "Every control")] + [(c, c) for c in CONTROLS]
-        self.fields["account"].choices = [("", "Every account")] + [(a, a) for a in accounts]
+        cast(forms.ChoiceField, self.fields["control"]).choices = [("", "Every control")] + [
+            (c, c) for c in CONTROLS
+        ]
+        cast(forms.ChoiceField, self.fields["account"]).choices = [("", "Every account")] + [
+            (a, a) for a in accounts
+        ]
 
 
 class SimulatorForm(forms.Form):
@@ -132,12 +137,15 @@ class SimulatorForm(forms.Form):
         choices=[(v, f"HTTP/{v}") for v in VIEWER_HTTP_VERSIONS], initial="1.1", label="HTTP version"
     )
     change = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="None: the live config", label="With my change"
+        queryset=ChangeRequest.objects.none(),
+        required=False,
+        empty_label="None: the live config",
+        label="With my change",
     )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["change"].queryset = open_changes(user)
+        cast(forms.ModelChoiceField, self.fields["change"]).queryset = open_changes(user)
 
 
 class TokenForm(forms.Form):

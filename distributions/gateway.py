@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import boto3
 import botocore.config
@@ -30,6 +30,8 @@ from distributions.cloudfront.constants import LIST_PAGE_SIZE
 CLOUDFRONT_CERTIFICATE_REGION = "us-east-1"
 ACM_KEY_TYPES = ["RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1"]
 _ASSUMED_ROLE_REFRESH_MARGIN_SECONDS = 300
+# The AWS services the gateway calls.
+AwsService = Literal["cloudfront", "acm", "sts"]
 
 
 class GatewayError(Exception):
@@ -178,7 +180,7 @@ def _client_config() -> botocore.config.Config:
 _current_log: ContextVar[CallLog | None] = ContextVar("edgeguard_call_log", default=None)
 
 
-def _count_request(event_name: str, **_: Any) -> None:
+def _count_request(event_name: str, **kwargs: Any) -> None:
     # before-send fires once per HTTP request, retries included: that is what AWS bills and throttles.
     log = _current_log.get()
     if log is not None:
@@ -202,7 +204,7 @@ class _Credentials:
     def fresh(self) -> bool:
         return self.expires_at is None or self.expires_at - time.time() > _ASSUMED_ROLE_REFRESH_MARGIN_SECONDS
 
-    def client(self, service: str) -> Any:
+    def client(self, service: AwsService) -> Any:
         if service not in self.clients:
             region = CLOUDFRONT_CERTIFICATE_REGION if service in ("cloudfront", "acm") else None
             client = self.session.client(service, region_name=region, config=_client_config())
@@ -270,12 +272,12 @@ class CloudFrontGateway:
             _credentials[key] = entry
         return entry
 
-    def _client(self, service: str) -> Any:
+    def _client(self, service: AwsService) -> Any:
         credentials = self._credentials()
         with _credentials_lock:
             return credentials.client(service)
 
-    def _call(self, service: str, method: str, **kwargs: Any) -> dict[str, Any]:
+    def _call(self, service: AwsService, method: str, **kwargs: Any) -> dict[str, Any]:
         token = _current_log.set(self.call_log)
         try:
             return getattr(self._client(service), method)(**kwargs)

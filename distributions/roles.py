@@ -4,7 +4,10 @@ Requesters propose changes, approvers approve other people's, admins do everythi
 admins). Checked on the server for every action, by views and services alike.
 """
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from typing import cast
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.http import HttpRequest
 
 from distributions.choices import Role
 
@@ -18,7 +21,7 @@ _GRANTS: dict[str, frozenset[str]] = {
 }
 
 
-def user_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
+def user_roles(user: User | AnonymousUser) -> frozenset[str]:
     if not user.is_authenticated or not user.is_active:
         return frozenset()
     if user.is_superuser:
@@ -26,10 +29,17 @@ def user_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
     cached = getattr(user, "_edgeguard_roles", None)
     if cached is None:
         cached = frozenset(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
-        user._edgeguard_roles = cached
+        # Cached on the instance for the rest of the request; Django's User declares no such attribute.
+        setattr(user, "_edgeguard_roles", cached)  # noqa: B010
     return cached
 
 
-def can(user: AbstractBaseUser | AnonymousUser, capability: str) -> bool:
+def can(user: User | AnonymousUser, capability: str) -> bool:
     """Whether the user may do `capability` (view, request, approve, sync, admin)."""
     return bool(user_roles(user) & _GRANTS[capability])
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The request's user, who is signed in: LoginRequiredMiddleware guards every page, and the API's
+    RolePermission refuses anonymous callers before any view runs."""
+    return cast(User, request.user)

@@ -7,7 +7,7 @@ deploys over ``RUNTIME.deploy_seconds`` and limits invalidations. It subclasses 
 """
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import moto.cloudfront.urls
 from moto.cloudfront.models import CloudFrontBackend
@@ -235,7 +235,8 @@ def _check_invalidation_limits(record: DistributionRecord, paths: list[str]) -> 
 def all_records() -> Iterator[DistributionRecord]:
     """Every distribution of every account."""
     for _account, _partition, backend in list(SANDBOX_BACKENDS.iter_backends()):
-        yield from list(backend.records.values())
+        # moto annotates iter_backends as yielding BaseBackend; it yields this dict's own backend class.
+        yield from list(cast(SandboxCloudFrontBackend, backend).records.values())
 
 
 def backend_for(account: str) -> SandboxCloudFrontBackend:

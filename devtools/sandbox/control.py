@@ -6,9 +6,9 @@ separate sandbox process exposes, so tests and demos drive either the same way.
 
 import json
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
-from .backend import SANDBOX_BACKENDS
+from .backend import SANDBOX_BACKENDS, SandboxCloudFrontBackend
 from .certificates import DEFAULT_ACCOUNT, issue_certificate
 from .install import reset_state
 from .runtime import RUNTIME
@@ -28,8 +28,10 @@ def reset(seed_name: str = "none") -> dict[str, int]:
 def fleet_counts() -> dict[str, int]:
     """How many distributions each account holds (accounts with none are left out)."""
     with RUNTIME.lock:
+        # moto annotates iter_backends as yielding BaseBackend; it yields this dict's own backend class.
         counts = {
-            account: len(backend.records) for account, _partition, backend in SANDBOX_BACKENDS.iter_backends()
+            account: len(cast(SandboxCloudFrontBackend, backend).records)
+            for account, _partition, backend in SANDBOX_BACKENDS.iter_backends()
         }
     return {account: count for account, count in sorted(counts.items()) if count}
 
@@ -53,10 +55,10 @@ class ControlMiddleware:
         self.routes: dict[tuple[str, str], Callable[[dict[str, Any]], Any]] = {
             ("GET", "/state"): lambda body: state(),
             ("GET", "/calls"): lambda body: {"calls": RUNTIME.calls.snapshot()},
-            ("DELETE", "/calls"): lambda body: RUNTIME.calls.reset() or {"calls": {}},
+            ("DELETE", "/calls"): self._reset_calls,
             ("GET", "/faults"): lambda body: RUNTIME.faults.describe(),
             ("POST", "/faults"): self._add_fault,
-            ("DELETE", "/faults"): lambda body: RUNTIME.faults.clear() or RUNTIME.faults.describe(),
+            ("DELETE", "/faults"): self._clear_faults,
             ("POST", "/reset"): lambda body: {"distributions": reset(body.get("seed", "none"))},
             ("POST", "/deploy-seconds"): self._set_deploy_seconds,
             ("POST", "/certificates"): self._issue_certificate,
@@ -74,6 +76,16 @@ class ControlMiddleware:
             return _json(start_response, "200 OK", route(_read_json(environ)))
         except (ValueError, KeyError, TypeError) as error:
             return _json(start_response, "400 Bad Request", {"error": str(error)})
+
+    @staticmethod
+    def _reset_calls(body: dict[str, Any]) -> dict[str, Any]:
+        RUNTIME.calls.reset()
+        return {"calls": {}}
+
+    @staticmethod
+    def _clear_faults(body: dict[str, Any]) -> dict[str, Any]:
+        RUNTIME.faults.clear()
+        return RUNTIME.faults.describe()
 
     @staticmethod
     def _add_fault(body: dict[str, Any]) -> dict[str, Any]:

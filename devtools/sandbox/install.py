@@ -15,6 +15,7 @@ import moto.cloudfront.urls
 import moto.iam.urls
 import moto.resourcegroupstaggingapi.urls
 import moto.sts.urls
+from moto.core.responses import BaseResponse
 from moto.moto_api._internal.models import moto_api_backend
 
 from .backend import SANDBOX_BACKENDS
@@ -39,7 +40,7 @@ def install() -> None:
         _installed = True
 
 
-def _route(urls: object, response_class: type) -> None:
+def _route(urls: object, response_class: type[BaseResponse]) -> None:
     table = urls.url_paths  # type: ignore[attr-defined]
     for path in table:
         table[path] = response_class.dispatch
@@ -51,7 +52,9 @@ def _instrument(urls: object) -> None:
         original = getattr(handler, "__self__", None)  # a bound classmethod: BaseResponse.dispatch
         if not isinstance(original, type) or issubclass(original, InstrumentedResponse):
             continue
-        instrumented = type(f"Sandbox{original.__name__}", (InstrumentedResponse, original), {})
+        instrumented: type[BaseResponse] = type(
+            f"Sandbox{original.__name__}", (InstrumentedResponse, original), {}
+        )
         table[path] = instrumented.dispatch
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from urllib.parse import urlsplit
 
 from distributions.cloudfront.certificates import (
@@ -89,7 +89,10 @@ def origin_fetch(config: Config, target_origin_id: str, viewer_scheme: str) -> O
             origin["Id"], origin["DomainName"], "https", 443, "S3 REST origins are fetched over HTTPS"
         )
     policy = custom["OriginProtocolPolicy"]
-    protocol = {"http-only": "http", "https-only": "https"}.get(policy, viewer_scheme)
+    # viewer_scheme is http or https: simulate() refuses any other scheme before it gets here.
+    protocol = cast(
+        Literal["http", "https"], {"http-only": "http", "https-only": "https"}.get(policy, viewer_scheme)
+    )
     port = custom.get("HTTPSPort", 443) if protocol == "https" else custom.get("HTTPPort", 80)
     why = f"origin protocol policy {policy}" + (
         f" and a {viewer_scheme} viewer" if policy == "match-viewer" else ""
@@ -114,15 +117,15 @@ def tls_side(config: Config, domain_name: str, host: str, certificate: Certifica
     vc = config.get("ViewerCertificate") or {}
     source = certificate_source(vc)
     if host == domain_name.lower() or source == "default":
-        covered = covers(DEFAULT_CERTIFICATE_NAME, host)
+        covered: bool | None = covers(DEFAULT_CERTIFICATE_NAME, host)
         note = "the *.cloudfront.net certificate; CloudFront forces TLSv1 as its minimum"
         return TlsSide(
             "default", DEFAULT_CERTIFICATE_NAME, covered, DEFAULT_CERTIFICATE_PROTOCOL_VERSION, None, note
         )
     label = certificate_identifier(vc)
     # A record for another certificate (say, the one a proposed change replaces) says nothing of this one.
-    known = certificate is not None and certificate.arn == label
-    covered = any(covers(name, host) for name in certificate.names) if known else None
+    known = certificate if certificate is not None and certificate.arn == label else None
+    covered = any(covers(name, host) for name in known.names) if known is not None else None
     method = vc.get("SSLSupportMethod", "sni-only")
     note = (
         "served on dedicated IPs (vip), also to viewers without SNI; about $600 a month per certificate"

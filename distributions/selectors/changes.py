@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 
 from distributions import choices
@@ -14,8 +14,6 @@ from distributions.cloudfront.diff import origin_moved_to_https
 from distributions.cloudfront.edits import Edit, Invalidate, edit_from_dict
 from distributions.cloudfront.validation import EditError, validate_edits
 from distributions.models import Approval, Certificate, ChangeItem, ChangeRequest
-
-User = AbstractBaseUser | AnonymousUser
 
 # The change list's tabs: label and condition (None: the user's own changes).
 LIST_TABS: dict[str, tuple[str, Q | None]] = {

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from distributions.cloudfront.certificates import uncovered_aliases
 from distributions.models import Account, CacheBehavior, Certificate, Distribution, Origin, SyncRun
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 def distribution_list() -> QuerySet[Distribution]:
@@ -53,7 +58,15 @@ def certificate_coverage(*, distribution: Distribution) -> CertificateCoverage:
     return CertificateCoverage(certificate, tuple(uncovered_aliases(distribution.aliases, sans)), known=True)
 
 
-def account_list() -> QuerySet[Account]:
+class AccountStats(TypedDict):
+    """What account_list() annotates on each account."""
+
+    distribution_count: int
+    http_count: int
+    latest_run_id: int | None
+
+
+def account_list() -> QuerySet[WithAnnotations[Account, AccountStats]]:
     """Accounts with their distribution counts and their latest sync run's id."""
     latest = SyncRun.objects.filter(account=OuterRef("pk")).order_by("-started_at").values("pk")[:1]
     return Account.objects.annotate(
@@ -66,7 +79,7 @@ def account_list() -> QuerySet[Account]:
     ).order_by("name")
 
 
-def sync_runs_by_id(ids: list[int]) -> dict[int, SyncRun]:
+def sync_runs_by_id(ids: Sequence[int | None]) -> dict[int, SyncRun]:
     return SyncRun.objects.in_bulk([pk for pk in ids if pk])
 
 

@@ -93,6 +93,7 @@ def https_history() -> dict[int, tuple[dict[str, datetime], datetime | None]]:
     """
     history: dict[int, tuple[dict[str, datetime], datetime | None]] = {}
     for item in _completed_items():
+        assert item.completed_at is not None  # set whenever an item completes (services/apply.py)
         moved, last = history.get(item.distribution_id, ({}, None))
         edits = [edit_from_dict(data) for data in item.edits]
         try:

@@ -55,6 +55,7 @@ def _host(url: str) -> str:
             code="invalid_url",
             field="url",
         )
+    assert parts.hostname is not None  # HOSTNAME matched it, and it matches no empty string
     return parts.hostname.rstrip(".")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from distributions.models import AuditEvent, ChangeRequest
 
@@ -14,7 +14,7 @@ SYSTEM = "system"
 def audit_record(
     *,
     action: str,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     change_request: ChangeRequest | None = None,
     distribution_id: str = "",
     remote_addr: str | None = None,

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 
 from distributions.errors import InvalidState, NotAllowed, Stale
 from distributions.models import ChangeRequest
-from distributions.roles import can
+from distributions.roles import can, signed_in_user
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Actor:
     @classmethod
     def from_request(cls, request: HttpRequest) -> Actor:
         """The signed-in user of an HTML or API request, and the address it came from."""
-        return cls(request.user, request.META.get("REMOTE_ADDR"))
+        return cls(signed_in_user(request), request.META.get("REMOTE_ADDR"))
 
 
 def require(actor: Actor, capability: str, what: str) -> None:

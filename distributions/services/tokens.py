@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from knox.settings import knox_settings
 
@@ -13,7 +13,7 @@ from distributions.services.audit import audit_record
 
 
 @transaction.atomic
-def api_token_create(*, user: AbstractBaseUser, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+def api_token_create(*, user: User, name: str, days: int | None = None) -> tuple[ApiToken, str]:
     """A new token for `user` and its secret (never stored: only its digest is); audited."""
     expiry = timedelta(days=days) if days else knox_settings.TOKEN_TTL
     token, secret = ApiToken.objects.create(user=user, expiry=expiry, name=name)
@@ -22,7 +22,7 @@ def api_token_create(*, user: AbstractBaseUser, name: str, days: int | None = No
 
 
 @transaction.atomic
-def api_token_revoke(*, user: AbstractBaseUser, digest: str) -> bool:
+def api_token_revoke(*, user: User, digest: str) -> bool:
     """Delete one of the user's own tokens; False if they have none by that id."""
     token = ApiToken.objects.filter(user=user, digest=digest).first()
     if token is None:

@@ -12,7 +12,7 @@ from distributions import choices, forms
 from distributions.cloudfront.edits import Invalidate
 from distributions.errors import ServiceError
 from distributions.models import ChangeRequest, Distribution
-from distributions.roles import can
+from distributions.roles import can, signed_in_user
 from distributions.selectors.changes import (
     LIST_TABS,
     change_get,
@@ -31,7 +31,9 @@ from distributions.views.common import requires
 def change_list(request: HttpRequest) -> HttpResponse:
     tab = request.GET.get("tab", "pending" if can(request.user, "approve") else "mine")
     tab = tab if tab in LIST_TABS else "all"
-    page = Paginator(change_list_query(user=request.user, tab=tab), 25).get_page(request.GET.get("page"))
+    page = Paginator(change_list_query(user=signed_in_user(request), tab=tab), 25).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "changes/change_list.html",

@@ -6,6 +6,8 @@ then sends the user to that change, from where they review and submit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -35,7 +37,9 @@ def _distribution(distribution_id: str) -> Distribution:
         raise Http404(f"No distribution {distribution_id} in AWS is known: sync its account.") from None
 
 
-def _add(request: HttpRequest, form: forms.TargetChangeForm, distribution: Distribution, edits: list[Edit]):
+def _add(
+    request: HttpRequest, form: forms.TargetChangeForm, distribution: Distribution, edits: Sequence[Edit]
+) -> HttpResponse | None:
     """Add the edits to the chosen (or a new) change; on a rule violation, show it on the form."""
     try:
         # One transaction: a new change whose first edits are refused is not left behind, empty.

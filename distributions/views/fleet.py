@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -14,11 +16,15 @@ from django.views.decorators.http import require_POST
 
 from distributions import choices
 from distributions.filters import DistributionFilter
-from distributions.models import Account, Distribution
+from distributions.models import Account, Distribution, SyncRun
 from distributions.roles import can
 from distributions.selectors import fleet as selectors
+from distributions.selectors.fleet import AccountStats
 from distributions.services import queue
 from distributions.views.common import requires
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 PAGE_SIZE = 25
 DETAIL_TABS = ("general", "behaviors", "origins")
@@ -74,12 +80,19 @@ def distribution_detail(request: HttpRequest, distribution_id: str) -> HttpRespo
     )
 
 
+class AccountRow(AccountStats):
+    """An account on the accounts page: account_list()'s figures, and the latest run the view attaches."""
+
+    latest_run: SyncRun | None
+
+
 @requires("view")
 def account_list(request: HttpRequest) -> HttpResponse:
-    accounts = list(selectors.account_list())
+    # Typed as the rows they become: the loop below attaches latest_run to every account.
+    accounts = cast("list[WithAnnotations[Account, AccountRow]]", list(selectors.account_list()))
     runs = selectors.sync_runs_by_id([account.latest_run_id for account in accounts])
     for account in accounts:
-        account.latest_run = runs.get(account.latest_run_id)
+        account.latest_run = runs.get(account.latest_run_id) if account.latest_run_id else None
     since = _parse_since(request.GET.get("since"))
     return render(
         request,
@@ -105,7 +118,7 @@ def _parse_since(value: str | None) -> datetime | None:
     return since if timezone.now() - since < timedelta(seconds=SYNC_WAIT_SECONDS) else None
 
 
-def _awaiting_runs(accounts: list[Account], since: datetime) -> bool:
+def _awaiting_runs(accounts: Sequence[WithAnnotations[Account, AccountRow]], since: datetime) -> bool:
     return any(
         account.latest_run is None
         or account.latest_run.started_at < since

@@ -123,7 +123,7 @@ def posture_page(request: HttpRequest) -> HttpResponse:
             "failing_distributions": len({f.distribution_id for f in evaluation.findings}),
             "finding_count": len(evaluation.findings),
             "page": page,
-            "rows": _finding_rows(posture, page.object_list),
+            "rows": _finding_rows(posture, page),
             "query": query,
             "evaluated_at": posture.evaluated_at,
             "can_fix": can(request.user, "request"),

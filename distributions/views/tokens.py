@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from knox.settings import knox_settings
 
 from distributions.forms import TokenForm
-from distributions.roles import can
+from distributions.roles import can, signed_in_user
 from distributions.selectors.tokens import tokens_of
 from distributions.services.tokens import api_token_create, api_token_revoke
 
@@ -27,7 +27,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
     secret = None
     if request.method == "POST" and form.is_valid():
         token, secret = api_token_create(
-            user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+            user=signed_in_user(request), name=form.cleaned_data["name"], days=form.cleaned_data["days"]
         )
         form = TokenForm()
     tokens = tokens_of(request.user)
@@ -38,5 +38,5 @@ def token_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, digest: str) -> HttpResponse:
     _require_view(request)
-    api_token_revoke(user=request.user, digest=digest)
+    api_token_revoke(user=signed_in_user(request), digest=digest)
     return redirect("api-tokens")

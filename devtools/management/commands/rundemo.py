@@ -28,6 +28,13 @@ RESTART_LIMIT = 5
 RESTART_WINDOW_SECONDS = 300
 
 
+class _Child(subprocess.Popen):
+    """A process rundemo started, with the name its messages give it and the argv to start it again."""
+
+    name: str
+    argv: list[str]
+
+
 class Command(BaseCommand):
     help = "Run sandbox + worker + beat + web server together on the embedded default (DEBUG only)."
 
@@ -39,7 +46,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("rundemo runs the demo set-up and is only for DEBUG=1 (make run sets it).")
-        self.children: list[subprocess.Popen] = []
+        self.children: list[_Child] = []
         self.restarts: dict[str, list[float]] = {}
         signal.signal(signal.SIGTERM, lambda *_: self._stop(0))
         try:
@@ -84,15 +91,15 @@ class Command(BaseCommand):
     def _celery(self) -> list[str]:
         return [str(Path(sys.executable).with_name("celery")), "-A", "dashboard"]
 
-    def _spawn(self, name: str, argv: list[str], **kwargs) -> subprocess.Popen:
+    def _spawn(self, name: str, argv: list[str], **kwargs) -> _Child:
         # Our own fixed argv (this Python, manage.py, celery), never user input.
-        process = subprocess.Popen(argv, cwd=settings.BASE_DIR, env=os.environ.copy(), **kwargs)  # noqa: S603
+        process = _Child(argv, cwd=settings.BASE_DIR, env=os.environ.copy(), **kwargs)
         process.name = name
         process.argv = argv
         self.children.append(process)
         return process
 
-    def _restart(self, process: subprocess.Popen) -> bool:
+    def _restart(self, process: _Child) -> bool:
         """Start a crashed worker or web server again, as compose's restart policy does in production;
         False once it crashed RESTART_LIMIT times within RESTART_WINDOW_SECONDS (something is wrong)."""
         now = time.monotonic()
@@ -122,6 +129,7 @@ class Command(BaseCommand):
             stdout=subprocess.PIPE,
             text=True,
         )
+        assert process.stdout is not None  # stdout=PIPE above
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
             line = process.stdout.readline()

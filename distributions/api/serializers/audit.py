@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from distributions.models import AuditEvent
+from distributions.models import AuditEvent, ChangeRequest
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor_name", read_only=True, help_text="'system' for the worker.")
-    change_request = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    change_request: serializers.PrimaryKeyRelatedField[ChangeRequest] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
 
     class Meta:
         model = AuditEvent

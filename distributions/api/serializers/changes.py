@@ -81,7 +81,8 @@ class DiffEntrySerializer(serializers.Serializer):
     path = serializers.CharField(
         help_text="The config field, e.g. CacheBehaviors[/api/*].ViewerProtocolPolicy"
     )
-    label = serializers.CharField()
+    # A field named label: DRF's metaclass moves it out of the class, so it never shadows Field.label.
+    label = serializers.CharField()  # type: ignore[assignment]
     before = serializers.JSONField(allow_null=True)
     after = serializers.JSONField(allow_null=True)
     description = serializers.CharField()
@@ -90,7 +91,9 @@ class DiffEntrySerializer(serializers.Serializer):
 class ChangeItemSerializer(serializers.ModelSerializer):
     """One distribution's edits, what they change (the diff from its base config) and its progress."""
 
-    distribution = serializers.SlugRelatedField(slug_field="distribution_id", read_only=True)
+    distribution: serializers.SlugRelatedField[Distribution] = serializers.SlugRelatedField(
+        slug_field="distribution_id", read_only=True
+    )
     edits = serializers.ListField(child=EditField(), read_only=True)
     descriptions = serializers.SerializerMethodField()
     diff = serializers.SerializerMethodField()
@@ -180,9 +183,13 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
 class InvalidationSerializer(serializers.ModelSerializer):
     """An invalidation planned in a change: its paths, and CloudFront's status once created."""
 
-    change_request = serializers.PrimaryKeyRelatedField(read_only=True)
+    change_request: serializers.PrimaryKeyRelatedField[ChangeRequest] = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
     change_request_status = serializers.CharField(source="change_request.status", read_only=True)
-    distribution = serializers.SlugRelatedField(slug_field="distribution_id", read_only=True)
+    distribution: serializers.SlugRelatedField[Distribution] = serializers.SlugRelatedField(
+        slug_field="distribution_id", read_only=True
+    )
     paths = serializers.SerializerMethodField()
 
     class Meta:

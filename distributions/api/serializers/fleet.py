@@ -61,7 +61,9 @@ class OriginSerializer(serializers.ModelSerializer):
 class DistributionSerializer(serializers.ModelSerializer):
     """A distribution as last synced, its behaviors in CloudFront's evaluation order, and its origins."""
 
-    account = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    account: serializers.SlugRelatedField[Account] = serializers.SlugRelatedField(
+        slug_field="name", read_only=True
+    )
     behaviors = BehaviorSerializer(many=True, read_only=True)
     origins = OriginSerializer(many=True, read_only=True)
 
@@ -106,7 +108,9 @@ class DistributionDetailSerializer(DistributionSerializer):
 
 
 class CertificateSerializer(serializers.ModelSerializer):
-    account = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    account: serializers.SlugRelatedField[Account] = serializers.SlugRelatedField(
+        slug_field="name", read_only=True
+    )
 
     class Meta:
         model = Certificate
@@ -124,7 +128,9 @@ class CertificateSerializer(serializers.ModelSerializer):
 
 
 class SyncRunSerializer(serializers.ModelSerializer):
-    account = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    account: serializers.SlugRelatedField[Account] = serializers.SlugRelatedField(
+        slug_field="name", read_only=True
+    )
     duration_seconds = serializers.FloatField(read_only=True, allow_null=True)
 
     class Meta:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from rest_framework import serializers
 
@@ -25,7 +25,7 @@ class FindingFilterSerializer(serializers.Serializer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The registered controls now, not at import: a control registered later is a valid filter too.
-        self.fields["control"].choices = list(CONTROLS)
+        cast(serializers.ChoiceField, self.fields["control"]).choices = list(CONTROLS)
 
 
 class TargetSerializer(serializers.Serializer):

@@ -43,5 +43,6 @@ class FindingViewSet(viewsets.GenericViewSet):
         posture = fleet_posture()
         findings = findings_filter(posture, **params.validated_data)
         page = self.paginate_queryset(findings)
+        assert page is not None  # DEFAULT_PAGINATION_CLASS pages every list
         rows = [_finding(f, posture) for f in page]
         return self.get_paginated_response(FindingSerializer(rows, many=True).data)
