@@ -4,16 +4,25 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install chromium bench clean
+.PHONY: run test lint format install requirements chromium bench clean
 
 install: $(STAMP)
 
-# The development set (requirements-dev.txt includes the runtime one): tests, lint and devtools/sandbox.
+# The development set (requirements-dev.txt holds the runtime one too): tests, lint and devtools/sandbox.
+# Every package is checked against its hash; the venv's own pip does it (an unpinned upgrade would not be).
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $(STAMP)
+
+# Resolve and hash both files from requirements.in and requirements-dev.in (README, "Dependencies"), for
+# CPython 3.11.7 and later 3.11 (the development machines' and the image's) on Linux. The direct pins move
+# in the .in files; UPGRADE="--upgrade-package NAME" moves one of the others.
+UV_COMPILE = $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11.7 \
+	--python-platform linux --custom-compile-command "make requirements" $(UPGRADE)
+requirements: install
+	$(UV_COMPILE) requirements.in -o requirements.txt
+	$(UV_COMPILE) requirements-dev.in -o requirements-dev.txt
 
 # Debian's Chromium for the browser tests (never `playwright install`: only package registries are reachable).
 chromium:
