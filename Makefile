@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install requirements chromium bench clean
+.PHONY: run test lint format install requirements chromium compose deploy-check bench clean
 
 install: $(STAMP)
 
@@ -29,6 +29,22 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian's chromium for the browser tests..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# Debian's docker-compose (Compose v1) for `make deploy-check`: its `config` validates docker-compose.yml
+# offline, with no Docker engine (without recommends, so no engine is installed either).
+compose:
+	@command -v docker-compose >/dev/null 2>&1 || { \
+	  echo "Installing Debian's docker-compose to validate docker-compose.yml..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    docker-compose >/dev/null; }
+
+# The image and the stack, checked without Docker: hadolint on the Dockerfile, and Compose's own `config`
+# on docker-compose.yml with .env.example as its .env (the same as `cp .env.example .env`).
+deploy-check: install compose
+	$(VENV)/bin/hadolint Dockerfile
+	@env_dir=$$(mktemp -d) && cp .env.example $$env_dir/.env \
+	  && docker-compose --project-directory $$env_dir --file docker-compose.yml config --quiet \
+	  && rm -r $$env_dir && echo "docker-compose.yml is valid with .env.example as .env"
 
 run: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
