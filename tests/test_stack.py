@@ -78,3 +78,10 @@ def test_the_example_documents_every_variable_the_stack_reads(services):
 
     missing = _read_variables() - example_names() - set_by_compose - NOT_FOR_PRODUCTION
     assert not missing, f".env.example does not show {sorted(missing)}"
+
+
+def test_the_readme_explains_every_variable_of_the_example():
+    readme = (ROOT / "README.md").read_text()
+
+    unexplained = sorted(name for name in example_names() if f"`{name}`" not in readme)
+    assert not unexplained, f"README.md does not say what these do: {unexplained}"
