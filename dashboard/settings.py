@@ -76,8 +76,9 @@ INSTALLED_APPS = [
 ]
 
 # Development-only tools (devtools/: the sandbox, `rundemo`, `sandbox`) come with requirements-dev.txt. The
-# production image holds the devtools/ directory but not moto, so both must be importable; by default the
-# app is on exactly when they are. EDGEGUARD_DEVTOOLS=0 leaves it out even then.
+# production image holds neither devtools/ nor moto; a checkout with only requirements.txt has the one but
+# not the other, so both must be importable; by default the app is on exactly when they are.
+# EDGEGUARD_DEVTOOLS=0 leaves it out even then.
 devtools_importable = all(importlib.util.find_spec(name) is not None for name in ("devtools", "moto"))
 EDGEGUARD_DEVTOOLS = envbool("EDGEGUARD_DEVTOOLS", "1" if devtools_importable else "0")
 if EDGEGUARD_DEVTOOLS:

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.env_example import example_values
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # In a fresh Python with dashboard.settings (not settings_test): build the manifest as the Dockerfile does,
@@ -37,20 +39,18 @@ print(json.dumps({
 
 
 def build_and_render(var_dir: Path) -> subprocess.CompletedProcess:
-    # The production settings with DEBUG off and plain HTTP (as on loopback), without devtools (as the image).
-    own = ("DJANGO_", "EDGEGUARD_")
+    # The production settings as .env.example gives them (DEBUG off, plain HTTP on loopback), without
+    # devtools as in the image; SQLite and an in-memory broker stand in for the stack's servers.
+    own = ("DJANGO_", "EDGEGUARD_", "DATABASE_URL")
     inherited = {name: value for name, value in os.environ.items() if not name.startswith(own)}
     environment = {
         **inherited,
+        **example_values(),
         "DJANGO_SETTINGS_MODULE": "dashboard.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": "static-build-test-only",
-        "SECURE_SSL_REDIRECT": "0",
         "EDGEGUARD_VAR_DIR": str(var_dir),
         "EDGEGUARD_DEVTOOLS": "0",
         "CELERY_BROKER_URL": "memory://",
     }
-    environment.pop("DATABASE_URL", None)
     return subprocess.run(
         [sys.executable, "-c", BUILD_AND_RENDER],
         cwd=ROOT,
