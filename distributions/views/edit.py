@@ -6,6 +6,8 @@ then sends the user to that change, from where they review and submit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -35,7 +37,9 @@ def _distribution(distribution_id: str) -> Distribution:
         raise Http404(f"No distribution {distribution_id} in AWS is known: sync its account.") from None
 
 
-def _add(request: HttpRequest, form: forms.TargetChangeForm, distribution: Distribution, edits: list[Edit]):
+def _add(
+    request: HttpRequest, form: forms.TargetChangeForm, distribution: Distribution, edits: Sequence[Edit]
+):
     """Add the edits to the chosen (or a new) change; on a rule violation, show it on the form."""
     try:
         # One transaction: a new change whose first edits are refused is not left behind, empty.
@@ -93,8 +97,10 @@ def behavior_edit(request: HttpRequest, distribution_id: str) -> HttpResponse:
 
 
 @requires("request")
-def origin_edit(request: HttpRequest, distribution_id: str, origin_id: str) -> HttpResponse:
+def origin_edit(request: HttpRequest, distribution_id: str) -> HttpResponse:
+    """Set an origin's protocol policy and SSL protocols; the origin is `?origin=<id>` (any characters)."""
     distribution = _distribution(distribution_id)
+    origin_id = request.GET.get("origin", "")
     origin = get_object_or_404(distribution.origins, origin_id=origin_id, kind="custom")
     form = forms.OriginForm(
         request.POST or None,
