@@ -1,15 +1,113 @@
-"""Bad input in the browser, found by a fault run: a clear 400 or 404, never a 500, on any database."""
+"""Bad input in the browser, found by a fault run: a clear 400 or 404, never a 500, on any database.
+
+PostgreSQL refuses NUL characters in text: a NUL in a URL path, the session cookie or a failed login's
+User-Agent was a 500 there, one in a filter was silently dropped. dashboard/middleware.py now refuses NUL
+anywhere in a request, saying where. Other control characters are stored fine but must not break a page.
+"""
 
 import html
 import re
 from urllib.parse import quote
 
 import pytest
+from django.test import Client
 
 from distributions.models import ChangeRequest
+from distributions.services.changes import change_request_create
+from distributions.services.guards import Actor
 from tests.factories import make_distribution
 
 pytestmark = pytest.mark.django_db
+
+NUL_MESSAGE = "which Edgeguard cannot store: remove it."
+
+
+@pytest.fixture
+def app(account):
+    return make_distribution(account, default_policy="allow-all", behaviors=(("/api/*", "https-only"),))
+
+
+@pytest.fixture
+def change(alice, app):
+    return change_request_create(actor=Actor(user=alice), title="HTTPS for the app")
+
+
+# (method, URL with {d} the distribution and {pk} the change, form data, where the refusal says the NUL is)
+NUL_REQUESTS = [
+    ("get", "/audit/?actor=%00", None, "The query parameter 'actor' holds a NUL character (%00)"),
+    ("get", "/?q=a%00b", None, "The query parameter 'q'"),
+    ("get", "/distributions/%00/", None, "The URL path holds a NUL character (%00)"),
+    ("get", "/distributions/{d}/origins/edit/?origin=a%00b", None, "The query parameter 'origin'"),
+    ("post", "/distributions/{d}/origins/edit/?origin=app", {"title": "a\x00b"}, "The form field 'title'"),
+    ("post", "/changes/{pk}/items/E%00X/remove/", None, "The URL path"),
+    ("post", "/changes/{pk}/items/{d}/invalidate/", {"paths": "/a\x00b"}, "The form field 'paths'"),
+    ("post", "/distributions/{d}/behaviors/reorder/", {"order": "/api/*\x00"}, "The form field 'order'"),
+]
+
+
+@pytest.mark.parametrize("method, url, data, says", NUL_REQUESTS, ids=[case[1] for case in NUL_REQUESTS])
+def test_it_refuses_a_nul_in_a_page_request_with_a_400_page_saying_where(
+    client, alice, app, change, method, url, data, says
+):
+    client.force_login(alice)
+    url = url.format(d=app.distribution_id, pk=change.pk)
+    response = getattr(client, method)(url, data) if data else getattr(client, method)(url)
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    body = html.unescape(response.content.decode())
+    assert says in body and NUL_MESSAGE in body
+    assert not change.items.exists()
+
+
+@pytest.mark.parametrize(
+    "headers, says",
+    [
+        ({"HTTP_USER_AGENT": "curl\x00"}, "The User-Agent header"),
+        # Django unquotes a cookie's octal escapes: no NUL in the header, one in the session key.
+        ({"HTTP_COOKIE": 'sessionid="abcdefgh\\000ijkl"'}, "The cookie 'sessionid'"),
+    ],
+)
+def test_it_refuses_a_nul_in_a_header_or_cookie_before_the_session_or_a_failed_login_is_stored(
+    alice, headers, says
+):
+    client = Client(**headers)
+    for response in (client.get("/"), client.post("/login/", {"username": "alice", "password": "wrong"})):
+        assert response.status_code == 400
+        assert says in html.unescape(response.content.decode())
+
+
+def test_it_refuses_a_nul_in_the_token_revoke_url_as_the_api_does(client, alice):
+    client.force_login(alice)
+    response = client.post("/api/tokens/a%00b/revoke/")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_character"
+
+
+def test_the_token_form_refuses_a_nul_in_the_name_itself(client, alice):
+    client.force_login(alice)
+    response = client.post("/api/tokens/", {"name": "deploy\x00"})
+    assert response.status_code == 200
+    assert not response.context["secret"]
+
+
+CONTROL_CHARACTERS = ["\x01", "\t", "\n", "\r", "\x1b", "\x1f", "\x7f"]
+
+
+@pytest.mark.parametrize("character", CONTROL_CHARACTERS, ids=repr)
+def test_other_control_characters_in_urls_do_not_fail(client, alice, app, change, character):
+    client.force_login(alice)
+    encoded = f"%{ord(character):02X}"
+    d, pk = app.distribution_id, change.pk
+    expected = {
+        f"/audit/?actor={encoded}": 200,
+        f"/distributions/E{encoded}X/": 404,
+        f"/distributions/{d}/origins/edit/?origin=a{encoded}b": 404,
+        f"/changes/{pk}/items/E{encoded}X/remove/": 404,
+        f"/api/tokens/a{encoded}b/revoke/": 302,
+    }
+    for url, status in expected.items():
+        method = client.post if url.endswith(("remove/", "revoke/")) else client.get
+        assert method(url).status_code == status, url
 
 
 # CloudFront takes any characters in an origin id; none of these may be read as part of the URL.
