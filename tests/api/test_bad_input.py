@@ -15,10 +15,15 @@ from rest_framework.test import APIClient
 from distributions.models import ChangeRequest
 from tests.api.conftest import REDIRECT
 from tests.api.test_errors import create, error_of
+from tests.factories import make_distribution
 
 pytestmark = pytest.mark.django_db
 
 CREATE = "/api/v1/change-requests/"
+
+
+def invalidate(*paths: str) -> dict:
+    return {"kind": "invalidate", "paths": list(paths)}
 
 
 @pytest.fixture
@@ -111,6 +116,25 @@ def test_a_body_over_the_limit_is_refused_unread_even_with_a_nul(as_alice, setti
     assert error_of(response, 413)["code"] == "request_too_large"
 
 
+@pytest.mark.parametrize(
+    "path, says",
+    [
+        ("/index.html\r", "a control character (CR) at position 12"),
+        ("/a\nb", "a control character (LF) at position 3"),
+        ("/a\tb", "a control character (TAB) at position 3"),
+        ("/a\x01b", "a control character (U+0001) at position 3"),
+        ("/a\x7f", "a control character (DEL) at position 3"),
+    ],
+)
+def test_it_refuses_control_characters_in_invalidation_paths_with_the_path_at_fault(
+    as_alice, distribution, path, says
+):
+    error = error_of(create(as_alice, distribution, invalidate("/*", path)), 400)
+    assert (error["code"], error["field"]) == ("invalid_edit", "paths[1]")
+    assert says in error["message"]
+    assert not ChangeRequest.objects.exists()
+
+
 @pytest.mark.parametrize("character", ["\x01", "\t", "\n", "\r", "\x1f", "\x7f"], ids=repr)
 def test_other_control_characters_in_queries_and_paths_do_not_fail(as_alice, distribution, character):
     # Filters strip surrounding blanks (\t, \n, \r, \x1f) as the HTML form does, so some match all.
@@ -118,3 +142,36 @@ def test_other_control_characters_in_queries_and_paths_do_not_fail(as_alice, dis
     assert as_alice.get(f"/api/v1/audit-events/?actor={encoded}").status_code == 200
     assert as_alice.get(f"/api/v1/distributions/?q={encoded}").status_code == 200
     assert error_of(as_alice.get(f"/api/v1/distributions/E{encoded}X/"), 404)["code"] == "not_found"
+
+
+def test_it_refuses_an_invalidation_without_paths_wherever_it_is_sent(as_alice, distribution):
+    error = error_of(create(as_alice, distribution, invalidate()), 400)
+    assert (error["code"], error["field"]) == ("invalid_edit", "paths")
+    assert "give at least one path, e.g. /*" in error["message"]
+    assert not ChangeRequest.objects.exists()
+
+    # Added to an item that already invalidates, it must not vanish into the earlier paths either.
+    created = create(as_alice, distribution, invalidate("/*")).json()
+    body = {"distribution": distribution.distribution_id, "edits": [invalidate()]}
+    response = as_alice.post(
+        f"{CREATE}{created['id']}/items/", body, format="json", HTTP_IF_MATCH=f'"{created["version"]}"'
+    )
+    assert error_of(response, 400)["field"] == "paths"
+
+    body = {"distribution": distribution.distribution_id, "paths": []}
+    assert error_of(as_alice.post("/api/v1/invalidations/", body, format="json"), 400)["field"] == "paths"
+
+
+@pytest.mark.parametrize(
+    "behaviors, code",
+    [((("/api/*", "https-only"),), "required"), ((), "nothing_to_reorder")],
+)
+def test_it_refuses_a_reorder_that_reorders_nothing(as_alice, account, behaviors, code):
+    distribution = make_distribution(account, behaviors=behaviors)
+    error = error_of(create(as_alice, distribution, {"kind": "reorder_behaviors", "path_patterns": []}), 400)
+    assert (error["code"], error["field"], error["details"][0]["code"]) == (
+        "invalid_edit",
+        "path_patterns",
+        code,
+    )
+    assert not ChangeRequest.objects.exists()

@@ -10,6 +10,7 @@ import re
 from urllib.parse import quote
 
 import pytest
+from django.contrib.messages import get_messages
 from django.test import Client
 
 from distributions.models import ChangeRequest
@@ -108,6 +109,38 @@ def test_other_control_characters_in_urls_do_not_fail(client, alice, app, change
     for url, status in expected.items():
         method = client.post if url.endswith(("remove/", "revoke/")) else client.get
         assert method(url).status_code == status, url
+
+
+# CR and LF separate the form's lines; any other control character is part of a path.
+@pytest.mark.parametrize("character", ["\x01", "\t", "\x1b", "\x1f", "\x7f"], ids=repr)
+def test_it_refuses_control_characters_in_an_invalidation_path_saying_which(
+    client, alice, app, change, character
+):
+    client.force_login(alice)
+    url = f"/changes/{change.pk}/items/{app.distribution_id}/invalidate/"
+    response = client.post(url, {"paths": f"/*\r\n/a{character}b"})
+    assert response.status_code == 302
+    shown = " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert "a control character" in shown and "at position 3: remove it" in shown
+    assert not change.items.exists()
+
+
+@pytest.mark.parametrize("paths", ["", "\n\n", " \r\n\t \n"], ids=repr)
+def test_it_refuses_an_invalidation_of_blank_lines(client, alice, app, change, paths):
+    client.force_login(alice)
+    response = client.post(f"/changes/{change.pk}/items/{app.distribution_id}/invalidate/", {"paths": paths})
+    assert response.status_code == 302
+    assert "Enter at least one path" in " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert not change.items.exists()
+
+
+def test_it_refuses_to_reorder_a_distribution_without_ordered_behaviors(client, alice, account):
+    plain = make_distribution(account)
+    client.force_login(alice)
+    response = client.post(f"/distributions/{plain.distribution_id}/behaviors/reorder/", {"order": "/api/*"})
+    assert response.status_code == 200
+    assert "nothing to reorder" in html.unescape(response.content.decode())
+    assert not ChangeRequest.objects.exists()
 
 
 # CloudFront takes any characters in an origin id; none of these may be read as part of the URL.
