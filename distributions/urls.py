@@ -17,11 +17,9 @@ urlpatterns = [
         edit.behaviors_reorder,
         name="behaviors-reorder",
     ),
-    path(
-        "distributions/<str:distribution_id>/origins/<str:origin_id>/edit/",
-        edit.origin_edit,
-        name="origin-edit",
-    ),
+    # The origin is a query parameter (?origin=): CloudFront allows any characters in an origin id, and
+    # one such as "team/api?x#y" or ".." cannot be a path segment browsers keep intact.
+    path("distributions/<str:distribution_id>/origins/edit/", edit.origin_edit, name="origin-edit"),
     path(
         "distributions/<str:distribution_id>/certificate/edit/",
         edit.certificate_edit,

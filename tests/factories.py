@@ -23,6 +23,7 @@ def summary(
     certificate_arn: str = "",
     minimum_protocol_version: str = "TLSv1.2_2021",
     origin_policy: str = "https-only",
+    origin_id: str = "app",
     status: str = "Deployed",
     enabled: bool = True,
     comment: str = "",
@@ -31,7 +32,7 @@ def summary(
     number = next(_ids)
     distribution_id = distribution_id or f"E{number:012d}"
     origin = {
-        "Id": "app",
+        "Id": origin_id,
         "DomainName": "app.example.internal",
         "OriginPath": "",
         "CustomOriginConfig": {
@@ -56,11 +57,11 @@ def summary(
         "DomainName": f"d{number:06d}.cloudfront.net",
         "Aliases": {"Quantity": len(aliases), "Items": list(aliases)},
         "Origins": {"Quantity": 1, "Items": [origin]},
-        "DefaultCacheBehavior": {"TargetOriginId": "app", "ViewerProtocolPolicy": default_policy},
+        "DefaultCacheBehavior": {"TargetOriginId": origin_id, "ViewerProtocolPolicy": default_policy},
         "CacheBehaviors": {
             "Quantity": len(behaviors),
             "Items": [
-                {"PathPattern": pattern, "TargetOriginId": "app", "ViewerProtocolPolicy": policy}
+                {"PathPattern": pattern, "TargetOriginId": origin_id, "ViewerProtocolPolicy": policy}
                 for pattern, policy in behaviors
             ],
         },

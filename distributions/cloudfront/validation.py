@@ -20,7 +20,7 @@ from distributions.cloudfront.edits import Edit, Invalidate
 from distributions.cloudfront.edits.checks import EditError
 from distributions.cloudfront.edits.invalidate import encode_invalidation_path
 
-__all__ = ["EditError", "encode_invalidation_path", "validate_edits"]
+__all__ = ["EditError", "encode_invalidation_path", "validate_each_edit", "validate_edits"]
 
 
 def validate_edits(
@@ -30,13 +30,18 @@ def validate_edits(
 
     `certificates` are the account's synced ACM certificates. Warnings (severity "warning") do not block.
     """
-    by_arn = {certificate.arn: certificate for certificate in certificates}
-    errors: list[EditError] = []
-    for index, edit in enumerate(edits):
-        errors.extend(edit.validate(index, config, by_arn))
+    errors = validate_each_edit(edits, config, certificates=certificates)
     errors.extend(_check_same_field(edits))
     errors.extend(_check_invalidation_totals(edits))
     return errors
+
+
+def validate_each_edit(
+    edits: Sequence[Edit], config: Mapping[str, Any], *, certificates: Iterable[CertificateRecord]
+) -> list[EditError]:
+    """What each edit's own `validate` finds, without the checks on the edits together."""
+    by_arn = {certificate.arn: certificate for certificate in certificates}
+    return [error for index, edit in enumerate(edits) for error in edit.validate(index, config, by_arn)]
 
 
 def _check_invalidation_totals(edits: Sequence[Edit]) -> Iterator[EditError]:

@@ -15,10 +15,10 @@ from django.db.models import F
 from distributions import choices
 from distributions.cloudfront.diff import plan_hash
 from distributions.cloudfront.edits import Edit, Invalidate
-from distributions.cloudfront.validation import EditError
+from distributions.cloudfront.validation import EditError, validate_each_edit, validate_edits
 from distributions.errors import Invalid
 from distributions.models import ChangeItem, ChangeRequest, Distribution
-from distributions.selectors.changes import item_edits, item_validate
+from distributions.selectors.changes import certificate_records, item_edits
 from distributions.services.audit import audit_record
 from distributions.services.guards import Actor, lock_owned, require, require_editable
 
@@ -134,8 +134,12 @@ def change_edits_add(
             base_config=distribution.config,
             base_version=distribution.config_hash,
         )
+    certificates = certificate_records(distribution.account_id)
+    # Each new edit must hold on its own, at its position in what was sent: merging folds an invalidation
+    # into the item's earlier paths, where one without any paths would pass unnoticed.
+    raise_if_errors(distribution, validate_each_edit(edits, item.base_config, certificates=certificates))
     merged = merge_edits(item_edits(item) if item.pk else [], edits)
-    raise_if_errors(distribution, item_validate(item, merged))
+    raise_if_errors(distribution, validate_edits(merged, item.base_config, certificates=certificates))
     item.edits = [edit.to_dict() for edit in merged]
     item.save()
     _plan_changed(

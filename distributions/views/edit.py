@@ -97,8 +97,10 @@ def behavior_edit(request: HttpRequest, distribution_id: str) -> HttpResponse:
 
 
 @requires("request")
-def origin_edit(request: HttpRequest, distribution_id: str, origin_id: str) -> HttpResponse:
+def origin_edit(request: HttpRequest, distribution_id: str) -> HttpResponse:
+    """Set an origin's protocol policy and SSL protocols; the origin is `?origin=<id>` (any characters)."""
     distribution = _distribution(distribution_id)
+    origin_id = request.GET.get("origin", "")
     origin = get_object_or_404(distribution.origins, origin_id=origin_id, kind="custom")
     form = forms.OriginForm(
         request.POST or None,

@@ -146,7 +146,7 @@ def test_it_offers_the_invalidation_after_an_origin_moves_to_https(sandbox, clie
     distribution = app_distribution(sandbox_client(sandbox, "cloudfront"), account, origin_policy="http-only")
     client.force_login(alice)
     client.post(
-        f"/distributions/{distribution.distribution_id}/origins/app/edit/",
+        f"/distributions/{distribution.distribution_id}/origins/edit/?origin=app",
         {"policy": "https-only", "ssl_protocols": ["TLSv1.2"], "title": "Encrypt the origin leg"},
     )
     change = ChangeRequest.objects.get()

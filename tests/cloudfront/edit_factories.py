@@ -173,7 +173,10 @@ EDIT_KINDS = (
 
 def edits_for(config: dict, max_size: int = 6) -> st.SearchStrategy[list[Edit]]:
     """A valid change: edits to distinct fields of the config."""
-    any_edit = st.sampled_from(EDIT_KINDS).flatmap(lambda kind: edits_like(config, kind))
+    # With no ordered behaviors there is nothing to reorder (validation refuses an empty reorder).
+    reorderable = bool(config["CacheBehaviors"].get("Items"))
+    kinds = [kind for kind in EDIT_KINDS if reorderable or kind is not ReorderBehaviors]
+    any_edit = st.sampled_from(kinds).flatmap(lambda kind: edits_like(config, kind))
     return st.lists(any_edit, max_size=max_size, unique_by=lambda edit: edit.field)
 
 

@@ -160,6 +160,30 @@ def test_it_refuses_invalidation_paths_cloudfront_rejects(path, says):
     assert says in messages(edits)
 
 
+@pytest.mark.parametrize(
+    "path, says",
+    [
+        ("/index.html\r", "a control character (CR) at position 12"),
+        ("/a\nb", "a control character (LF) at position 3: remove it, or if the URL really holds it"),
+        ("/a\tb", "a control character (TAB) at position 3"),
+        ("/a\x00b", "a control character (NUL) at position 3"),
+        ("/a\x1bb", "a control character (U+001B) at position 3"),
+        ("/a\x7f", "a control character (DEL) at position 3"),
+        ("/caf\u00e9\x0b", "(U+000B) at position 6: remove it, or if the URL really holds it, URL-encode"),
+        ("/caf\u00e9\x0b", "URL-encode it: use /caf%C3%A9%0B"),
+    ],
+)
+def test_it_refuses_control_characters_in_invalidation_paths_saying_which_and_where(path, says):
+    edits = [Invalidate(("/*", path))]
+    assert problems(edits) == [(0, "paths[1]", "invalid_path")]
+    assert says in messages(edits)
+
+
+def test_it_refuses_an_invalidation_without_paths():
+    assert problems([Invalidate(())]) == [(0, "paths", "required")]
+    assert "give at least one path, e.g. /*" in messages([Invalidate(())])
+
+
 def test_it_url_encodes_non_ascii_invalidation_paths_and_nothing_else():
     assert encode_invalidation_path("/café/a b?x=1&y=~*") == "/caf%C3%A9/a%20b?x=1&y=~*"
 
@@ -192,6 +216,21 @@ def test_it_requires_a_reorder_to_be_a_permutation_of_the_behaviors(order, says)
     edits = [ReorderBehaviors(order)]
     assert problems(edits) == [(0, "path_patterns", "not_a_permutation")]
     assert says in messages(edits)
+
+
+@pytest.mark.parametrize(
+    "behaviors, order, code, says",
+    [
+        ((("/api/*", "https-only"),), (), "required", "give every ordered behavior in the new order: /api/*"),
+        ((), (), "nothing_to_reorder", "no ordered behaviors, only the default (*): nothing to reorder"),
+        ((), ("/api/*",), "nothing_to_reorder", "nothing to reorder"),
+    ],
+)
+def test_it_refuses_a_reorder_that_would_reorder_nothing(behaviors, order, code, says):
+    config = make_config(behaviors=behaviors)
+    edits = [ReorderBehaviors(order)]
+    assert problems(edits, config) == [(0, "path_patterns", code)]
+    assert says in messages(edits, config)
 
 
 def test_it_refuses_two_edits_setting_one_field_to_different_values():

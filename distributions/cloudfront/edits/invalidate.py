@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -54,11 +55,24 @@ class Invalidate(Edit):
 
 
 def encode_invalidation_path(path: str) -> str:
-    """The path with non-ASCII characters URL-encoded, as CloudFront needs them."""
+    """The path with non-ASCII characters, spaces and control characters URL-encoded, as CloudFront needs."""
     return quote(path, safe="".join(chr(code) for code in range(0x21, 0x7F)))
 
 
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")  # C0 and DEL
+# Control characters by the names people know them by; any other is shown as its code point.
+CONTROL_CHARACTER_NAMES = {"\x00": "NUL", "\t": "TAB", "\n": "LF", "\r": "CR", "\x7f": "DEL"}
+
+
 def _invalidation_path_problem(path: str) -> str:
+    # A CR, LF or TAB is almost always a paste accident; the path CloudFront would get is not the one meant.
+    if control := CONTROL_CHARACTER.search(path):
+        character = control.group()
+        name = CONTROL_CHARACTER_NAMES.get(character, f"U+{ord(character):04X}")
+        return (
+            f"a control character ({name}) at position {control.start() + 1}: remove it, or if the URL "
+            f"really holds it, URL-encode it: use {encode_invalidation_path(path)}"
+        )
     if not path.startswith("/"):
         return f"a path starts with /: use /{path}"
     if "*" in path[:-1]:

@@ -54,6 +54,15 @@ class ReorderBehaviors(Edit):
         self, index: int, config: Mapping[str, Any], certificates: Mapping[str, CertificateRecord]
     ) -> Iterator[EditError]:
         current = behavior_patterns(config)
+        # Either would be "applied" by writing nothing, and complete as if it had done something.
+        if not current:
+            message = "this distribution has no ordered behaviors, only the default (*): nothing to reorder"
+            yield EditError(index, "path_patterns", "nothing_to_reorder", message)
+            return
+        if not self.path_patterns:
+            message = f"give every ordered behavior in the new order: {', '.join(current)}"
+            yield EditError(index, "path_patterns", "required", message)
+            return
         duplicates = listed_twice(self.path_patterns)
         missing = [p for p in current if p not in self.path_patterns]
         extra = [p for p in self.path_patterns if p not in current]
