@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
 from distributions import choices
+from distributions.cloudfront import iam
 from distributions.cloudfront.iam import account_of_role
 from distributions.models import (
     Account,
@@ -103,3 +105,40 @@ def edgeguard_principal() -> str:
         .first()
     )
     return f"arn:aws:iam::{own}:root" if own else PRINCIPAL_PLACEHOLDER
+
+
+@dataclass(frozen=True)
+class AccountPolicies:
+    """The account's IAM set-up as JSON to copy: the role's permissions and trust, Edgeguard's own side."""
+
+    permissions: str
+    discovery: str
+    trust: str
+    assume: str
+    principal: str
+
+    @property
+    def principal_known(self) -> bool:
+        return self.principal != PRINCIPAL_PLACEHOLDER
+
+
+def account_policies(*, account: Account) -> AccountPolicies:
+    """The least-privilege policy of the account, and (with a role) its trust policy and what assumes it."""
+    partition = iam.partition_of(account.role_arn)
+    account_id = account.account_id or account_of_role(account.role_arn)
+    principal = edgeguard_principal()
+    trust = assume = ""
+    if account.role_arn:
+        trust = _json(iam.trust_policy(trusted_principal=principal, external_id=account.external_id))
+        assume = _json(iam.assume_policy(role_arn=account.role_arn))
+    return AccountPolicies(
+        permissions=_json(iam.permissions_policy(account_id=account_id, partition=partition)),
+        discovery=_json(iam.discovery_statement()),
+        trust=trust,
+        assume=assume,
+        principal=principal,
+    )
+
+
+def _json(policy: dict) -> str:
+    return json.dumps(policy, indent=2)

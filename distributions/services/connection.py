@@ -33,6 +33,10 @@ class ConnectionReport:
     def ok(self) -> bool:
         return all(result.status == PASS for result in self.results)
 
+    @property
+    def call_count(self) -> int:
+        return sum(self.api_calls.values())
+
 
 def account_connection_test(
     *, actor: Actor, account: Account, gateway: CloudFrontGateway | None = None
