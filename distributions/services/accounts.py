@@ -145,8 +145,9 @@ def account_validate(account: Account) -> None:
             problems[name] = "Remove the control character (a NUL, tab or line break, say) from it."
     if problems:
         raise _invalid(problems)
-    if account.role_arn and not account.account_id:
-        account.account_id = account_of_role(account.role_arn)
+    role_account = account_of_role(account.role_arn)
+    if role_account.isdigit() and len(role_account) == 12 and not account.account_id:
+        account.account_id = role_account
     try:
         account.full_clean(validate_unique=False)
     except ValidationError as error:
