@@ -17,6 +17,7 @@ from distributions.cloudfront.constants import (
 )
 from distributions.cloudfront.simulate import VIEWER_HTTP_VERSIONS
 from distributions.models import Account, ChangeRequest
+from distributions.models.mirror import account_id_validator, role_arn_validator
 from distributions.selectors.changes import open_changes
 from distributions.selectors.posture import SEVERITIES
 
@@ -161,18 +162,21 @@ class TokenForm(forms.Form):
 
 
 class AccountForm(forms.Form):
-    """An account to add or edit (the service validates: account id, role ARN, external id, uniqueness)."""
+    """An account to add or edit (the service validates it whole: a role in the account, uniqueness, ...)."""
 
     name = forms.CharField(max_length=64, help_text="How Edgeguard names it, e.g. acme-production.")
+    # The model's own validators, so that every malformed field is named at once; the service checks again.
     account_id = forms.CharField(
         max_length=12,
         required=False,
+        validators=[account_id_validator],
         label="AWS account id",
         help_text="12 digits. Left empty, it comes from the role ARN, or from the first sync.",
     )
     role_arn = forms.CharField(
         max_length=2048,
         required=False,
+        validators=[role_arn_validator],
         label="Role ARN",
         help_text="The role Edgeguard assumes in the account. Empty: Edgeguard's own credentials.",
         widget=forms.TextInput(attrs={"placeholder": "arn:aws:iam::210987654321:role/EdgeguardAccess"}),
