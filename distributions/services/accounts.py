@@ -58,9 +58,9 @@ def account_create(
         sync_enabled=sync_enabled,
     )
     account_validate(account)
-    data: dict[str, Any] = {**_audited(account), "discovered_from": discovered_from or None}
     with transaction.atomic():
         _save(account)
+        data: dict[str, Any] = {**_audited(account), "discovered_from": discovered_from or None}
         audit_record(
             action="account.created",
             actor=actor.user,
@@ -96,7 +96,10 @@ def account_update(*, actor: Actor, account: Account, **changes: Any) -> Account
             actor=actor.user,
             remote_addr=actor.remote_addr,
             message=f"Edited account {locked.name}: {', '.join(changed)}",
-            data={"changes": {name: _change(name, before[name], getattr(locked, name)) for name in changed}},
+            data={
+                "id": locked.pk,
+                "changes": {name: _change(name, before[name], getattr(locked, name)) for name in changed},
+            },
         )
     return locked
 
@@ -112,6 +115,7 @@ def account_remove(*, actor: Actor, account: Account) -> RemovalPlan:
         plan = account_removal_plan(account=locked)
         if not plan.removable:
             raise _in_use(plan)
+        audited = _audited(locked)
         try:
             with transaction.atomic():
                 locked.delete()
@@ -123,7 +127,7 @@ def account_remove(*, actor: Actor, account: Account) -> RemovalPlan:
             actor=actor.user,
             remote_addr=actor.remote_addr,
             message=f"Removed account {plan.account.name} and its mirror",
-            data={**_audited(plan.account), "removed": plan.counts},
+            data={**audited, "removed": plan.counts},
         )
     return plan
 
@@ -228,6 +232,7 @@ def _save(account: Account, update_fields: list[str] | None = None) -> None:
 
 def _audited(account: Account) -> dict[str, Any]:
     return {
+        "id": account.pk,
         **{name: getattr(account, name) for name in AUDITED_FIELDS},
         "external_id_set": bool(account.external_id),
     }

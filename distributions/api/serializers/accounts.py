@@ -113,8 +113,7 @@ class DiscoverSerializer(serializers.Serializer):
     role_name = StrictCharField(
         max_length=576,
         required=False,
-        help_text="Proposals get arn:aws:iam::<account id>:role/<role_name>; default EdgeguardAccess "
-        "(EDGEGUARD_DISCOVERY_ROLE_NAME).",
+        help_text="Proposals get arn:aws:iam::<account id>:role/<role_name>; default EdgeguardAccess.",
     )
 
 
