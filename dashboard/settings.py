@@ -267,6 +267,8 @@ EDGEGUARD_SYNC_INTERVAL_SECONDS = envint("EDGEGUARD_SYNC_INTERVAL_SECONDS", "300
 EDGEGUARD_APPROVALS_REQUIRED = envint("EDGEGUARD_APPROVALS_REQUIRED", "1", minimum=1)
 # The credential chain's own account is registered on first sync under this name.
 EDGEGUARD_DEFAULT_ACCOUNT_NAME = os.environ.get("EDGEGUARD_DEFAULT_ACCOUNT_NAME", "default")
+# Discovery from AWS Organizations proposes arn:aws:iam::<account id>:role/<this name> for each account.
+EDGEGUARD_DISCOVERY_ROLE_NAME = os.environ.get("EDGEGUARD_DISCOVERY_ROLE_NAME", "EdgeguardAccess")
 
 LOGGING = {
     "version": 1,

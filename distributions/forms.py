@@ -1,9 +1,10 @@
 """The HTML pages' forms. They parse input only; CloudFront's rules and roles are checked by the services."""
 
 from collections.abc import Sequence
-from typing import cast
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from knox.settings import knox_settings
 
 from distributions import choices
@@ -15,7 +16,8 @@ from distributions.cloudfront.constants import (
     SSL_SUPPORT_METHODS,
 )
 from distributions.cloudfront.simulate import VIEWER_HTTP_VERSIONS
-from distributions.models import ChangeRequest
+from distributions.models import Account, ChangeRequest
+from distributions.models.mirror import account_id_validator, role_arn_validator
 from distributions.selectors.changes import open_changes
 from distributions.selectors.posture import SEVERITIES
 
@@ -164,3 +166,61 @@ class TokenForm(forms.Form):
         if days is not None and days > limit:
             raise forms.ValidationError(f"A token lives at most {limit} days.")
         return days
+
+
+class AccountForm(forms.Form):
+    """An account to add or edit (the service validates it whole: a role in the account, uniqueness, ...)."""
+
+    name = forms.CharField(max_length=64, help_text="How Edgeguard names it, e.g. acme-production.")
+    # The model's own validators, so that every malformed field is named at once; the service checks again.
+    account_id = forms.CharField(
+        max_length=12,
+        required=False,
+        validators=[account_id_validator],
+        label="AWS account id",
+        help_text="12 digits. Left empty, it comes from the role ARN, or from the first sync.",
+    )
+    role_arn = forms.CharField(
+        max_length=2048,
+        required=False,
+        validators=[role_arn_validator],
+        label="Role ARN",
+        help_text="The role Edgeguard assumes in the account. Empty: Edgeguard's own credentials.",
+        widget=forms.TextInput(attrs={"placeholder": "arn:aws:iam::210987654321:role/EdgeguardAccess"}),
+    )
+    external_id = forms.CharField(
+        max_length=1224,
+        required=False,
+        label="External id",
+        help_text="Sent with AssumeRole, if the role's trust policy asks for one.",
+    )
+    sync_enabled = forms.BooleanField(
+        required=False, initial=True, label="Sync this account", help_text="Off: beat skips it."
+    )
+
+
+class DiscoverForm(forms.Form):
+    """Where to list the organization from, and the role every proposed account is reached through."""
+
+    source = forms.ModelChoiceField(
+        queryset=Account.objects.none(),
+        empty_label=None,
+        label="List the organization from",
+        help_text="The organization's management account, or a delegated administrator.",
+    )
+    role_name = forms.CharField(
+        max_length=576,
+        help_text="Each account is proposed with arn:aws:iam::<account id>:role/<role name>.",
+    )
+    external_id = forms.CharField(
+        max_length=1224,
+        required=False,
+        label="External id",
+        help_text="Optional: sent with AssumeRole to every account you add.",
+    )
+
+    def __init__(self, *args: Any, accounts: QuerySet[Account], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        source = self.fields["source"]
+        assert isinstance(source, forms.ModelChoiceField)
+        source.queryset = accounts

@@ -1,8 +1,9 @@
 """The CloudFront gateway: the only module that imports boto3.
 
-Small typed methods over CloudFront, ACM and STS. AWS errors become Edgeguard's own exceptions, each with a
-message that says what to do, so services, views and tasks never see a botocore exception. Every AWS call is
-counted per action (`CallLog`), which is how sync runs and benchmarks report their cost.
+Small typed methods over CloudFront, ACM, STS and Organizations. AWS errors become Edgeguard's own exceptions
+(gateway_errors.py), each with a message that says what to do, so services, views and tasks never see a
+botocore exception. Every AWS call is counted per action (`CallLog`), which is how sync runs and benchmarks
+report their cost.
 
 Endpoints and credentials come from boto3's own configuration (AWS_ENDPOINT_URL, AWS_PROFILE, the default
 credential chain), so the same code talks to real AWS or to the local sandbox.
@@ -26,89 +27,25 @@ import botocore.exceptions
 
 from distributions.cloudfront.constants import LIST_PAGE_SIZE
 
+# The errors are part of the gateway's interface: callers import them from here (hence the "as" re-exports).
+from distributions.gateway_errors import ERRORS_BY_CODE
+from distributions.gateway_errors import AccessDenied as AccessDenied
+from distributions.gateway_errors import EndpointUnavailable as EndpointUnavailable
+from distributions.gateway_errors import GatewayError as GatewayError
+from distributions.gateway_errors import InvalidCertificate as InvalidCertificate
+from distributions.gateway_errors import InvalidRequest as InvalidRequest
+from distributions.gateway_errors import NotFound as NotFound
+from distributions.gateway_errors import StaleETag as StaleETag
+from distributions.gateway_errors import Throttled as Throttled
+
 # ACM certificates for CloudFront live in us-east-1, whatever region the caller is in.
 CLOUDFRONT_CERTIFICATE_REGION = "us-east-1"
 ACM_KEY_TYPES = ["RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1"]
 _ASSUMED_ROLE_REFRESH_MARGIN_SECONDS = 300
 # The AWS services the gateway calls.
-AwsService = Literal["cloudfront", "acm", "sts"]
-
-
-class GatewayError(Exception):
-    """An AWS call failed. `code` is AWS's error code (or ours), `hint` says what to do about it."""
-
-    default_hint = "Check the account's credentials and CloudFront's status, then try again."
-
-    def __init__(self, message: str, *, code: str = "", hint: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code or type(self).__name__
-        self.hint = hint or self.default_hint
-
-    def __str__(self) -> str:
-        return f"{self.code}: {self.message}"
-
-
-class StaleETag(GatewayError):
-    default_hint = "The distribution changed since it was read; re-read it and re-apply the change."
-
-
-class Throttled(GatewayError):
-    default_hint = "CloudFront is rate-limiting this account; the call will be retried with backoff."
-
-
-class AccessDenied(GatewayError):
-    default_hint = (
-        "Give the credentials (or the assumed role) cloudfront:*Distribution*, cloudfront:*Invalidation*, "
-        "acm:ListCertificates, acm:DescribeCertificate and sts:AssumeRole where a role is configured."
-    )
-
-
-class NotFound(GatewayError):
-    default_hint = "It no longer exists in AWS; sync the account to refresh Edgeguard's view."
-
-
-class InvalidCertificate(GatewayError):
-    default_hint = (
-        "Use an issued ACM certificate in us-east-1 that covers every alternate domain name "
-        "(a wildcard covers exactly one label)."
-    )
-
-
-class InvalidRequest(GatewayError):
-    default_hint = "CloudFront rejected the configuration; fix the field it names and submit again."
-
-
-class EndpointUnavailable(GatewayError):
-    default_hint = (
-        "The AWS endpoint could not be reached or failed; it is retried. If it persists, check "
-        "AWS_ENDPOINT_URL, the network and the AWS Health Dashboard."
-    )
-
-
-_ERRORS_BY_CODE: dict[str, type[GatewayError]] = {
-    "PreconditionFailed": StaleETag,
-    "InvalidIfMatchVersion": StaleETag,
-    "Throttling": Throttled,
-    "ThrottlingException": Throttled,
-    "TooManyRequestsException": Throttled,
-    "RequestLimitExceeded": Throttled,
-    "AccessDenied": AccessDenied,
-    "AccessDeniedException": AccessDenied,
-    "InvalidClientTokenId": AccessDenied,
-    "UnrecognizedClientException": AccessDenied,
-    "ExpiredToken": AccessDenied,
-    "NoSuchDistribution": NotFound,
-    "NoSuchInvalidation": NotFound,
-    "ResourceNotFoundException": NotFound,
-    "InvalidViewerCertificate": InvalidCertificate,
-    # AWS's own failures: worth retrying, like an endpoint that cannot be reached.
-    "ServiceUnavailable": EndpointUnavailable,
-    "InternalError": EndpointUnavailable,
-    "InternalFailure": EndpointUnavailable,
-    "RequestTimeout": EndpointUnavailable,
-    "RequestTimeoutException": EndpointUnavailable,
-}
+AwsService = Literal["cloudfront", "acm", "sts", "organizations"]
+# CloudFront and Organizations are global services answered from us-east-1; so are CloudFront's certificates.
+_US_EAST_1_SERVICES = ("cloudfront", "acm", "organizations")
 
 
 class AccountLike(Protocol):
@@ -143,13 +80,23 @@ class CertificateInfo:
     in_use: bool
 
 
+@dataclass(frozen=True)
+class OrganizationAccount:
+    """An account of an AWS Organization as ListAccounts lists it; `status` is ACTIVE, SUSPENDED, ..."""
+
+    account_id: str
+    name: str
+    email: str
+    status: str
+
+
 def translate_error(error: Exception) -> GatewayError:
     """Turn a botocore exception into the matching GatewayError."""
     if isinstance(error, botocore.exceptions.ClientError):
         info = error.response.get("Error", {})
         code = info.get("Code", "Unknown")
         message = info.get("Message") or str(error)
-        return _ERRORS_BY_CODE.get(code, InvalidRequest if code.startswith("Invalid") else GatewayError)(
+        return ERRORS_BY_CODE.get(code, InvalidRequest if code.startswith("Invalid") else GatewayError)(
             message, code=code
         )
     if isinstance(
@@ -206,7 +153,7 @@ class _Credentials:
 
     def client(self, service: AwsService) -> Any:
         if service not in self.clients:
-            region = CLOUDFRONT_CERTIFICATE_REGION if service in ("cloudfront", "acm") else None
+            region = CLOUDFRONT_CERTIFICATE_REGION if service in _US_EAST_1_SERVICES else None
             client = self.session.client(service, region_name=region, config=_client_config())
             client.meta.events.register("before-send.*.*", _count_request)
             self.clients[service] = client
@@ -239,7 +186,7 @@ def _default_credentials() -> _Credentials:
 
 
 class CloudFrontGateway:
-    """CloudFront, ACM and STS for one account, every call counted in `call_log`."""
+    """CloudFront, ACM, STS and Organizations for one account, every call counted in `call_log`."""
 
     def __init__(self, account: AccountLike, *, call_log: CallLog | None = None) -> None:
         self.account = account
@@ -247,13 +194,13 @@ class CloudFrontGateway:
 
     # -- sessions and clients ------------------------------------------------------------------
 
-    def _credentials(self) -> _Credentials:
+    def _credentials(self, *, renew: bool = False) -> _Credentials:
         if not self.account.role_arn:
             return _default_credentials()
         key = (self.account.role_arn, self.account.external_id, *_environment_key())
         with _credentials_lock:
             cached = _credentials.get(key)
-        if cached is not None and cached.fresh():
+        if cached is not None and cached.fresh() and not renew:
             return cached
         kwargs = {"RoleArn": self.account.role_arn, "RoleSessionName": "edgeguard"}
         if self.account.external_id:
@@ -288,11 +235,24 @@ class CloudFrontGateway:
 
     # -- identity ---------------------------------------------------------------------------
 
+    def assume_role(self) -> None:
+        """AssumeRole now, never from the cache: a connection test must exercise the role's trust policy."""
+        token = _current_log.set(self.call_log)
+        try:
+            self._credentials(renew=True)
+        finally:
+            _current_log.reset(token)
+
     def caller_account_id(self) -> str:
         """The account id the credentials (or the assumed role) act in."""
         return self._call("sts", "get_caller_identity")["Account"]
 
     # -- distributions ----------------------------------------------------------------------
+
+    def first_distributions(self) -> int:
+        """ListDistributions with MaxItems 1, the cheapest proof of access; how many it listed (0 or 1)."""
+        page = self._call("cloudfront", "list_distributions", MaxItems="1")["DistributionList"]
+        return len(page.get("Items") or [])
 
     def iter_distribution_summaries(self) -> Iterator[dict[str, Any]]:
         """Every distribution summary of the account, one ListDistributions call per 100."""
@@ -355,6 +315,11 @@ class CloudFrontGateway:
 
     # -- certificates -----------------------------------------------------------------------
 
+    def first_certificates(self) -> int:
+        """ACM ListCertificates in us-east-1 with MaxItems 1; how many it listed (0 or 1)."""
+        page = self._call("acm", "list_certificates", Includes={"keyTypes": ACM_KEY_TYPES}, MaxItems=1)
+        return len(page.get("CertificateSummaryList") or [])
+
     def list_certificates(self) -> list[CertificateInfo]:
         """ACM certificates in us-east-1. SANs come from the listing where ACM includes them in full."""
         summaries: list[dict[str, Any]] = []
@@ -384,3 +349,19 @@ class CloudFrontGateway:
             not_after=summary.get("NotAfter"),
             in_use=bool(summary.get("InUse") or summary.get("InUseBy")),
         )
+
+    # -- organizations ----------------------------------------------------------------------
+
+    def organization_accounts(self) -> list[OrganizationAccount]:
+        """Every account of the organization, from its management or a delegated administrator account."""
+        accounts: list[OrganizationAccount] = []
+        token = ""
+        while True:
+            page = self._call("organizations", "list_accounts", **({"NextToken": token} if token else {}))
+            accounts.extend(
+                OrganizationAccount(a["Id"], a.get("Name", ""), a.get("Email", ""), a.get("Status", ""))
+                for a in page.get("Accounts") or []
+            )
+            token = page.get("NextToken") or ""
+            if not token:
+                return accounts

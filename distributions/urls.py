@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from distributions.views import audit, changes, edit, fleet, posture
+from distributions.views import accounts, audit, changes, edit, fleet, posture
 
 urlpatterns = [
     path("", fleet.distribution_list, name="distribution-list"),
@@ -10,6 +10,14 @@ urlpatterns = [
     path("accounts/", fleet.account_list, name="account-list"),
     path("accounts/sync/", fleet.account_sync_now, name="account-sync-all"),
     path("accounts/<int:pk>/sync/", fleet.account_sync_now, name="account-sync"),
+    # Adding, testing and removing accounts (admins), and discovering them from AWS Organizations.
+    path("accounts/new/", accounts.account_new, name="account-new"),
+    path("accounts/discover/", accounts.account_discover, name="account-discover"),
+    path("accounts/discover/add/", accounts.account_discover_add, name="account-discover-add"),
+    path("accounts/<int:pk>/", accounts.account_detail, name="account-detail"),
+    path("accounts/<int:pk>/edit/", accounts.account_edit, name="account-edit"),
+    path("accounts/<int:pk>/test/", accounts.account_test, name="account-test"),
+    path("accounts/<int:pk>/remove/", accounts.account_remove, name="account-remove"),
     # The console's edit flow.
     path("distributions/<str:distribution_id>/behaviors/edit/", edit.behavior_edit, name="behavior-edit"),
     path(

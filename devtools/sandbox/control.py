@@ -1,4 +1,4 @@
-"""The sandbox's control plane: reset, seed, faults, call counts, deployment time, certificates.
+"""The sandbox's control plane: reset, seed, faults, call counts, deployment time, certificates, organization.
 
 The same operations back the Python API (SandboxServer) and the JSON endpoint under ``/_sandbox/`` that a
 separate sandbox process exposes, so tests and demos drive either the same way.
@@ -11,6 +11,7 @@ from typing import Any, cast
 from .backend import SANDBOX_BACKENDS, SandboxCloudFrontBackend
 from .certificates import DEFAULT_ACCOUNT, issue_certificate
 from .install import reset_state
+from .organization import seed_organization
 from .runtime import RUNTIME
 from .seed import seed, seed_bulk
 
@@ -63,6 +64,7 @@ class ControlMiddleware:
             ("POST", "/deploy-seconds"): self._set_deploy_seconds,
             ("POST", "/certificates"): self._issue_certificate,
             ("POST", "/bulk"): self._bulk,
+            ("POST", "/organization"): self._organization,
         }
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -113,6 +115,11 @@ class ControlMiddleware:
             status=body.get("status", "ISSUED"),
         )
         return {"arn": arn}
+
+    @staticmethod
+    def _organization(body: dict[str, Any]) -> dict[str, Any]:
+        with RUNTIME.lock:
+            return {"accounts": seed_organization()}
 
     @staticmethod
     def _bulk(body: dict[str, Any]) -> dict[str, Any]:

@@ -13,12 +13,14 @@ import moto.cloudfront.models
 import moto.cloudfront.responses
 import moto.cloudfront.urls
 import moto.iam.urls
+import moto.organizations.urls
 import moto.resourcegroupstaggingapi.urls
 import moto.sts.urls
 from moto.core.responses import BaseResponse
 from moto.moto_api._internal.models import moto_api_backend
 
 from .backend import SANDBOX_BACKENDS
+from .organization import SandboxOrganizationsResponse, forget_memberships
 from .responses import InstrumentedResponse, SandboxCloudFrontResponse
 from .runtime import RUNTIME
 
@@ -27,7 +29,8 @@ _install_lock = threading.Lock()
 
 
 def install() -> None:
-    """Route CloudFront to the fidelity backend and count/fault ACM, STS, IAM and tagging calls too."""
+    """Route CloudFront to the fidelity backend, Organizations through its refusals, and count/fault ACM,
+    STS, IAM and tagging calls too."""
     global _installed
     with _install_lock:
         if _installed:
@@ -35,6 +38,7 @@ def install() -> None:
         for module in (moto.cloudfront, moto.cloudfront.models, moto.cloudfront.responses):
             module.cloudfront_backends = SANDBOX_BACKENDS  # type: ignore[attr-defined]
         _route(moto.cloudfront.urls, SandboxCloudFrontResponse)
+        _route(moto.organizations.urls, SandboxOrganizationsResponse)
         for urls in (moto.acm.urls, moto.sts.urls, moto.iam.urls, moto.resourcegroupstaggingapi.urls):
             _instrument(urls)
         _installed = True
@@ -63,5 +67,6 @@ def reset_state() -> None:
     install()
     with RUNTIME.lock:
         moto_api_backend.reset()
+        forget_memberships()
         RUNTIME.faults.clear()
         RUNTIME.calls.reset()

@@ -11,6 +11,7 @@ import time
 from . import fleet as f
 from .backend import DistributionRecord, backend_for
 from .demo import DEFAULT_ACCOUNT, SECOND_ACCOUNT, Spec, demo_certificates, first_account, second_account
+from .organization import seed_organization
 from .runtime import RUNTIME
 
 DEMO_ACCOUNTS = (DEFAULT_ACCOUNT, SECOND_ACCOUNT)
@@ -33,6 +34,7 @@ def seed(name: str) -> dict[str, int]:
         (SECOND_ACCOUNT, second_account(certificates)),
     ):
         counts[account] = len(_create_all(account, specs, offset=sum(counts.values())))
+    seed_organization()
     return counts
 
 

@@ -11,6 +11,7 @@ from . import control
 from .certificates import DEFAULT_ACCOUNT, issue_certificate
 from .faults import Faults
 from .install import install
+from .organization import seed_organization
 from .runtime import DEFAULT_DEPLOY_SECONDS, RUNTIME
 from .seed import seed_bulk
 
@@ -23,7 +24,7 @@ class _QuietHandler(MotoRequestHandler):
 
 
 class SandboxServer:
-    """A local CloudFront (+ ACM, STS, IAM, tagging) endpoint for boto3, the AWS CLI and tests.
+    """A local CloudFront (+ ACM, STS, IAM, Organizations, tagging) endpoint for boto3, the AWS CLI and tests.
 
     AWS state, faults and call counts are process-wide (moto's state is), so run one sandbox per process.
     """
@@ -107,6 +108,11 @@ class SandboxServer:
         """Add ``count`` generic deployed distributions to ``account``; return their ids."""
         with RUNTIME.lock:
             return seed_bulk(count, account=account, prefix=prefix)
+
+    def seed_organization(self) -> dict[str, str]:
+        """Make 123456789012 manage the demo organization (the demo seed does); return names by account id."""
+        with RUNTIME.lock:
+            return seed_organization()
 
     def issue_certificate(
         self,

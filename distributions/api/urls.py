@@ -8,10 +8,10 @@ from rest_framework.routers import SimpleRouter
 
 from distributions.api import errors
 from distributions.api.schema import DocsView, SchemaView
-from distributions.api.views import audit, changes, fleet, invalidations, posture, simulate
+from distributions.api.views import accounts, audit, changes, fleet, invalidations, posture, simulate
 
 router = SimpleRouter()
-router.register("accounts", fleet.AccountViewSet, basename="api-account")
+router.register("accounts", accounts.AccountViewSet, basename="api-account")
 router.register("distributions", fleet.DistributionViewSet, basename="api-distribution")
 router.register("certificates", fleet.CertificateViewSet, basename="api-certificate")
 router.register("sync-runs", fleet.SyncRunViewSet, basename="api-sync-run")

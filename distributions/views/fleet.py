@@ -100,6 +100,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
         {
             "accounts": accounts,
             "can_sync": can(request.user, "sync"),
+            "can_admin": can(request.user, "admin"),
             "waiting": since is not None and _awaiting_runs(accounts, since),
             "since": request.GET.get("since", ""),
         },

@@ -28,6 +28,19 @@
     });
   });
 
+  // "Copy" buttons put the text of their target (an IAM policy) on the clipboard.
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    var source = document.querySelector(button.dataset.copy);
+    if (!source || !navigator.clipboard) { button.hidden = true; return; }
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(source.textContent).then(function () {
+        var label = button.innerHTML;
+        button.textContent = "Copied";
+        setTimeout(function () { button.innerHTML = label; }, 1500);
+      });
+    });
+  });
+
   // The submit button of the review checklist stays disabled until every item is confirmed.
   document.querySelectorAll("form[data-checklist]").forEach(function (form) {
     var boxes = form.querySelectorAll("input[type=checkbox][data-check]");

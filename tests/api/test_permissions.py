@@ -1,7 +1,8 @@
 """Every endpoint × every kind of caller: the statuses the UI's roles (distributions.roles) imply.
 
-Writes to change requests are refused by the services (role, requester, self-approval), reads and the
-sync action by the API's permission class: either way the caller sees the same status.
+Writes to change requests are refused by the services (role, requester, self-approval), reads, the sync
+action and the accounts' writes by the API's permission class (and the services again): either way the
+caller sees the same status.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from rest_framework.test import APIClient
 
 from distributions.api.models import ApiToken
 from distributions.cloudfront.edits import Invalidate, SetViewerProtocolPolicy
-from distributions.models import AuditEvent, Certificate, ChangeRequest, SyncRun
+from distributions.models import Account, AuditEvent, Certificate, ChangeRequest, SyncRun
 from distributions.services import changes, decisions
 from distributions.services.guards import Actor
 from tests.api.conftest import CHECKED, REDIRECT, expire, token_client
@@ -30,11 +31,27 @@ DECIDE = {"viewer": 403, "requester": 403, "approver": 200, "admin": 200}
 CANCEL = {"viewer": 403, "requester": 200, "approver": 200, "admin": 200}
 SYNC = {"viewer": 403, "requester": 202, "approver": 202, "admin": 202}
 ADMIN = {"viewer": 403, "requester": 403, "approver": 403, "admin": 200}
+ADMIN_CREATE = {**ADMIN, "admin": 201}
+ADMIN_DELETE = {**ADMIN, "admin": 204}
+# Endpoints that call AWS: the sandbox answers them (the default account manages the demo organization).
+CALLS_AWS = {"account-test", "account-discover"}
 
 # (name, method, url, body, expected status per role); {draft}, {dist}, ... are the world's ids.
 ENDPOINTS = [
     ("accounts", "get", "/api/v1/accounts/", None, READ),
     ("account", "get", "/api/v1/accounts/{account}/", None, READ),
+    (
+        "account-create",
+        "post",
+        "/api/v1/accounts/",
+        {"name": "new", "account_id": "345678901234"},
+        ADMIN_CREATE,
+    ),
+    ("account-patch", "patch", "/api/v1/accounts/{account}/", {"sync_enabled": False}, ADMIN),
+    ("account-removal", "get", "/api/v1/accounts/{account}/removal/", None, READ),
+    ("account-delete", "delete", "/api/v1/accounts/{spare}/", None, ADMIN_DELETE),
+    ("account-test", "post", "/api/v1/accounts/{account}/test/", None, ADMIN),
+    ("account-discover", "post", "/api/v1/accounts/discover/", {"account": "main"}, ADMIN),
     ("distributions", "get", "/api/v1/distributions/?serves_http=true", None, READ),
     ("distribution", "get", "/api/v1/distributions/{dist}/", None, READ),
     ("certificates", "get", "/api/v1/certificates/", None, READ),
@@ -101,8 +118,9 @@ def world(alice, account, distribution):
         last_seen_at=timezone.now(),
     )
     sync_run = SyncRun.objects.create(account=account, trigger="manual", started_at=timezone.now())
+    spare = Account.objects.create(name="spare", account_id="456789012345")
     return {
-        "account": account.pk, "dist": distribution.distribution_id, "draft": draft.pk,
+        "account": account.pk, "spare": spare.pk, "dist": distribution.distribution_id, "draft": draft.pk,
         "submitted": submitted.pk, "plan": submitted.plan_hash, "failed": failed.pk,
         "invalidation": invalidation.pk,
         "certificate": certificate.pk, "sync_run": sync_run.pk, "event": AuditEvent.objects.first().pk,
@@ -134,8 +152,10 @@ def caller(role: str, users: dict) -> APIClient:
     ("name", "method", "url", "body", "expected"), ENDPOINTS, ids=[e[0] for e in ENDPOINTS]
 )
 def test_it_answers_each_endpoint_as_the_callers_role_allows(
-    world, alice, bob, charlie, vera, role, name, method, url, body, expected
+    request, world, alice, bob, charlie, vera, role, name, method, url, body, expected
 ):
+    if name in CALLS_AWS:
+        request.getfixturevalue("sandbox").seed_organization()
     users = {"viewer": vera, "requester": alice, "approver": bob, "admin": charlie}
     client = caller(role, users)
     version = ChangeRequest.objects.get(pk=world["draft"]).version

@@ -62,9 +62,13 @@ def wsgi_app():
 
 
 @pytest.fixture
-def api_schema(db, account, wsgi_app, settings):
-    """The live schema, loaded through the WSGI app with an admin's token, over a small seeded fleet."""
+def api_schema(db, account, wsgi_app, settings, sandbox):
+    """The live schema, loaded through the WSGI app with an admin's token, over a small seeded fleet.
+
+    Operations that call AWS (an account's connection test, discovery) reach the sandbox, never AWS.
+    """
     settings.EDGEGUARD_API_THROTTLE_RATE = "100000/min"  # one client, hundreds of requests
+    sandbox.seed_organization()
     admin = make_user("ada", "admin")
     requester = make_user("rita", "requester")
     distribution = make_distribution(

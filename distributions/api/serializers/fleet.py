@@ -1,4 +1,4 @@
-"""Read-only representations of the mirrored fleet: accounts, distributions, certificates, sync runs."""
+"""Read-only representations of the mirrored fleet: distributions, certificates, sync runs."""
 
 from __future__ import annotations
 
@@ -6,28 +6,6 @@ from rest_framework import serializers
 
 from distributions.api.fields import NaturalKeyField
 from distributions.models import Account, CacheBehavior, Certificate, Distribution, Origin, SyncRun
-
-
-class AccountSerializer(serializers.ModelSerializer):
-    """An AWS account, with its live distribution counts and latest sync run."""
-
-    distribution_count = serializers.IntegerField(read_only=True)
-    http_count = serializers.IntegerField(read_only=True, help_text="Distributions serving plain HTTP.")
-    latest_run_id = serializers.IntegerField(read_only=True, allow_null=True)
-
-    class Meta:
-        model = Account
-        fields = [
-            "id",
-            "name",
-            "account_id",
-            "role_arn",
-            "sync_enabled",
-            "created_at",
-            "distribution_count",
-            "http_count",
-            "latest_run_id",
-        ]
 
 
 class BehaviorSerializer(serializers.ModelSerializer):

@@ -1,4 +1,4 @@
-"""Read the mirrored fleet (accounts, distributions, certificates, sync runs) and start a sync."""
+"""Read the mirrored fleet (distributions, certificates, sync runs) and start a sync."""
 
 from __future__ import annotations
 
@@ -10,23 +10,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from distributions.api.serializers import fleet as s
-from distributions.filters import AccountFilter, CertificateFilter, DistributionFilter, SyncRunFilter
+from distributions.filters import CertificateFilter, DistributionFilter, SyncRunFilter
 from distributions.models import Account, CacheBehavior, Certificate, Distribution, Origin, SyncRun
 from distributions.selectors import fleet as selectors
 from distributions.services import queue
 
 INT_ID = r"[0-9]{1,18}"
-
-
-class AccountViewSet(viewsets.ReadOnlyModelViewSet):
-    """AWS accounts with their distribution counts."""
-
-    serializer_class = s.AccountSerializer
-    lookup_value_regex = INT_ID
-    filterset_class = AccountFilter
-
-    def get_queryset(self) -> QuerySet[Account]:
-        return selectors.account_list()
 
 
 @extend_schema_view(
