@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
+from collections import deque
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -98,7 +101,31 @@ def _nul_in_body(request: HttpRequest) -> Found | None:
             return None
         body = request.body
         if b"\x00" in body or (b"\\u0000" in body and JSON_NUL_ESCAPE.search(body)):
-            return "The JSON body", " (\\u0000)", None
+            field = _json_nul_field(body)
+            where = f"The JSON field {field!r}" if field else "The JSON body"
+            return where, " (\\u0000)", field
+    return None
+
+
+def _json_nul_field(body: bytes) -> str | None:
+    """Where the first NUL sits in a JSON body, in the API's field notation (`items[0].edits[1].paths[0]`);
+    None if the body is not valid JSON (the parser then says so) or the NUL is in a key at the top."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return None
+    queue: deque[tuple[str, Any]] = deque([("", document)])
+    while queue:
+        path, value = queue.popleft()
+        if isinstance(value, str) and NUL in value:
+            return path or None
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if NUL in key:
+                    return path or None
+                queue.append((f"{path}.{key}" if path else key, item))
+        elif isinstance(value, list):
+            queue.extend((f"{path}[{index}]", item) for index, item in enumerate(value))
     return None
 
 

@@ -87,7 +87,6 @@ def test_an_admin_adds_an_account(client, charlie):
         ("account_id", "1234567890123", "at most 12 characters"),
         ("account_id", "21098765432x", "12 digits"),
         ("role_arn", "arn:aws:iam::210987654321:group/ops", "role ARN looks like"),
-        ("name", "part\x00ner", "Null characters are not allowed"),
         ("role_arn", "arn:aws:iam::123456789012:role/X", "in the role"),
     ],
 )
@@ -100,6 +99,14 @@ def test_bad_input_is_shown_on_the_form(client, charlie, field, value, words):
     assert response.status_code == 200
     assert words in body(response)
     assert response.context["form"].errors[field]
+    assert not Account.objects.exists()
+
+
+def test_a_nul_byte_in_a_field_is_refused_naming_it(client, charlie):
+    client.force_login(charlie)
+    response = client.post("/accounts/new/", {**NEW, "name": "part\x00ner"})
+    assert response.status_code == 400
+    assert "The form field &#x27;name&#x27; holds a NUL character" in body(response)
     assert not Account.objects.exists()
 
 
