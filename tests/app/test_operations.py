@@ -139,6 +139,21 @@ def test_it_queues_a_sync_while_the_broker_is_down(client, bob, account, broker_
     assert "queued: the worker will pick it up" in response.content.decode()
 
 
+def test_it_keeps_the_api_answering_while_the_throttle_cache_is_down(alice, monkeypatch):
+    from django.core.cache import cache
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from tests.api.conftest import token_client
+
+    def refuse(*args, **kwargs):
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    client = token_client(alice)
+    monkeypatch.setattr(cache, "get", refuse)
+
+    assert client.get("/api/v1/change-requests/").status_code == 200
+
+
 # -- emails -----------------------------------------------------------------------------------------
 
 
