@@ -46,18 +46,25 @@ def item_step(item_id: int, *, countdown: float = 0, step: int | None = None) ->
     return _publish(tasks.advance_item, item_id, step, countdown=countdown)
 
 
+def _accounts_sync(account_ids: list[int], trigger: str) -> bool:
+    from distributions import tasks
+
+    # A list, not a generator: every account is enqueued even after one publish failed.
+    return all([_publish(tasks.sync_account, pk, trigger) for pk in account_ids])
+
+
 def accounts_sync_now(account_ids: list[int]) -> bool:
     """Ask the worker to sync these accounts now ("Sync now" on the accounts page and in the API)."""
-    from distributions import choices, tasks
+    from distributions import choices
 
-    return all([_publish(tasks.sync_account, pk, choices.SyncTrigger.MANUAL) for pk in account_ids])
+    return _accounts_sync(account_ids, choices.SyncTrigger.MANUAL)
 
 
 def accounts_resync(account_ids: list[int]) -> bool:
     """Refresh the mirror of accounts a change just wrote to, so the fleet pages show the result."""
-    from distributions import choices, tasks
+    from distributions import choices
 
-    return all([_publish(tasks.sync_account, pk, choices.SyncTrigger.SCHEDULE) for pk in account_ids])
+    return _accounts_sync(account_ids, choices.SyncTrigger.SCHEDULE)
 
 
 def email_send(subject: str, body: str, recipients: list[str]) -> bool:
