@@ -25,6 +25,17 @@ VIP_ALLOWED_PROTOCOL_VERSIONS: Final = ("SSLv3", "TLSv1")
 # What CloudFront forces on the *.cloudfront.net default certificate, whatever is sent.
 DEFAULT_CERTIFICATE_PROTOCOL_VERSION: Final = "TLSv1"
 METHODS: Final = ("GET", "HEAD", "POST", "PUT", "PATCH", "OPTIONS", "DELETE")
+# AllowedMethods is one of three sets and CachedMethods one of two (CloudFront API reference, AllowedMethods).
+ALLOWED_METHOD_SETS: Final = (
+    frozenset({"GET", "HEAD"}),
+    frozenset({"GET", "HEAD", "OPTIONS"}),
+    frozenset(METHODS),
+)
+CACHED_METHOD_SETS: Final = (frozenset({"GET", "HEAD"}), frozenset({"GET", "HEAD", "OPTIONS"}))
+# DistributionConfig.HttpVersion: what viewers may negotiate beyond HTTP/1.0 and 1.1, which every
+# distribution serves.
+HTTP_VERSIONS: Final = ("http1.1", "http2", "http3", "http2and3")
+DEFAULT_HTTP_VERSION: Final = "http2"
 
 MAX_CACHE_BEHAVIORS: Final = 75
 MAX_ORIGINS: Final = 100

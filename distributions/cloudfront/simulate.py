@@ -1,5 +1,7 @@
 """What a viewer gets for a request: behavior, response (§1), origin fetch (§4) and TLS side (§3).
 
+Which distribution a host names and which HTTP version the viewer gets are viewers.py's (§9).
+
 Pure: the caller passes the distribution's config (current or proposed), its `dxxxx.cloudfront.net` domain
 and, when it has one, the ACM certificate record; nothing here reads AWS or the clock.
 """
@@ -21,9 +23,17 @@ from distributions.cloudfront.certificates import (
 from distributions.cloudfront.config_paths import items
 from distributions.cloudfront.constants import DEFAULT_CERTIFICATE_PROTOCOL_VERSION
 from distributions.cloudfront.patterns import BehaviorMatch, Config, match_behavior
+from distributions.cloudfront.viewers import (
+    VIEWER_HTTP_VERSIONS,
+    HostRoute,
+    matching_alias,
+    negotiate_http_version,
+    route_host,
+)
+
+__all__ = ["VIEWER_HTTP_VERSIONS", "HostRoute", "Simulation", "find_distribution", "simulate"]
 
 Outcome = Literal["served", "redirect", "forbidden"]
-VIEWER_HTTP_VERSIONS = ("1.0", "1.1", "2", "3")
 DEFAULT_ALLOWED_METHODS = ("GET", "HEAD")
 BILLED_TWICE = (
     "Billed twice: the HTTP request (request fee and headers), then the HTTPS request "
@@ -84,12 +94,15 @@ def origin_fetch(config: Config, target_origin_id: str, viewer_scheme: str) -> O
     if origin is None:
         return None
     custom = origin.get("CustomOriginConfig")
-    if not custom:
-        return OriginFetch(
-            origin["Id"], origin["DomainName"], "https", 443, "S3 REST origins are fetched over HTTPS"
-        )
-    policy = custom["OriginProtocolPolicy"]
     # viewer_scheme is http or https: simulate() refuses any other scheme before it gets here.
+    if not custom:
+        # "CloudFront always forwards requests to S3 by using the protocol that viewers used" (§9).
+        scheme = cast(Literal["http", "https"], viewer_scheme)
+        why = (
+            f"S3 REST origins are fetched with the viewer's protocol, {scheme} (match-viewer, not changeable)"
+        )
+        return OriginFetch(origin["Id"], origin["DomainName"], scheme, 443 if scheme == "https" else 80, why)
+    policy = custom["OriginProtocolPolicy"]
     protocol = cast(
         Literal["http", "https"], {"http-only": "http", "https-only": "https"}.get(policy, viewer_scheme)
     )
@@ -144,7 +157,9 @@ class Simulation:
     path: str
     query: str
     method: str
-    http_version: str
+    http_version: str  # the version asked for
+    served_http_version: str  # the version the viewer gets (viewers.negotiate_http_version)
+    http_version_note: str | None  # why they differ; None when they do not
     host_served: bool
     match: BehaviorMatch | None
     viewer_protocol_policy: str | None
@@ -166,8 +181,6 @@ def _parse(url: str, method: str, http_version: str) -> tuple[str, str, str, str
         raise ValueError(
             f"Choose an HTTP version among {', '.join(VIEWER_HTTP_VERSIONS)}, not {http_version!r}."
         )
-    if http_version == "3" and parts.scheme == "http":
-        raise ValueError("HTTP/3 runs over QUIC, which is always TLS: use an https:// URL.")
     if not method.isalpha():
         raise ValueError(f"Enter an HTTP method such as GET or POST, not {method!r}.")
     return parts.scheme, parts.hostname.rstrip("."), parts.path or "/", parts.query
@@ -185,9 +198,9 @@ def simulate(
     """Simulate one viewer request against a distribution config (current or proposed)."""
     method = method.upper()
     scheme, host, path, query = _parse(url, method, http_version)
-    aliases = [a.lower() for a in items(config.get("Aliases"))]
-    request = (scheme, host, path, query, method, http_version)
-    if host != domain_name.lower() and host not in aliases:
+    served = negotiate_http_version(http_version, scheme, config.get("HttpVersion"))
+    request = (scheme, host, path, query, method, http_version, served.version, served.note)
+    if host != domain_name.lower() and matching_alias(host, items(config.get("Aliases"))) is None:
         reason = f"{host} is neither {domain_name} nor an alias of this distribution: CloudFront answers 403"
         return Simulation(
             *request, False, None, None, False, 403, "forbidden", None, reason, None, None, None
@@ -196,7 +209,7 @@ def simulate(
     match = match_behavior(config, path)
     policy = match.behavior["ViewerProtocolPolicy"]
     allowed = method in allowed_methods(match.behavior)
-    answer = protocol_outcome(policy, scheme, method, http_version)
+    answer = protocol_outcome(policy, scheme, method, served.version)
     status, outcome, reason = answer.status, answer.outcome, answer.reason
     location = origin = billing = None
     if outcome == "redirect":
@@ -221,20 +234,7 @@ def simulate(
     )
 
 
-@dataclass(frozen=True)
-class HostRoute:
-    """Which distribution serves a host, and whether through its cloudfront.net domain or an alias."""
-
-    distribution_id: str
-    via: Literal["domain", "alias"]
-
-
 def find_distribution(host: str, distributions: Iterable[tuple[str, str, Config]]) -> HostRoute | None:
-    """The distribution among `(id, domain_name, config)` triples serving `host` (aliases match exactly)."""
-    host = host.strip().lower().rstrip(".")
-    for distribution_id, domain_name, config in distributions:
-        if domain_name.lower() == host:
-            return HostRoute(distribution_id, "domain")
-        if host in (a.lower() for a in items(config.get("Aliases"))):
-            return HostRoute(distribution_id, "alias")
-    return None
+    """The distribution among `(id, domain_name, config)` triples serving `host`: its cloudfront.net domain,
+    else the most specific alternate domain name (exact, then the longest wildcard) of any of them."""
+    return route_host(host, distributions)

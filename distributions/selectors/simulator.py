@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from distributions.cloudfront.certificates import CertificateRecord
 from distributions.cloudfront.simulate import Simulation, find_distribution, simulate
+from distributions.cloudfront.viewers import wildcard_names
 from distributions.errors import Invalid
 from distributions.models import ChangeRequest, Distribution
 from distributions.selectors.changes import certificate_records, item_planned_config
@@ -60,12 +61,12 @@ def _host(url: str) -> str:
 
 
 def distribution_for_host(host: str) -> tuple[Distribution, str]:
-    """The live distribution serving `host` by its cloudfront.net domain or an alias (exact match)."""
-    candidates = list(
-        Distribution.objects.select_related("account").filter(
-            Q(domain_name__iexact=host) | Q(aliases_text__icontains=host), removed_at__isnull=True
-        )
-    )
+    """The live distribution serving `host` by its cloudfront.net domain or an alias, exact or wildcard."""
+    # Every distribution that could route the host; find_distribution picks the one CloudFront would.
+    names = Q(domain_name__iexact=host) | Q(aliases_text__icontains=host)
+    for wildcard in wildcard_names(host):
+        names |= Q(aliases_text__icontains=wildcard)
+    candidates = list(Distribution.objects.select_related("account").filter(names, removed_at__isnull=True))
     route = find_distribution(host, ((d.distribution_id, d.domain_name, d.config) for d in candidates))
     if route is None:
         raise Invalid(

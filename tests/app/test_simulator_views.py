@@ -80,12 +80,27 @@ def test_it_explains_bad_urls_instead_of_failing(client, vera, distribution, url
     assert message in response.content.decode()
 
 
-def test_it_refuses_http3_over_plain_http(client, vera, distribution):
+def test_it_simulates_http3_over_plain_http_as_http11_and_says_so(client, vera, distribution):
     client.force_login(vera)
 
     response = _simulate(client, "http://www.x.test/", version="3")
 
-    assert "HTTP/3 runs over QUIC" in response.content.decode()
+    assert response.context["result"].before.served_http_version == "1.1"
+    assert "HTTP/3 runs over QUIC, which is always TLS" in response.content.decode()
+
+
+def test_it_routes_a_host_several_labels_under_a_wildcard_alias_to_the_most_specific(client, vera, account):
+    # "with an alternate domain name of *.example.com, you can use any domain name that ends with
+    # example.com in your URLs, such as ... marketing.product-name.example.com"
+    broad = make_distribution(account, aliases=("*.example.com",))
+    narrow = make_distribution(account, aliases=("*.product-name.example.com",))
+    client.force_login(vera)
+
+    deep = _simulate(client, "https://marketing.product-name.example.com/images/image.jpg")
+    shallow = _simulate(client, "https://www.example.com/images/image.jpg")
+
+    assert deep.context["result"].distribution == narrow
+    assert shallow.context["result"].distribution == broad and shallow.context["result"].before.host_served
 
 
 def test_it_shows_before_and_after_my_change(client, alice, distribution):

@@ -85,7 +85,11 @@ FETCHES = [
     pytest.param(
         custom_origin(policy="https-only", https_port=8443), "https", ("https", 8443), id="custom-port"
     ),
-    pytest.param(s3_origin("web"), "http", ("https", 443), id="s3-rest"),
+    # "When your origin is an Amazon S3 bucket that supports HTTPS communication, CloudFront always forwards
+    # requests to S3 by using the protocol that viewers used to submit the requests. The default setting for
+    # the Protocol (custom origins only) setting is Match Viewer and can't be changed."
+    pytest.param(s3_origin("web"), "http", ("http", 80), id="s3-rest-http-viewer-fetches-over-http"),
+    pytest.param(s3_origin("web"), "https", ("https", 443), id="s3-rest-https-viewer-fetches-over-https"),
 ]
 
 
@@ -166,7 +170,6 @@ def test_it_has_no_tls_side_for_plain_http():
 
 BAD_REQUESTS = [
     pytest.param("ftp://www.example.com/", "1.1", "http:// or https://", id="scheme"),
-    pytest.param("http://www.example.com/", "3", "QUIC", id="http3-over-http"),
     pytest.param("https://www.example.com/", "1.2", "Choose an HTTP version", id="version"),
 ]
 
@@ -180,17 +183,87 @@ def test_it_rejects_impossible_requests(url, version, message):
 FLEET = [
     ("E1", "d1.cloudfront.net", distribution_config(aliases=["www.example.com"])),
     ("E2", "d2.cloudfront.net", distribution_config(aliases=["api.example.com", "*.shop.example.com"])),
+    ("E3", "d3.cloudfront.net", distribution_config(aliases=["*.example.com"])),
+    ("E4", "d4.cloudfront.net", distribution_config(aliases=["*.product-name.example.com"])),
 ]
+# The guide ("Use wildcards in alternate domain names"): "with an alternate domain name of *.example.com, you
+# can use any domain name that ends with example.com in your URLs, such as www.example.com,
+# product-name.example.com, marketing.product-name.example.com, and so on." And ("Restrictions on using
+# alternate domain names"): "If you have overlapping alternate domain names in two distributions, CloudFront
+# sends the request to the distribution with the more specific name match".
 ROUTES = [
-    pytest.param("d2.cloudfront.net", ("E2", "domain"), id="cloudfront-domain"),
-    pytest.param("WWW.example.com", ("E1", "alias"), id="alias-lowercased"),
-    pytest.param("api.example.com", ("E2", "alias"), id="alias"),
-    pytest.param("x.shop.example.com", None, id="alias-match-is-exact"),
-    pytest.param("example.com", None, id="unknown"),
+    pytest.param("d2.cloudfront.net", ("E2", "domain", None), id="cloudfront-domain"),
+    pytest.param("WWW.example.com", ("E1", "alias", "www.example.com"), id="exact-alias-before-wildcard"),
+    pytest.param("api.example.com", ("E2", "alias", "api.example.com"), id="exact-alias"),
+    pytest.param("x.shop.example.com", ("E2", "alias", "*.shop.example.com"), id="longer-wildcard-wins"),
+    pytest.param("a.b.shop.example.com", ("E2", "alias", "*.shop.example.com"), id="wildcard-labels-deep"),
+    pytest.param("product-name.example.com", ("E3", "alias", "*.example.com"), id="wildcard-one-label"),
+    pytest.param(
+        "marketing.product-name.example.com",
+        ("E4", "alias", "*.product-name.example.com"),
+        id="guide-example-more-specific-wildcard",
+    ),
+    pytest.param("example.com", None, id="wildcard-does-not-route-the-bare-name"),
+    pytest.param("www.example.org", None, id="unknown"),
 ]
 
 
 @pytest.mark.parametrize(("host", "expected"), ROUTES)
 def test_it_finds_the_distribution_serving_a_host(host, expected):
     route = find_distribution(host, FLEET)
-    assert (route and (route.distribution_id, route.via)) == expected
+    assert (route and (route.distribution_id, route.via, route.alias)) == expected
+
+
+def test_the_guides_wildcard_example_routes_several_labels_deep():
+    config = distribution_config(aliases=["*.example.com"])
+    for host in ("www.example.com", "product-name.example.com", "marketing.product-name.example.com"):
+        result = simulate(url=f"https://{host}/images/image.jpg", config=config, domain_name=DOMAIN_NAME)
+        assert result.host_served and result.status == 200, host
+
+
+# botocore's HttpVersion: "For viewers and CloudFront to use HTTP/2, viewers must support TLSv1.2 or later";
+# "For viewers and CloudFront to use HTTP/3, viewers must support TLSv1.3"; AWS re:Post ("What protocols does
+# CloudFront support?"): "HTTP versions 1.0 and 1.1 are turned on for all distributions by default. You can
+# turn HTTP version 2 and 3 on or off." A viewer gets the highest enabled version not above the one it asks.
+HTTP_VERSIONS = [
+    pytest.param("https", "http2and3", "3", "3", False, id="http2and3-serves-3"),
+    pytest.param("https", "http2and3", "2", "2", False, id="http2and3-serves-2"),
+    pytest.param("https", "http2", "3", "2", True, id="http2-only-serves-3-as-2"),
+    pytest.param("https", "http2", "2", "2", False, id="http2-serves-2"),
+    pytest.param("https", "http3", "2", "1.1", True, id="http3-only-serves-2-as-1.1"),
+    pytest.param("https", "http3", "3", "3", False, id="http3-serves-3"),
+    pytest.param("https", "http1.1", "3", "1.1", True, id="http1.1-serves-3-as-1.1"),
+    pytest.param("https", "http1.1", "1.0", "1.0", False, id="http1.0-is-always-on"),
+    pytest.param("https", None, "3", "2", True, id="absent-setting-is-cloudfronts-default-http2"),
+    pytest.param("http", "http2and3", "2", "1.1", True, id="plain-http-is-never-http2"),
+    pytest.param("http", "http2and3", "3", "1.1", True, id="plain-http-is-never-http3"),
+    pytest.param("http", "http2and3", "1.0", "1.0", False, id="plain-http-1.0"),
+]
+
+
+@pytest.mark.parametrize(("scheme", "setting", "requested", "served", "noted"), HTTP_VERSIONS)
+def test_it_serves_the_http_version_the_distribution_allows(scheme, setting, requested, served, noted):
+    config = distribution_config()
+    if setting is None:
+        del config["HttpVersion"]
+    else:
+        config["HttpVersion"] = setting
+    result = simulate(
+        url=f"{scheme}://www.example.com/", config=config, domain_name=DOMAIN_NAME, http_version=requested
+    )
+    assert (result.http_version, result.served_http_version) == (requested, served)
+    assert (result.http_version_note is not None) is noted
+
+
+def test_a_plain_http_post_asking_for_http3_is_redirected_as_http11():
+    # Simulated as HTTP/1.1, so redirect-to-https answers 307 (not the 403 of HTTP/1.0).
+    config = distribution_config(default=behavior(policy="redirect-to-https", methods=ALL_METHODS))
+    result = simulate(
+        url="http://www.example.com/cart",
+        config=config,
+        domain_name=DOMAIN_NAME,
+        method="POST",
+        http_version="3",
+    )
+    assert (result.status, result.served_http_version) == (307, "1.1")
+    assert "a plain http:// request is HTTP/1.1" in result.http_version_note

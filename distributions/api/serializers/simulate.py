@@ -63,6 +63,12 @@ class SimulationSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=["served", "redirect", "forbidden"])
     location = serializers.CharField(allow_null=True)
     reason = serializers.CharField()
+    http_version = serializers.CharField(
+        source="served_http_version", help_text="The HTTP version the viewer gets (1.0, 1.1, 2 or 3)."
+    )
+    http_version_note = serializers.CharField(
+        allow_null=True, help_text="Why it is not the version asked for (plain HTTP, HttpVersion)."
+    )
     viewer_protocol_policy = serializers.CharField(allow_null=True)
     method_allowed = serializers.BooleanField()
     behavior = BehaviorMatchSerializer(source="match", allow_null=True)
