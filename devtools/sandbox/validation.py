@@ -10,7 +10,9 @@ from typing import Any
 
 from distributions.cloudfront.certificates import uncovered_aliases
 from distributions.cloudfront.config_paths import items
+from distributions.cloudfront.config_rules import duplicate_path_patterns, methods_problem
 from distributions.cloudfront.constants import (
+    HTTP_VERSIONS,
     MAX_ALIASES,
     MAX_CACHE_BEHAVIORS,
     MAX_ORIGINS,
@@ -40,6 +42,8 @@ def validate_config(config: Config, account: str) -> None:
     check_behaviors(config)
     check_aliases(config)
     check_viewer_certificate(config, account)
+    if "HttpVersion" in config:
+        _check_enum("HttpVersion", config["HttpVersion"], HTTP_VERSIONS)
 
 
 def check_quantities(config: Config) -> None:
@@ -90,7 +94,7 @@ def _check_custom_origin(custom: dict[str, Any]) -> None:
 
 
 def check_behaviors(config: Config) -> None:
-    """Behavior count, viewer protocol policies, path patterns and target origins."""
+    """Behavior count, viewer protocol policies, allowed and cached methods, path patterns, target origins."""
     ordered = items(config.get("CacheBehaviors"))
     if len(ordered) > MAX_CACHE_BEHAVIORS:
         raise SandboxError(
@@ -105,21 +109,23 @@ def check_behaviors(config: Config) -> None:
         _check_enum("ViewerProtocolPolicy", behavior.get("ViewerProtocolPolicy"), VIEWER_PROTOCOL_POLICIES)
         if behavior.get("TargetOriginId") not in targets:
             raise SandboxError("NoSuchOrigin", "One or more of your origins or origin groups do not exist.")
+        # The same rule Edgeguard's validation applies to a planned config (config_rules.py).
+        problem = methods_problem(behavior.get("AllowedMethods"))
+        if problem is not None:
+            raise invalid_argument(f"The parameter AllowedMethods is not valid: {problem[1]}.")
     _check_path_patterns([behavior.get("PathPattern") for behavior in ordered])
 
 
 def _check_path_patterns(patterns: list[Any]) -> None:
-    seen: set[str] = set()
     for pattern in patterns:
         if not isinstance(pattern, str) or not pattern or len(pattern) > MAX_PATH_PATTERN_LENGTH:
             raise invalid_argument(f"The parameter PathPattern is not valid: {pattern!r}.")
         if not _PATH_PATTERN.match(pattern):
             raise invalid_argument(f"The parameter PathPattern contains invalid characters: {pattern!r}.")
-        # The leading slash is optional, so "images/*" and "/images/*" are the same pattern.
-        normalized = pattern if pattern.startswith("/") else f"/{pattern}"
-        if normalized in seen:
-            raise invalid_argument(f"The parameter PathPattern is duplicated: {pattern!r}.")
-        seen.add(normalized)
+    # The leading slash is optional, so "images/*" and "/images/*" are the same pattern (config_rules.py).
+    duplicates = duplicate_path_patterns(patterns)
+    if duplicates:
+        raise invalid_argument(f"The parameter PathPattern is duplicated: {duplicates[0][1]!r}.")
 
 
 def check_aliases(config: Config) -> None:

@@ -2,7 +2,8 @@
 
 `validate_edits` checks a distribution's edits against the config they were planned on and the synced
 certificates, with a message per problem that says what to do. Each edit kind checks itself (its
-`validate`); what only the edits together can break is checked here.
+`validate`); what only the edits together can break is checked here, and so is the planned config as a
+whole against the rules no edit kind owns (config_rules.py), which CloudFront would refuse on update.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from distributions.cloudfront.certificates import CertificateRecord
-from distributions.cloudfront.config_paths import field_label, format_value
+from distributions.cloudfront.config_paths import TargetNotFound, field_label, format_value
+from distributions.cloudfront.config_rules import config_problems
 from distributions.cloudfront.constants import (
     MAX_INVALIDATION_FILE_PATHS_IN_PROGRESS,
     MAX_INVALIDATION_WILDCARD_PATHS_IN_PROGRESS,
@@ -33,7 +35,22 @@ def validate_edits(
     errors = validate_each_edit(edits, config, certificates=certificates)
     errors.extend(_check_same_field(edits))
     errors.extend(_check_invalidation_totals(edits))
+    if not any(error.severity == "error" for error in errors):
+        errors.extend(_check_planned_config(edits, config))
     return errors
+
+
+def _check_planned_config(edits: Sequence[Edit], config: Mapping[str, Any]) -> Iterator[EditError]:
+    # UpdateDistribution sends the whole config: a rule broken anywhere refuses every edit of the change.
+    planned: Mapping[str, Any] = config
+    try:
+        for edit in edits:
+            planned = edit.apply(planned)
+    except TargetNotFound:
+        return  # the edit's own validate says which target is gone
+    for problem in config_problems(planned):
+        message = f"{problem.message}; until then CloudFront refuses the whole update (InvalidArgument)"
+        yield EditError(max(len(edits) - 1, 0), problem.field, problem.code, message)
 
 
 def validate_each_edit(

@@ -37,6 +37,13 @@ def set_path(config, path, value):
     node[last] = value
 
 
+def set_methods(config, allowed, cached=("GET", "HEAD")):
+    config["DefaultCacheBehavior"]["AllowedMethods"] = {**listing(allowed), "CachedMethods": listing(cached)}
+
+
+SEVEN = ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"]
+
+
 def origin_config(config):
     config["Origins"] = listing([custom_origin("s3-origin", "origin.example.net")])
     return config["Origins"]["Items"][0]["CustomOriginConfig"]
@@ -112,6 +119,37 @@ REJECTED = {
         lambda c, certs: with_certificate(c, certs["wildcard"], ["a.example.com"], "sni-only", "SSLv3"),
         ("InvalidProtocolSettings", 400),
     ),
+    # AllowedMethods: "There are three choices" (GET, HEAD / GET, HEAD, OPTIONS / all seven); CachedMethods:
+    # "There are two choices" (GET, HEAD / GET, HEAD, OPTIONS): the rule in cloudfront/config_rules.py.
+    "allowed methods GET, HEAD, POST": (
+        lambda c, certs: set_methods(c, ["GET", "HEAD", "POST"]),
+        ("InvalidArgument", 400),
+    ),
+    "allowed methods GET alone": (
+        lambda c, certs: set_methods(c, ["GET"], ["GET"]),
+        ("InvalidArgument", 400),
+    ),
+    "cached methods beyond the allowed ones": (
+        lambda c, certs: set_methods(c, ["GET", "HEAD"], ["GET", "HEAD", "OPTIONS"]),
+        ("InvalidArgument", 400),
+    ),
+    "cached POST": (
+        lambda c, certs: set_methods(c, SEVEN, ["GET", "HEAD", "POST"]),
+        ("InvalidArgument", 400),
+    ),
+    # "CloudFront behavior is the same with or without the leading /" (CacheBehavior.PathPattern).
+    "path pattern with and without its leading slash": (
+        lambda c, certs: c.update(
+            CacheBehaviors=listing(
+                [
+                    behavior("s3-origin", "https-only", "images/*"),
+                    behavior("s3-origin", "allow-all", "/images/*"),
+                ]
+            )
+        ),
+        ("InvalidArgument", 400),
+    ),
+    "unknown HTTP version": (lambda c, certs: c.update(HttpVersion="http4"), ("InvalidArgument", 400)),
     "76 cache behaviors": (
         lambda c, certs: c.update(
             CacheBehaviors=listing([behavior("s3-origin", "https-only", f"/p{i}/*") for i in range(76)])
@@ -129,6 +167,9 @@ ACCEPTED = {
     "origin allowing SSLv3": lambda c, certs: origin_config(c).update(
         OriginSslProtocols=listing(["SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2"])
     ),
+    "all seven methods, caching OPTIONS": lambda c, certs: set_methods(c, SEVEN, ["GET", "HEAD", "OPTIONS"]),
+    "GET, HEAD, OPTIONS": lambda c, certs: set_methods(c, ["OPTIONS", "HEAD", "GET"], ["HEAD", "GET"]),
+    "HTTP/2 and HTTP/3": lambda c, certs: c.update(HttpVersion="http2and3"),
     "75 cache behaviors": lambda c, certs: c.update(
         CacheBehaviors=listing([behavior("s3-origin", "https-only", f"/p{i}/*") for i in range(75)])
     ),
