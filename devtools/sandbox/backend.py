@@ -19,9 +19,9 @@ from distributions.cloudfront.config_paths import items
 from distributions.cloudfront.constants import (
     LIST_PAGE_SIZE,
     MAX_INVALIDATION_FILE_PATHS_IN_PROGRESS,
-    MAX_INVALIDATION_PATH_LENGTH,
     MAX_INVALIDATION_WILDCARD_PATHS_IN_PROGRESS,
 )
+from distributions.cloudfront.edits.invalidate import invalidation_path_problem
 
 from .errors import (
     SandboxError,
@@ -209,10 +209,12 @@ def _check_invalidation_paths(paths: list[str]) -> None:
     if not paths:
         raise invalid_argument("Your request contains no invalidation paths.")
     for path in paths:
-        if not path.startswith("/") or "*" in path[:-1] or len(path) > MAX_INVALIDATION_PATH_LENGTH:
+        # Edgeguard's own rule (edits/invalidate.py): a leading /, * only last, 4,000 characters at most,
+        # non-ASCII and RFC 1738 unsafe characters URL-encoded.
+        problem = invalidation_path_problem(path)
+        if problem:
             raise invalid_argument(
-                f"Your request contains one or more invalid invalidation paths: {path!r}. Paths start with "
-                "'/', may carry '*' only as the last character, and are at most 4,000 characters."
+                f"Your request contains one or more invalid invalidation paths: {path!r} ({problem})."
             )
 
 

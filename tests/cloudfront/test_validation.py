@@ -151,7 +151,7 @@ def test_it_warns_without_blocking_where_cloudfront_accepts_but_surprises(edit, 
         ("index.html", "use /index.html"),
         ("/images/*.jpg", "only allowed as the last character"),
         ("/" + "a" * 4000, "longer than 4000 characters"),
-        ("/café/*", "use /caf%C3%A9/*"),
+        ("/café/*", "é: non-ASCII characters and those unsafe in URLs (RFC 1738) must be URL-encoded"),
     ],
 )
 def test_it_refuses_invalidation_paths_cloudfront_rejects(path, says):
@@ -184,8 +184,50 @@ def test_it_refuses_an_invalidation_without_paths():
     assert "give at least one path, e.g. /*" in messages([Invalidate(())])
 
 
-def test_it_url_encodes_non_ascii_invalidation_paths_and_nothing_else():
-    assert encode_invalidation_path("/café/a b?x=1&y=~*") == "/caf%C3%A9/a%20b?x=1&y=~*"
+# The guide ("Invalidation paths"): "If the path includes non-ASCII characters or unsafe characters as
+# defined in RFC 1738, URL-encode those characters. Do not URL-encode any other characters in the path, or
+# CloudFront will not invalidate the old version of the updated file." RFC 1738 §2.2's unsafe characters:
+# space < > " # % { } | \ ^ ~ [ ] `.
+UNSAFE = [
+    pytest.param("/my file.jpg", "/my%20file.jpg", id="space"),
+    pytest.param("/a<b>.html", "/a%3Cb%3E.html", id="angle-brackets"),
+    pytest.param('/say"hi".txt', "/say%22hi%22.txt", id="quote"),
+    pytest.param("/page#top", "/page%23top", id="hash"),
+    pytest.param("/100%", "/100%25", id="lone-percent"),
+    pytest.param("/a{b}|c", "/a%7Bb%7D%7Cc", id="braces-and-pipe"),
+    pytest.param("/a\\b^c", "/a%5Cb%5Ec", id="backslash-and-caret"),
+    pytest.param("/~user/index.html", "/%7Euser/index.html", id="tilde"),
+    pytest.param("/list[1]", "/list%5B1%5D", id="square-brackets"),
+    pytest.param("/`cmd`", "/%60cmd%60", id="backtick"),
+    pytest.param("/café/*", "/caf%C3%A9/*", id="non-ascii"),
+]
+
+
+@pytest.mark.parametrize(("path", "encoded"), UNSAFE)
+def test_it_refuses_unencoded_unsafe_characters_and_gives_the_encoded_path(path, encoded):
+    assert encode_invalidation_path(path) == encoded
+    edits = [Invalidate((path,))]
+    assert problems(edits) == [(0, "paths[0]", "invalid_path")]
+    assert (
+        f"URL-encoded, and no others, or CloudFront does not invalidate the cached file: use {encoded}"
+        in (messages(edits))
+    )
+    assert problems([Invalidate((encoded,))]) == []
+
+
+SAFE = [
+    pytest.param("/a%20b.jpg", id="already-encoded"),
+    pytest.param("/caf%c3%a9/*", id="lowercase-encoding"),
+    pytest.param("/images/image.jpg?parameter1=a&b=2", id="query-string"),
+    pytest.param("/a-b_c.d!$'()*", id="reserved-and-safe-characters"),
+    pytest.param("/v1/@me:+,;=", id="more-reserved-characters"),
+]
+
+
+@pytest.mark.parametrize("path", SAFE)
+def test_it_encodes_nothing_else(path):
+    assert encode_invalidation_path(path) == path
+    assert problems([Invalidate((path,))]) == []
 
 
 @pytest.mark.parametrize(

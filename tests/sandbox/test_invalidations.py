@@ -13,13 +13,39 @@ def invalidate(client, distribution_id, paths, reference="ref"):
 
 @pytest.mark.parametrize(
     "paths",
-    [["index.html"], ["/images/*.jpg"], ["/*/index.html"], ["/" + "a" * 4000]],
-    ids=["no leading slash", "star not last", "star in the middle", "longer than 4000"],
+    [
+        ["index.html"],
+        ["/images/*.jpg"],
+        ["/*/index.html"],
+        ["/" + "a" * 4000],
+        # "If the path includes non-ASCII characters or unsafe characters as defined in RFC 1738,
+        # URL-encode those characters" (the guide, "Invalidation paths"); Edgeguard's rule, shared.
+        ["/my file.jpg"],
+        ["/café/*"],
+        ["/a{b}.css"],
+    ],
+    ids=[
+        "no leading slash",
+        "star not last",
+        "star in the middle",
+        "longer than 4000",
+        "unencoded space",
+        "unencoded non-ASCII",
+        "unencoded braces",
+    ],
 )
 def test_it_rejects_invalid_paths(cloudfront_client, distribution, paths):
     with pytest.raises(ClientError) as excinfo:
         invalidate(cloudfront_client, distribution["Id"], paths)
     assert error_of(excinfo) == ("InvalidArgument", 400)
+
+
+def test_it_accepts_url_encoded_paths_and_query_strings(cloudfront_client, distribution):
+    paths = ["/my%20file.jpg", "/caf%C3%A9/*", "/images/image.jpg?parameter1=a"]
+    assert (
+        invalidate(cloudfront_client, distribution["Id"], paths)["InvalidationBatch"]["Paths"]["Items"]
+        == paths
+    )
 
 
 def test_it_completes_after_deploy_seconds_and_the_waiter_sees_it(sandbox, cloudfront_client, distribution):
