@@ -14,6 +14,8 @@ from .certificates import issue_certificate
 DEFAULT_ACCOUNT = "123456789012"
 SECOND_ACCOUNT = "210987654321"
 SECOND_ACCOUNT_ROLE = f"arn:aws:iam::{SECOND_ACCOUNT}:role/EdgeguardSandbox"
+# Where the distributions that log (standard logging, CloudFront.5) write; the others do not log.
+LOG_BUCKET = "edgeguard-demo-logs.s3.amazonaws.com"
 
 Spec = tuple[str, dict[str, Any], dict[str, str]]
 
@@ -36,7 +38,13 @@ def demo_certificates() -> dict[str, str]:
 
 
 def _static(
-    name: str, *, team: str = "web", origin: str = "s3", policy: str = "allow-all", enabled: bool = True
+    name: str,
+    *,
+    team: str = "web",
+    origin: str = "s3",
+    policy: str = "allow-all",
+    enabled: bool = True,
+    logs: bool = False,
 ) -> Spec:
     """A static site on the default certificate."""
     origins = {
@@ -52,6 +60,7 @@ def _static(
         default_behavior=f.behavior("s3", policy),
         comment=f"{name} (static site)",
         enabled=enabled,
+        log_bucket=LOG_BUCKET if logs else "",
     )
     return name, config, {"Name": name, "Team": team, "Environment": "production"}
 
@@ -65,6 +74,7 @@ def _app(
     extra: list[dict[str, Any]] | None = None,
     api_origin: dict[str, Any] | None = None,
     team: str = "platform",
+    logs: bool = False,
 ) -> Spec:
     """An app: /api/* https-only to an API origin, /static/* redirect-to-https to S3, the rest to the app."""
     api = api_origin or f.custom_origin("api", f"api-{name}.internal.example.net", "https-only")
@@ -85,6 +95,7 @@ def _app(
         aliases=aliases,
         certificate=certificate,
         comment=f"{name} (app)",
+        log_bucket=LOG_BUCKET if logs else "",
     )
     return name, config, {"Name": name, "Team": team, "Environment": "production"}
 
@@ -135,7 +146,7 @@ def first_account(certs: dict[str, str]) -> list[Spec]:
     ]
     return [
         _static("docs-site", origin="website"),
-        _static("marketing-site"),
+        _static("marketing-site", logs=True),
         _static("blog", origin="custom", team="marketing"),
         _static("press-kit", team="marketing"),
         _static("careers", team="people"),
@@ -146,9 +157,16 @@ def first_account(certs: dict[str, str]) -> list[Spec]:
             ["shop.example.com", "www.shop.example.com"],
             f.acm_certificate(certs["shop"]),
             team="commerce",
+            logs=True,
         ),
         _app("app", ["app.example.com"], f.acm_certificate(wildcard, minimum="TLSv1.2_2019")),
-        _app("admin", ["admin.example.com"], f.acm_certificate(wildcard), default_policy="https-only"),
+        _app(
+            "admin",
+            ["admin.example.com"],
+            f.acm_certificate(wildcard),
+            default_policy="https-only",
+            logs=True,
+        ),
         _app(
             "api-gateway",
             ["api.example.com"],
@@ -202,7 +220,11 @@ def second_account(certs: dict[str, str]) -> list[Spec]:
     wildcard = certs["acme-wildcard"]
     return [
         _app(
-            "acme-www", ["acme-corp.net", "www.acme-corp.net"], f.acm_certificate(wildcard), team="acme-web"
+            "acme-www",
+            ["acme-corp.net", "www.acme-corp.net"],
+            f.acm_certificate(wildcard),
+            team="acme-web",
+            logs=True,
         ),
         _app(
             "acme-store",

@@ -126,8 +126,10 @@ def distribution_config(
     certificate: Config | None = None,
     comment: str = "",
     enabled: bool = True,
+    log_bucket: str = "",
 ) -> Config:
-    """A complete DistributionConfig, as GetDistributionConfig returns it."""
+    """A complete DistributionConfig, as GetDistributionConfig returns it; standard logging to `log_bucket`
+    (``name.s3.amazonaws.com``) under the caller reference as prefix, if one is given."""
     return {
         "CallerReference": caller_reference,
         "Aliases": listing(aliases),
@@ -138,7 +140,12 @@ def distribution_config(
         "CacheBehaviors": listing(behaviors),
         "CustomErrorResponses": listing([]),
         "Comment": comment,
-        "Logging": {"Enabled": False, "IncludeCookies": False, "Bucket": "", "Prefix": ""},
+        "Logging": {
+            "Enabled": bool(log_bucket),
+            "IncludeCookies": False,
+            "Bucket": log_bucket,
+            "Prefix": f"{caller_reference}/" if log_bucket else "",
+        },
         "PriceClass": "PriceClass_All",
         "Enabled": enabled,
         "ViewerCertificate": certificate or default_certificate(),

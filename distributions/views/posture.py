@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from distributions import forms
 from distributions.cloudfront.compliance import Finding
+from distributions.cloudfront.compliance.scope import SECURITY_HUB_CONTROLS
 from distributions.errors import ServiceError
 from distributions.roles import can
 from distributions.selectors import fleet as fleet_selectors
@@ -127,6 +128,7 @@ def posture_page(request: HttpRequest) -> HttpResponse:
             "query": query,
             "evaluated_at": posture.evaluated_at,
             "can_fix": can(request.user, "request"),
+            "security_hub_controls": SECURITY_HUB_CONTROLS,
         },
     )
 

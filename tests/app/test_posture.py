@@ -244,3 +244,20 @@ def test_it_reuses_the_evaluation_until_a_config_changes(account):
     Distribution.objects.filter(pk=d.pk).update(config_hash="changed")
 
     assert posture.fleet_posture() is not first
+
+
+def test_it_says_which_security_hub_controls_it_covers_and_gives_no_logging_verdict_without_logging(
+    client, vera, demo
+):
+    client.force_login(vera)
+    response = client.get("/posture/")
+
+    # Sync mirrors ListDistributions' summaries, which carry no Logging: no false CloudFront.5 failure.
+    live = Distribution.objects.filter(removed_at__isnull=True)
+    assert not any("Logging" in d.config for d in live)
+    row = _row(response, "CloudFront.5")
+    assert (row.distributions["fail"], row.distributions["not_applicable"]) == (0, live.count())
+    html = response.content.decode()
+    assert 'data-security-hub-control="CloudFront.5" data-evaluated="yes"' in html
+    assert 'data-security-hub-control="CloudFront.6" data-evaluated="no"' in html
+    assert "Request filtering by AWS WAF web ACLs" in html

@@ -137,8 +137,10 @@ def distribution_config(
     origin_groups: Sequence[dict[str, Any]] = (),
     aliases: Sequence[str] = ("www.example.com",),
     certificate: dict[str, Any] | None = None,
+    logging: bool = True,
 ) -> dict[str, Any]:
-    """A whole DistributionConfig; by default a compliant site on www.example.com with an ACM certificate."""
+    """A whole DistributionConfig; by default a compliant site on www.example.com with an ACM certificate,
+    logging to a bucket."""
     return {
         "CallerReference": "edgeguard-test-1",
         "Aliases": aws_list(aliases),
@@ -149,7 +151,12 @@ def distribution_config(
         "CacheBehaviors": aws_list(behaviors),
         "CustomErrorResponses": {"Quantity": 0},
         "Comment": "test distribution",
-        "Logging": {"Enabled": False, "IncludeCookies": False, "Bucket": "", "Prefix": ""},
+        "Logging": {
+            "Enabled": logging,
+            "IncludeCookies": False,
+            "Bucket": "logs-example.s3.amazonaws.com" if logging else "",
+            "Prefix": "cloudfront/" if logging else "",
+        },
         "PriceClass": "PriceClass_100",
         "Enabled": True,
         "ViewerCertificate": certificate or viewer_certificate(acm_arn=ACM_ARN),

@@ -44,6 +44,7 @@ def alias_target(alias):
 
 
 ALLOW_ALL = behavior(policy="allow-all")
+WEBSITE = "docs-site.s3-website-us-east-1.amazonaws.com"
 CASES = [
     # CloudFront.3 is evaluated on every behavior, not only the default.
     pytest.param("CloudFront.3", facts(), behavior_target(0, "*"), "pass", id="cf3-pass"),
@@ -101,6 +102,33 @@ CASES = [
     pytest.param(
         "CloudFront.9", facts(origins=[s3_origin("web")]), origin_target("web"), "not_applicable", id="cf9-s3"
     ),
+    # "If your Amazon S3 bucket is configured as a website endpoint, you can't configure CloudFront to use
+    # HTTPS to communicate with your origin": a website endpoint is a custom origin, HTTP only.
+    pytest.param(
+        "CloudFront.9",
+        facts(origins=[custom_origin(domain=WEBSITE, policy="http-only")]),
+        origin_target("web"),
+        "fail",
+        id="cf9-fail-s3-website-endpoint",
+    ),
+    pytest.param(
+        "CloudFront.9",
+        facts(origins=[custom_origin(domain=WEBSITE, policy="match-viewer")]),
+        origin_target("web"),
+        "pass",
+        id="cf9-pass-website-match-viewer-behind-https-only-behaviors",
+    ),
+    # Security Hub, CloudFront.5: "CloudFront distributions should have logging enabled".
+    pytest.param("CloudFront.5", facts(), DIST, "pass", id="cf5-pass"),
+    pytest.param("CloudFront.5", facts(logging=False), DIST, "fail", id="cf5-fail-logging-off"),
+    # ListDistributions' DistributionSummary has no Logging: no verdict rather than a false failure.
+    pytest.param(
+        "CloudFront.5",
+        DistributionFacts("E1TESTDIST", {k: v for k, v in distribution_config().items() if k != "Logging"}),
+        DIST,
+        "not_applicable",
+        id="cf5-na-summary-without-logging",
+    ),
     pytest.param("CloudFront.10", facts(), origin_target("web"), "pass", id="cf10-pass"),
     pytest.param(
         "CloudFront.10",
@@ -108,6 +136,15 @@ CASES = [
         origin_target("web"),
         "fail",
         id="cf10-fail-sslv3",
+    ),
+    # Security Hub, CloudFront.15: only distributions with custom certificates that are not configured to
+    # support legacy clients (SSLSupportMethod vip, dedicated IP addresses) are evaluated.
+    pytest.param(
+        "CloudFront.15",
+        facts(certificate=viewer_certificate(acm_arn=ACM_ARN, ssl_support_method="vip", minimum="TLSv1")),
+        DIST,
+        "not_applicable",
+        id="cf15-vip-legacy-clients-no-finding",
     ),
     pytest.param("CloudFront.15", facts(), DIST, "pass", id="cf15-pass"),
     pytest.param(
@@ -289,10 +326,12 @@ def test_it_says_what_to_do_in_every_finding():
         origins=[custom_origin(policy="http-only", ssl_protocols=("SSLv3",))],
         aliases=["shop.example.org"],
         certificate=viewer_certificate(acm_arn=ACM_ARN, ssl_support_method="vip", minimum="TLSv1"),
+        logging=False,
     )
     distribution = DistributionFacts("E1", config, certificate_record(not_after=NOW), {"web": NOW}, None)
     findings = evaluate([distribution], now=NOW).findings
-    assert {f.control_id for f in findings} == set(CONTROLS) - {"CloudFront.7"}
+    # A vip distribution is out of CloudFront.15's scope.
+    assert {f.control_id for f in findings} == set(CONTROLS) - {"CloudFront.7", "CloudFront.15"}
     verbs = (
         "Set",
         "Attach",
@@ -304,6 +343,7 @@ def test_it_says_what_to_do_in_every_finding():
         "Point",
         "Invalidate",
         "Make sure",
+        "Turn on",
     )
     for finding in findings:
         assert any(verb in finding.message for verb in verbs), finding.message

@@ -15,6 +15,7 @@ from distributions.cloudfront.compliance import (
     finding_fix,
     registered,
 )
+from distributions.cloudfront.compliance.scope import SECURITY_HUB_CONTROLS
 from distributions.cloudfront.edits import SetOriginSslProtocols, SetViewerCertificate
 from tests.cloudfront.factories import ACM_ARN, custom_origin, distribution_config, viewer_certificate
 
@@ -25,6 +26,7 @@ PAGE_ORDER = [
     "CloudFront.8",
     "CloudFront.9",
     "CloudFront.10",
+    "CloudFront.5",
     "CloudFront.15",
     "cloudfront-security-policy-check",
     "edgeguard.alias-covered",
@@ -113,3 +115,24 @@ def test_it_imports_nothing_from_django_or_boto3():
     root = Path(__file__).resolve().parents[2]
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
     assert out.stdout.strip() == "[]"
+
+
+def test_it_needs_a_person_to_turn_on_logging_since_it_needs_a_bucket():
+    fix = finding_fix(finding("CloudFront.5"), distribution_config(logging=False))
+    assert fix.edits == () and "S3 bucket" in fix.reason
+
+
+def test_it_never_sets_an_s3_website_endpoint_to_https_only():
+    # Website endpoints speak HTTP only: https-only would break the site, so a person moves it to S3 REST.
+    website = custom_origin(domain="docs.s3-website-us-east-1.amazonaws.com", policy="http-only")
+    fix = finding_fix(
+        finding("CloudFront.9", Target("origin", origin_id="web")), distribution_config(origins=[website])
+    )
+    assert fix.edits == () and "REST endpoint" in fix.reason
+
+
+def test_the_security_hub_scope_lists_every_cloudfront_control_edgeguard_evaluates():
+    evaluated = {c.id for c in SECURITY_HUB_CONTROLS if c.evaluated}
+    assert [c.id for c in SECURITY_HUB_CONTROLS] == [f"CloudFront.{n}" for n in range(1, 18)]
+    assert evaluated == {control_id for control_id in CONTROLS if control_id.startswith("CloudFront.")}
+    assert all(c.why.endswith(".") and "\n" not in c.why for c in SECURITY_HUB_CONTROLS)

@@ -153,3 +153,20 @@ def test_it_tags_the_demo_fleet(sandbox, demo):
         ResourceTypeFilters=["cloudfront:distribution"]
     )
     assert len(tagged["ResourceTagMappingList"]) == 27
+
+
+def test_it_seeds_distributions_with_and_without_standard_logging(sandbox, demo):
+    client = sandbox_client(sandbox, "cloudfront")
+    logging = {
+        by_comment(demo, name)["Id"]: client.get_distribution_config(Id=by_comment(demo, name)["Id"])[
+            "DistributionConfig"
+        ]["Logging"]
+        for name in ("marketing-site", "shop", "docs-site", "checkout")
+    }
+    enabled = sorted(entry["Enabled"] for entry in logging.values())
+    assert enabled == [False, False, True, True]
+    assert {entry["Bucket"] for entry in logging.values() if entry["Enabled"]} == {
+        "edgeguard-demo-logs.s3.amazonaws.com"
+    }
+    # ListDistributions' summaries carry no Logging, as AWS's do not.
+    assert all("Logging" not in summary for summary in demo["all"])

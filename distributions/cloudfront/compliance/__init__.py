@@ -25,7 +25,7 @@ from distributions.cloudfront.compliance.base import (
 
 # Pages and snapshots list the controls in registration order: these modules are imported in that order.
 # isort: off
-from distributions.cloudfront.compliance import viewer, origins, certificates, behaviors, history  # noqa: F401
+from distributions.cloudfront.compliance import viewer, origins, logs, certificates, behaviors, history  # noqa: F401
 from distributions.cloudfront.compliance.certificates import RECOMMENDED_POLICY
 
 # isort: on

@@ -64,16 +64,15 @@ class RecommendedPolicy(Control):
 
     def check(self, ctx: Context) -> Check:
         policy = _effective_policy(ctx)
-        if ctx.source == "default":
+        # Security Hub evaluates only custom certificates not configured to support legacy clients: a vip
+        # (dedicated IP) distribution has no CloudFront.15 finding (CloudFront.8 is the one that asks why).
+        is_vip = ctx.viewer_certificate.get("SSLSupportMethod") == "vip"
+        if ctx.source == "default" or is_vip:
             yield DISTRIBUTION, "not_applicable", None
         elif policy in RECOMMENDED_PROTOCOL_VERSIONS:
             yield DISTRIBUTION, "pass", None
         else:
-            is_vip = ctx.viewer_certificate.get("SSLSupportMethod") == "vip"
-            vip = " with sni-only (vip accepts only TLSv1 or SSLv3 without a support case)" if is_vip else ""
-            message = (
-                f"Security policy {policy} is not a recommended one. Set it to {RECOMMENDED_POLICY}{vip}."
-            )
+            message = f"Security policy {policy} is not a recommended one. Set it to {RECOMMENDED_POLICY}."
             yield DISTRIBUTION, "fail", message
 
     def fix(self, finding: Finding, config: Config) -> Fix:

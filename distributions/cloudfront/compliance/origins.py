@@ -1,6 +1,14 @@
-"""How CloudFront reaches the origins: encrypted, and never with SSLv3 (docs/CLOUDFRONT.md §4, §7)."""
+"""How CloudFront reaches the origins: encrypted, and never with SSLv3 (docs/CLOUDFRONT.md §4, §7, §9).
+
+CloudFront.9 concerns custom origins only. An S3 REST origin is fetched with the viewer's protocol (not
+changeable), so HTTPS to it follows from the behaviors' viewer protocol policies (CloudFront.3). An S3 website
+endpoint is a custom origin that speaks HTTP only: making it https-only would break it, so its finding asks
+a person to move to the bucket's REST endpoint instead.
+"""
 
 from __future__ import annotations
+
+import re
 
 from distributions.cloudfront.compliance.base import (
     Check,
@@ -14,6 +22,17 @@ from distributions.cloudfront.compliance.base import (
 from distributions.cloudfront.config_paths import find_custom_origin_config, items
 from distributions.cloudfront.edits import SetOriginProtocolPolicy, SetOriginSslProtocols
 from distributions.cloudfront.patterns import Config
+
+S3_WEBSITE_ENDPOINT = re.compile(r".+\.s3-website[.-][a-z0-9-]+\.amazonaws\.com(\.cn)?", re.IGNORECASE)
+WEBSITE_ENDPOINT_FIX = (
+    "S3 website endpoints speak HTTP only: point the origin at the bucket's REST endpoint (an S3 origin "
+    "with origin access control) in the CloudFront console."
+)
+
+
+def is_s3_website_endpoint(domain_name: str) -> bool:
+    """Whether the origin domain is an S3 static website endpoint (bucket.s3-website-region.amazonaws.com)."""
+    return S3_WEBSITE_ENDPOINT.fullmatch(domain_name) is not None
 
 
 def _plain_routes(ctx: Context) -> dict[str, list[str]]:
@@ -42,13 +61,20 @@ class OriginEncrypted(Control):
         for origin in items(ctx.facts.config.get("Origins")):
             custom = origin.get("CustomOriginConfig")
             policy = custom["OriginProtocolPolicy"] if custom else None
-            if policy == "http-only":
+            plain = policy == "http-only" or (policy == "match-viewer" and origin["Id"] in plain_routes)
+            if plain and is_s3_website_endpoint(origin["DomainName"]):
+                message = (
+                    f"Origin {origin['Id']} is an S3 website endpoint, so it is fetched over plain HTTP "
+                    "(website endpoints speak HTTP only). Point the origin at the bucket's REST endpoint "
+                    "with origin access control: CloudFront then fetches with the viewer's protocol."
+                )
+            elif policy == "http-only":
                 message = (
                     f"Origin {origin['Id']} is fetched over plain HTTP (http-only). Make sure "
                     f"{origin['DomainName']} serves a publicly trusted certificate for its name, set the "
                     "origin to https-only, then invalidate /*."
                 )
-            elif policy == "match-viewer" and origin["Id"] in plain_routes:
+            elif plain:
                 message = (
                     f"Origin {origin['Id']} uses match-viewer while {', '.join(plain_routes[origin['Id']])} "
                     "allow HTTP, so those requests reach it unencrypted. Set the origin to https-only, or "
@@ -63,6 +89,9 @@ class OriginEncrypted(Control):
         origin_id = finding.target.origin_id
         if not origin_id:
             return super().fix(finding, config)
+        origin = next((o for o in items(config.get("Origins")) if o["Id"] == origin_id), None)
+        if origin is not None and is_s3_website_endpoint(origin["DomainName"]):
+            return Fix(reason=WEBSITE_ENDPOINT_FIX)
         # The review page then suggests invalidating /*, as AWS recommends after such a move (§1).
         return Fix((SetOriginProtocolPolicy(origin_id=origin_id, policy="https-only"),))
 
