@@ -32,3 +32,23 @@ def test_it_filters_to_http_and_reads_behaviors_in_order(new_page, demo_fleet):
     assert patterns[:-1] == expected_order[:-1]
     assert patterns[-1] == "Default (*)"
     assert page.errors == []
+
+
+def test_it_shows_security_hub_scope_and_why_a_plain_http_request_is_http11(new_page, demo_fleet, tmp_path):
+    make_user("vera", "viewer")
+    page = new_page()
+    login(page, "vera", "vera-password")
+
+    page.goto("/posture/")
+    scope = page.locator("#security-hub-scope")
+    scope.scroll_into_view_if_needed()
+    assert scope.locator("tr[data-evaluated=yes]").count() == 7
+    assert scope.locator("tr[data-security-hub-control='CloudFront.13']").inner_text().count("out of scope")
+    scope.screenshot(path=tmp_path / "security-hub-scope.png")
+
+    page.goto("/simulate/?url=http://shop.example.com/cart&method=POST&http_version=3")
+    served = page.locator("#before [data-http-version]")
+    assert served.get_attribute("data-http-version") == "1.1"
+    assert "a plain http:// request is HTTP/1.1" in served.inner_text()
+    page.locator("#before").screenshot(path=tmp_path / "simulator-http3-over-http.png")
+    assert page.errors == []
