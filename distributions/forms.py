@@ -18,7 +18,7 @@ from distributions.cloudfront.constants import (
 from distributions.cloudfront.simulate import VIEWER_HTTP_VERSIONS
 from distributions.models import Account, ChangeRequest
 from distributions.models.mirror import account_id_validator, role_arn_validator
-from distributions.selectors.changes import open_changes
+from distributions.selectors.changes import open_changes, simulatable_changes
 from distributions.selectors.posture import SEVERITIES
 
 # What an HTTP viewer gets under each policy (docs/CLOUDFRONT.md §1), shown beside each choice.
@@ -142,12 +142,20 @@ class SimulatorForm(forms.Form):
         queryset=ChangeRequest.objects.none(),
         required=False,
         empty_label="None: the live config",
-        label="With my change",
+        label="With a change",
+        error_messages={
+            "invalid_choice": "Choose one of your drafts, or a change awaiting approval or approved."
+        },
     )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["change"]).queryset = open_changes(user)
+        field = cast(forms.ModelChoiceField, self.fields["change"])
+        field.queryset = simulatable_changes(user)
+        field.label_from_instance = lambda change: (  # type: ignore[method-assign]
+            f"#{change.pk} {change.title} ({change.get_status_display().lower()}, "
+            f"{change.requester.get_username()})"
+        )
 
 
 class TokenForm(forms.Form):

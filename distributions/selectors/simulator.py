@@ -117,3 +117,9 @@ def request_simulate(
         note = f"Change #{change_request.pk} no longer applies to this distribution: {error}."
         return RequestSimulation(distribution, via, before, None, change_request, note)
     return RequestSimulation(distribution, via, before, after, change_request)
+
+
+def change_sample_urls(change_request: ChangeRequest, limit: int = 6) -> list[str]:
+    """A plain-HTTP URL on each of the first distributions the change touches, to try it on."""
+    items = change_request.items.select_related("distribution").order_by("pk")[:limit]
+    return [f"http://{item.distribution.display_name}/" for item in items]
