@@ -171,7 +171,7 @@ class EditChange:
             return f"Added: {self.after}"
         if self.change == "removed":
             return f"Removed: {self.before}"
-        return f"Changed: {self.before}, now {self.after}"
+        return f"Changed: {self.after} (was: {self.before})"
 
 
 @dataclass(frozen=True)
