@@ -166,7 +166,11 @@ def _preselected(request: HttpRequest) -> ChangeRequest | None:
     if value.isdigit() and len(value) < 19:
         change = simulatable_changes(signed_in_user(request)).filter(pk=int(value)).first()
     if value and change is None:
-        messages.error(request, f"Change {value!r} cannot be simulated: choose one below.")
+        messages.error(
+            request,
+            f"Change “{value}” cannot be simulated: choose one of your drafts, or a change awaiting "
+            "approval or approved.",
+        )
     return change
 
 
