@@ -135,7 +135,9 @@ def test_it_voids_approvals_when_a_submitted_change_is_edited(fleet, alice, bob,
     )
     change.refresh_from_db()
     assert change.status == "draft" and valid_approvals(change).count() == 0
-    resubmitted = decisions.change_request_submit(actor=Actor(alice), change_request=change, checklist=CHECKED)
+    resubmitted = decisions.change_request_submit(
+        actor=Actor(alice), change_request=change, checklist=CHECKED
+    )
     decisions.change_request_approve(actor=Actor(charlie), change_request=resubmitted)
     change.refresh_from_db()
     assert change.status == "submitted"  # one valid approval of two: bob's was voided
