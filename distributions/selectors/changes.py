@@ -226,6 +226,8 @@ def change_plan_diff(
         return None
     else:
         base, why = _base_revision(user, earlier)
+        if to_number is None and why == "the previous submission":
+            why = "the last submission"  # a draft: nothing after it was submitted yet
     changes = plan_diff(base.plan, current)
     ids = {c.distribution_id for c in changes}
     names = {d.distribution_id: d.display_name for d in Distribution.objects.filter(distribution_id__in=ids)}

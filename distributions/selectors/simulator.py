@@ -1,5 +1,6 @@
 """The request simulator over the mirror: which distribution serves a URL, and what a viewer gets from it,
-now and, optionally, once one of the user's draft changes is applied. Reads only; no AWS call."""
+now and, optionally, once a change is applied (one of the user's drafts, or any change under review or
+approved: see changes.simulatable_changes). Reads only; no AWS call."""
 
 from __future__ import annotations
 

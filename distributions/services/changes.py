@@ -235,8 +235,7 @@ def _plan_changed(
             actor=actor.user,
             change_request=change_request,
             remote_addr=actor.remote_addr,
-            message=f"Edited after submission: back to draft, {voided} approval{'s' if voided != 1 else ''} "
-            "voided; the checklist must be confirmed again to resubmit.",
+            message="The requester confirms the checklist again and resubmits.",
             data={"approvals_voided": voided, "revision": revision, "edit": action},
         )
 

@@ -174,7 +174,8 @@ def test_the_approver_sees_what_changed_since_the_previous_submission(change, al
     changes.change_edits_add(actor=Actor(alice), change_request=change, distribution=web, edits=[STRICT])
 
     draft = change_plan_diff(ChangeRequest.objects.get(pk=change.pk), user=alice)
-    assert (draft.since.number, draft.to_number) == (1, None)  # the requester's draft against revision 1
+    # The requester's draft against revision 1.
+    assert (draft.since.number, draft.to_number, draft.why) == (1, None, "the last submission")
 
     change = submit(alice, ChangeRequest.objects.get(pk=change.pk))
     diff = change_plan_diff(change, user=bob)
