@@ -126,6 +126,14 @@ class PostureFilterForm(forms.Form):
         ]
 
 
+class SimulatedChangeField(forms.ModelChoiceField):
+    """A change to simulate on, named with its status and requester (anyone's can be chosen)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        status = obj.get_status_display().lower()
+        return f"#{obj.pk} {obj.title} ({status}, {obj.requester.get_username()})"
+
+
 class SimulatorForm(forms.Form):
     """One viewer request to simulate, optionally on one of the user's open changes."""
 
@@ -138,7 +146,7 @@ class SimulatorForm(forms.Form):
     http_version = forms.ChoiceField(
         choices=[(v, f"HTTP/{v}") for v in VIEWER_HTTP_VERSIONS], initial="1.1", label="HTTP version"
     )
-    change = forms.ModelChoiceField(
+    change = SimulatedChangeField(
         queryset=ChangeRequest.objects.none(),
         required=False,
         empty_label="None: the live config",
@@ -150,12 +158,7 @@ class SimulatorForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        field = cast(forms.ModelChoiceField, self.fields["change"])
-        field.queryset = simulatable_changes(user)
-        field.label_from_instance = lambda change: (  # type: ignore[method-assign]
-            f"#{change.pk} {change.title} ({change.get_status_display().lower()}, "
-            f"{change.requester.get_username()})"
-        )
+        cast(forms.ModelChoiceField, self.fields["change"]).queryset = simulatable_changes(user)
 
 
 class TokenForm(forms.Form):

@@ -173,6 +173,7 @@ class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         diff = change_plan_diff(
             change_request, user=signed_in_user(request), since=int(since) if since else None
         )
+        data: dict[str, Any]
         if diff is None:
             data = {"since": None, "why": NOTHING_TO_COMPARE, "to": None, "distributions": []}
         else:
