@@ -68,6 +68,7 @@ ENDPOINTS = [
         {"title": "HTTPS", "items": [{"distribution": "{dist}", "edits": [REDIRECT]}]},
         PROPOSE,
     ),
+    ("plan-diff", "get", "/api/v1/change-requests/{submitted}/plan-diff/", None, READ),
     ("put", "put", "/api/v1/change-requests/{draft}/", {"title": "T", "description": ""}, OWNER),
     ("patch", "patch", "/api/v1/change-requests/{draft}/", {"title": "T2"}, OWNER),
     (
