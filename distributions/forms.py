@@ -18,7 +18,7 @@ from distributions.cloudfront.constants import (
 from distributions.cloudfront.simulate import VIEWER_HTTP_VERSIONS
 from distributions.models import Account, ChangeRequest
 from distributions.models.mirror import account_id_validator, role_arn_validator
-from distributions.selectors.changes import open_changes
+from distributions.selectors.changes import open_changes, simulatable_changes
 from distributions.selectors.posture import SEVERITIES
 
 # What an HTTP viewer gets under each policy (docs/CLOUDFRONT.md §1), shown beside each choice.
@@ -126,6 +126,14 @@ class PostureFilterForm(forms.Form):
         ]
 
 
+class SimulatedChangeField(forms.ModelChoiceField):
+    """A change to simulate on, named with its status and requester (anyone's can be chosen)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        status = obj.get_status_display().lower()
+        return f"#{obj.pk} {obj.title} ({status}, {obj.requester.get_username()})"
+
+
 class SimulatorForm(forms.Form):
     """One viewer request to simulate, optionally on one of the user's open changes."""
 
@@ -138,16 +146,19 @@ class SimulatorForm(forms.Form):
     http_version = forms.ChoiceField(
         choices=[(v, f"HTTP/{v}") for v in VIEWER_HTTP_VERSIONS], initial="1.1", label="HTTP version"
     )
-    change = forms.ModelChoiceField(
+    change = SimulatedChangeField(
         queryset=ChangeRequest.objects.none(),
         required=False,
         empty_label="None: the live config",
-        label="With my change",
+        label="With a change",
+        error_messages={
+            "invalid_choice": "Choose one of your drafts, or a change awaiting approval or approved."
+        },
     )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["change"]).queryset = open_changes(user)
+        cast(forms.ModelChoiceField, self.fields["change"]).queryset = simulatable_changes(user)
 
 
 class TokenForm(forms.Form):

@@ -150,3 +150,87 @@ def plan_hash(edits: Mapping[str, Sequence[Edit | Mapping[str, Any]]], base_etag
 def _canonical(edit: Edit | Mapping[str, Any]) -> dict[str, Any]:
     # Parsing a stored dict normalizes it ("*" → "default", protocol order) so both forms hash equally.
     return (edit_from_dict(edit) if isinstance(edit, Mapping) else edit).to_dict()
+
+
+# -- what changed between two plans of one change --------------------------------------------------
+
+# A plan as a revision stores it: per distribution id, its edits (stored dicts) and base version.
+Plan = Mapping[str, Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class EditChange:
+    """One edit added, removed or changed (same field, another value), described for people."""
+
+    change: str  # "added", "removed" or "changed"
+    before: str | None
+    after: str | None
+
+    def describe(self) -> str:
+        if self.change == "added":
+            return f"Added: {self.after}"
+        if self.change == "removed":
+            return f"Removed: {self.before}"
+        return f"Changed: {self.after} (was: {self.before})"
+
+
+@dataclass(frozen=True)
+class DistributionPlanChange:
+    """How one distribution's part of the plan changed between two plans."""
+
+    distribution_id: str
+    change: str  # "added", "removed" or "changed"
+    edits: tuple[EditChange, ...]
+    base_version_before: str | None = None
+    base_version_after: str | None = None
+
+    @property
+    def replanned(self) -> bool:
+        """Planned on another version of the distribution's config (it was synced in between)."""
+        return self.change == "changed" and self.base_version_before != self.base_version_after
+
+
+def _edit_key(edit: Edit) -> str:
+    # Two edits of one plan never write the same field (a later one replaces the earlier): the field
+    # names the edit; an edit that writes none (an invalidation) is one of its kind per distribution.
+    return edit.field or edit.kind
+
+
+def _edits_diff(before: Sequence[Any], after: Sequence[Any]) -> tuple[EditChange, ...]:
+    old = {_edit_key(e): e for e in map(edit_from_dict, before)}
+    new = {_edit_key(e): e for e in map(edit_from_dict, after)}
+    changes = []
+    for key, edit in new.items():
+        if key not in old:
+            changes.append(EditChange("added", None, edit.describe()))
+        elif old[key] != edit:
+            changes.append(EditChange("changed", old[key].describe(), edit.describe()))
+    changes.extend(EditChange("removed", e.describe(), None) for k, e in old.items() if k not in new)
+    return tuple(changes)
+
+
+def plan_diff(before: Plan, after: Plan) -> list[DistributionPlanChange]:
+    """What changed from one plan to the next, per distribution: the plan's order, then those removed.
+
+    Distributions whose edits and base version are the same on both sides are left out, so an empty list
+    means the plans are the same.
+    """
+    out = []
+    for distribution_id, entry in after.items():
+        was = before.get(distribution_id)
+        if was is None:
+            edits = _edits_diff([], entry["edits"])
+            out.append(DistributionPlanChange(distribution_id, "added", edits))
+            continue
+        edits = _edits_diff(was["edits"], entry["edits"])
+        change = DistributionPlanChange(
+            distribution_id, "changed", edits, was["base_version"], entry["base_version"]
+        )
+        if edits or change.replanned:
+            out.append(change)
+    out.extend(
+        DistributionPlanChange(distribution_id, "removed", _edits_diff(entry["edits"], []))
+        for distribution_id, entry in before.items()
+        if distribution_id not in after
+    )
+    return out

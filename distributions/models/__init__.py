@@ -1,6 +1,12 @@
 """Edgeguard's models: the mirror of CloudFront (mirror.py) and the change workflow (changes.py)."""
 
-from distributions.models.changes import Approval, AuditEvent, ChangeItem, ChangeRequest
+from distributions.models.changes import (
+    Approval,
+    AuditEvent,
+    ChangeItem,
+    ChangeRequest,
+    PlanRevision,
+)
 from distributions.models.mirror import Account, CacheBehavior, Certificate, Distribution, Origin, SyncRun
 from distributions.models.posture import PostureSnapshot
 
@@ -14,6 +20,7 @@ __all__ = [
     "ChangeRequest",
     "Distribution",
     "Origin",
+    "PlanRevision",
     "PostureSnapshot",
     "SyncRun",
 ]

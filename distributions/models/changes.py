@@ -123,7 +123,11 @@ class ChangeItem(models.Model):
 
 
 class Approval(models.Model):
-    """An approver's decision on a change request, valid only for the plan hash it was given on."""
+    """An approver's decision on a change request, valid only for the plan hash it was given on.
+
+    `voided_at` is set when an edit sends the change back to draft: a resubmitted plan that hashes like
+    an earlier one is still a new submission, approved anew.
+    """
 
     change_request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="approvals")
     approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -131,17 +135,44 @@ class Approval(models.Model):
     plan_hash = models.CharField(max_length=64)
     comment = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["change_request", "approver", "plan_hash"], name="approval_once_per_plan"
+                fields=["change_request", "approver", "plan_hash"],
+                condition=models.Q(voided_at__isnull=True),
+                name="approval_once_per_plan",
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.decision} #{self.change_request_id} by {self.approver_id}"
+
+
+class PlanRevision(models.Model):
+    """The plan of a change as it was submitted, numbered 1, 2, ... per change.
+
+    `plan` maps each distribution id to `{"edits": [...], "base_version": "..."}`: what an approver saw,
+    so the next submission can show them what changed since.
+    """
+
+    change_request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    plan_hash = models.CharField(max_length=64)
+    plan = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["change_request", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["change_request", "number"], name="revision_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.change_request_id} revision {self.number}"
 
 
 class AuditEventQuerySet(models.QuerySet):

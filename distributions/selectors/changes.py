@@ -4,16 +4,18 @@ approvals on the current plan, invalidations."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 
 from distributions import choices
 from distributions.cloudfront.certificates import CertificateRecord
-from distributions.cloudfront.diff import origin_moved_to_https
+from distributions.cloudfront.diff import DistributionPlanChange, origin_moved_to_https, plan_diff
 from distributions.cloudfront.edits import Edit, Invalidate, edit_from_dict
 from distributions.cloudfront.validation import EditError, validate_edits
-from distributions.models import Approval, Certificate, ChangeItem, ChangeRequest
+from distributions.errors import Invalid
+from distributions.models import Approval, Certificate, ChangeItem, ChangeRequest, Distribution, PlanRevision
 
 # The change list's tabs: label and condition (None: the user's own changes).
 LIST_TABS: dict[str, tuple[str, Q | None]] = {
@@ -27,7 +29,7 @@ LIST_TABS: dict[str, tuple[str, Q | None]] = {
 def change_request_queryset() -> QuerySet[ChangeRequest]:
     """Change requests with everything their API representation reads, in a fixed number of queries."""
     return ChangeRequest.objects.select_related("requester").prefetch_related(
-        "items__distribution__account", "approvals__approver"
+        "items__distribution__account", "approvals__approver", "revisions__submitted_by"
     )
 
 
@@ -67,7 +69,19 @@ def open_changes(user: User) -> QuerySet[ChangeRequest]:
 def valid_approvals(change_request: ChangeRequest) -> QuerySet[Approval]:
     """Approvals given on the current plan (an edit since voids the earlier ones)."""
     return change_request.approvals.filter(
-        decision=choices.Decision.APPROVED, plan_hash=change_request.plan_hash
+        decision=choices.Decision.APPROVED, plan_hash=change_request.plan_hash, voided_at__isnull=True
+    )
+
+
+def simulatable_changes(user: User) -> QuerySet[ChangeRequest]:
+    """The changes the user may simulate requests against: their own drafts, anyone's submitted or
+    approved change (what approvers review, what is about to be applied). Newest first."""
+    mine = Q(requester=user, status=choices.ChangeStatus.DRAFT)
+    reviewed = Q(status__in=[choices.ChangeStatus.SUBMITTED, choices.ChangeStatus.APPROVED])
+    return (
+        ChangeRequest.objects.filter(mine | reviewed)
+        .select_related("requester")
+        .order_by("-updated_at", "-pk")
     )
 
 
@@ -127,3 +141,94 @@ def certificate_records(account_id: int) -> list[CertificateRecord]:
         )
         for c in Certificate.objects.filter(account_id=account_id)
     ]
+
+
+# -- plan revisions --------------------------------------------------------------------------------
+
+
+def change_plan(change_request: ChangeRequest) -> dict[str, dict]:
+    """The change's plan as a revision stores it: per distribution id, its edits and base version."""
+    return {
+        item.distribution.distribution_id: {"edits": item.edits, "base_version": item.base_version}
+        for item in change_request.items.select_related("distribution").order_by("pk")
+    }
+
+
+@dataclass(frozen=True)
+class PlanDiff:
+    """What changed in a change's plan since an earlier revision, and why that revision is the base."""
+
+    since: PlanRevision
+    why: str
+    to_number: int | None  # None: the draft being prepared, not yet submitted
+    changes: list[DistributionPlanChange]
+    names: dict[str, str]
+
+    @property
+    def named(self) -> list[tuple[DistributionPlanChange, str]]:
+        """Each distribution's change with the distribution's name (its id if it is gone)."""
+        return [(c, self.names.get(c.distribution_id, c.distribution_id)) for c in self.changes]
+
+
+def plan_revisions(change_request: ChangeRequest) -> list[PlanRevision]:
+    """The change's submitted plans, first to last."""
+    return list(change_request.revisions.select_related("submitted_by").order_by("number"))
+
+
+def _base_revision(user: User, revisions: list[PlanRevision]) -> tuple[PlanRevision, str]:
+    """The revision this user saw last: the one they approved, else the one before the current plan."""
+    approved = (
+        Approval.objects.filter(
+            change_request_id=revisions[-1].change_request_id,
+            approver=user,
+            decision=choices.Decision.APPROVED,
+            plan_hash__in=[r.plan_hash for r in revisions],
+        )
+        .order_by("-created_at")
+        .values_list("plan_hash", "created_at")
+        .first()
+    )
+    if approved is not None:
+        seen = [r for r in revisions if r.plan_hash == approved[0] and r.created_at <= approved[1]]
+        if seen:
+            return seen[-1], "the revision you approved"
+    return revisions[-1], "the previous submission"
+
+
+def change_plan_diff(
+    change_request: ChangeRequest, *, user: User, since: int | None = None
+) -> PlanDiff | None:
+    """What changed in the plan since the revision `user` last saw (or revision `since`); None when
+    there is nothing to compare: never submitted, or submitted once and not edited since.
+
+    A draft that was submitted before is compared with what was submitted; a submitted (or later)
+    change's last revision with the one the user approved, else the one before it.
+    """
+    revisions = plan_revisions(change_request)
+    if change_request.status == choices.ChangeStatus.DRAFT:
+        current, to_number, earlier = change_plan(change_request), None, revisions
+    elif revisions:
+        current, to_number, earlier = revisions[-1].plan, revisions[-1].number, revisions[:-1]
+    else:
+        return None
+    if since is not None:
+        base = next((r for r in earlier if r.number == since), None)
+        if base is None:
+            numbers = ", ".join(str(r.number) for r in earlier) or "none"
+            raise Invalid(
+                f"Change #{change_request.pk} has no earlier revision {since} "
+                f"(earlier revisions: {numbers}).",
+                code="unknown_revision",
+                field="since",
+            )
+        why = f"revision {since}, as asked"
+    elif not earlier:
+        return None
+    else:
+        base, why = _base_revision(user, earlier)
+        if to_number is None and why == "the previous submission":
+            why = "the last submission"  # a draft: nothing after it was submitted yet
+    changes = plan_diff(base.plan, current)
+    ids = {c.distribution_id for c in changes}
+    names = {d.distribution_id: d.display_name for d in Distribution.objects.filter(distribution_id__in=ids)}
+    return PlanDiff(base, why, to_number, changes, names)

@@ -1,5 +1,6 @@
 """The request simulator over the mirror: which distribution serves a URL, and what a viewer gets from it,
-now and, optionally, once one of the user's draft changes is applied. Reads only; no AWS call."""
+now and, optionally, once a change is applied (one of the user's drafts, or any change under review or
+approved: see changes.simulatable_changes). Reads only; no AWS call."""
 
 from __future__ import annotations
 
@@ -118,3 +119,9 @@ def request_simulate(
         note = f"Change #{change_request.pk} no longer applies to this distribution: {error}."
         return RequestSimulation(distribution, via, before, None, change_request, note)
     return RequestSimulation(distribution, via, before, after, change_request)
+
+
+def change_sample_urls(change_request: ChangeRequest, limit: int = 6) -> list[str]:
+    """A plain-HTTP URL on each of the first distributions the change touches, to try it on."""
+    items = change_request.items.select_related("distribution").order_by("pk")[:limit]
+    return [f"http://{item.distribution.display_name}/" for item in items]

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from distributions import choices
 from distributions.cloudfront.diff import plan_hash
@@ -21,6 +22,7 @@ from distributions.models import ChangeItem, ChangeRequest, Distribution
 from distributions.selectors.changes import certificate_records, item_edits
 from distributions.services.audit import audit_record
 from distributions.services.guards import Actor, lock_owned, require, require_editable
+from distributions.services.lifecycle import change_request_move
 
 Status = choices.ChangeStatus
 
@@ -92,18 +94,42 @@ def change_request_update(
     description: str | None = None,
     expected_version: int | None = None,
 ) -> ChangeRequest:
-    """Change the title or description of a draft or submitted change."""
+    """Change the title or description of a draft or submitted change, audited old → new.
+
+    Neither is part of the plan: a submitted change stays submitted and keeps its approvals.
+    """
     change_request = lock_owned(actor, change_request, expected_version)
     require_editable(change_request)
+    new = {"title": change_request.title, "description": change_request.description}
     if title is not None:
         if not title.strip():
             raise Invalid("The title cannot be empty.", code="required", field="title")
-        change_request.title = title.strip()[:200]
+        new["title"] = title.strip()[:200]
     if description is not None:
-        change_request.description = description
+        new["description"] = description
+    changed = {
+        name: [getattr(change_request, name), value]
+        for name, value in new.items()
+        if value != getattr(change_request, name)
+    }
+    change_request.title, change_request.description = new["title"], new["description"]
     change_request.version = F("version") + 1
     change_request.save(update_fields=["title", "description", "version", "updated_at"])
     change_request.refresh_from_db()
+    if changed:
+        said = []
+        if "title" in changed:
+            said.append("Title {!r} → {!r}".format(*changed["title"]))
+        if "description" in changed:
+            said.append("Description rewritten (both texts in the event's data)")
+        audit_record(
+            action="change.details_edited",
+            actor=actor.user,
+            change_request=change_request,
+            remote_addr=actor.remote_addr,
+            message="; ".join(said),
+            data={"changed": changed},
+        )
     return change_request
 
 
@@ -118,7 +144,7 @@ def change_edits_add(
 ) -> ChangeItem:
     """Add edits for one distribution, planned on its mirrored config.
 
-    Editing a submitted change re-hashes its plan, which voids the approvals given so far.
+    Editing a submitted change sends it back to draft and voids the approvals given so far.
     """
     change_request = lock_owned(actor, change_request, expected_version)
     require_editable(change_request)
@@ -179,11 +205,19 @@ def change_item_remove(
 def _plan_changed(
     actor: Actor, change_request: ChangeRequest, action: str, distribution_id: str, what
 ) -> None:
-    voided = change_request.status == Status.SUBMITTED and change_request.approvals.exists()
+    """Record a plan edit; a submitted change goes back to draft, its approvals voided.
+
+    The requester confirms the checklist again on the new plan and resubmits it; approvals given on the
+    plan as submitted do not carry over, even if the plan comes back to the same hash.
+    """
+    sent_back = change_request.status == Status.SUBMITTED
     change_request.version = F("version") + 1
-    if change_request.status == Status.SUBMITTED:
-        change_request.plan_hash = change_plan_hash(change_request)
-    change_request.save(update_fields=["version", "plan_hash", "updated_at"])
+    change_request.save(update_fields=["version", "updated_at"])
+    voided = 0
+    if sent_back:
+        voided = change_request.approvals.filter(voided_at__isnull=True).update(voided_at=timezone.now())
+        # A draft has no plan hash: submitting computes it anew, and the revision keeps the old one.
+        change_request_move(change_request, "revise", plan_hash="")
     change_request.refresh_from_db()
     audit_record(
         action=action,
@@ -192,8 +226,18 @@ def _plan_changed(
         distribution_id=distribution_id,
         remote_addr=actor.remote_addr,
         message="; ".join(what),
-        data={"edits": what, "approvals_voided": voided, "plan_hash": change_request.plan_hash},
+        data={"edits": what, "approvals_voided": voided, "sent_back": sent_back},
     )
+    if sent_back:
+        revision = change_request.revisions.order_by("-number").values_list("number", flat=True).first()
+        audit_record(
+            action="change.sent_back",
+            actor=actor.user,
+            change_request=change_request,
+            remote_addr=actor.remote_addr,
+            message="The requester confirms the checklist again and resubmits.",
+            data={"approvals_voided": voided, "revision": revision, "edit": action},
+        )
 
 
 def change_plan_hash(change_request: ChangeRequest) -> str:

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from distributions import choices, notify
 from distributions.errors import Invalid, InvalidState, NotAllowed, Stale
-from distributions.models import Approval, ChangeRequest
+from distributions.models import Approval, ChangeRequest, PlanRevision
 from distributions.roles import can
-from distributions.selectors.changes import item_validate, valid_approvals
+from distributions.selectors.changes import change_plan, item_validate, valid_approvals
 from distributions.services import queue
 from distributions.services.audit import audit_record
 from distributions.services.changes import change_plan_hash, raise_if_errors
@@ -59,38 +59,50 @@ def change_request_submit(
     change_request_move(
         change_request, "submit", submitted_at=timezone.now(), plan_hash=change_plan_hash(change_request)
     )
+    revision = PlanRevision.objects.create(
+        change_request=change_request,
+        number=change_request.revisions.count() + 1,
+        plan_hash=change_request.plan_hash,
+        plan=change_plan(change_request),
+        submitted_by=actor.user,
+    )
     audit_record(
         action="change.submitted",
         actor=actor.user,
         change_request=change_request,
         remote_addr=actor.remote_addr,
-        data={"plan_hash": change_request.plan_hash, "checklist": checklist},
+        data={"plan_hash": change_request.plan_hash, "checklist": checklist, "revision": revision.number},
     )
     transaction.on_commit(lambda: notify.change_submitted(change_request))
     return change_request
 
 
-def _check_decider(actor: Actor, change_request: ChangeRequest, seen_plan_hash: str | None) -> None:
-    require(actor, "approve", "approve or reject changes")
+def _check_decider(
+    actor: Actor, change_request: ChangeRequest, seen_plan_hash: str | None, verb: str
+) -> None:
+    # Before the role: a requester who opens their own change must learn why nobody lets them decide it.
     if change_request.requester_id == actor.user.pk:
-        raise NotAllowed(
-            "You cannot approve or reject your own change: a second person must.", code="self_approval"
-        )
+        instead = "a second person must" if verb == "approve" else "cancel it instead"
+        raise NotAllowed(f"You cannot {verb} your own change: {instead}.", code="self_approval")
+    require(actor, "approve", "approve or reject changes")
     # An admin may edit someone else's change; whoever shaped the plan cannot also be its second person.
     if change_request.events.filter(actor=actor.user, action__in=PLAN_ACTIONS).exists():
         raise NotAllowed(
             "You edited this change, so you cannot approve or reject it: a person who did not must.",
             code="self_approval",
         )
+    if seen_plan_hash and seen_plan_hash != change_request.plan_hash:
+        back = " It went back to draft: its requester confirms it again and resubmits it."
+        raise Stale(
+            "The change was edited after you opened it. Review it again before deciding."
+            + (back if change_request.status == Status.DRAFT else ""),
+            code="plan_changed",
+        )
     if change_request.status != Status.SUBMITTED:
         raise InvalidState(
             f"Change #{change_request.pk} is {change_request.get_status_display().lower()}, "
             "not awaiting approval.",
             code="invalid_state",
-        )
-    if seen_plan_hash and seen_plan_hash != change_request.plan_hash:
-        raise Stale(
-            "The change was edited after you opened it. Review it again before deciding.", code="plan_changed"
         )
 
 
@@ -104,7 +116,7 @@ def change_request_approve(
 ) -> ChangeRequest:
     """Approve the current plan; with enough approvals the change is approved and queued for the worker."""
     change_request = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
-    _check_decider(actor, change_request, seen_plan_hash)
+    _check_decider(actor, change_request, seen_plan_hash, "approve")
     if not change_request.items.exists():
         raise Invalid("This change has no edits left: there is nothing to approve.", code="empty_change")
     if valid_approvals(change_request).filter(approver=actor.user).exists():
@@ -116,22 +128,23 @@ def change_request_approve(
         decision=choices.Decision.APPROVED,
         plan_hash=change_request.plan_hash,
     )
+    given, required = valid_approvals(change_request).count(), settings.EDGEGUARD_APPROVALS_REQUIRED
     audit_record(
         action="change.approval",
         actor=actor.user,
         change_request=change_request,
         remote_addr=actor.remote_addr,
         message=comment,
-        data={"plan_hash": change_request.plan_hash},
+        data={"plan_hash": change_request.plan_hash, "approvals": given, "required": required},
     )
-    if valid_approvals(change_request).count() >= settings.EDGEGUARD_APPROVALS_REQUIRED:
+    if given >= required:
         change_request_move(change_request, "approve", decided_at=timezone.now())
         audit_record(
             action="change.approved",
             actor=actor.user,
             change_request=change_request,
             remote_addr=actor.remote_addr,
-            data={"plan_hash": change_request.plan_hash},
+            data={"plan_hash": change_request.plan_hash, "approvals": given, "required": required},
         )
         transaction.on_commit(lambda: notify.change_decided(change_request))
         transaction.on_commit(lambda: queue.change_apply(change_request.pk))
@@ -142,7 +155,7 @@ def change_request_approve(
 def change_request_reject(*, actor: Actor, change_request: ChangeRequest, comment: str) -> ChangeRequest:
     """Reject the change, with a comment that tells the requester why."""
     change_request = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
-    _check_decider(actor, change_request, None)
+    _check_decider(actor, change_request, None, "reject")
     if not comment.strip():
         raise Invalid("Say why the change is rejected.", code="required", field="comment")
     Approval.objects.create(

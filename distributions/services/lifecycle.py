@@ -41,6 +41,8 @@ CHANGE_TRANSITIONS: Mapping[str, Transition] = {
     "submit": _move([Status.DRAFT], Status.SUBMITTED),
     "approve": _move([Status.SUBMITTED], Status.APPROVED),
     "reject": _move([Status.SUBMITTED], Status.REJECTED),
+    # Editing the plan of a submitted change sends it back for the requester to confirm it again.
+    "revise": _move([Status.SUBMITTED], Status.DRAFT),
     "cancel": _move(choices.CHANGE_CANCELLABLE, Status.CANCELLED),
     "retry": _move([Status.FAILED], Status.APPROVED),
     # The worker, through services/apply.py and services/progress.py.

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from distributions.filters import AuditEventFilter
-from distributions.selectors.audit import audit_events
+from distributions.selectors.audit import audit_events, described
 from distributions.views.common import requires
 
 PAGE_SIZE = 50
@@ -21,5 +21,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     return render(
-        request, "changes/audit_log.html", {"page": page, "filter": filterset, "query": query.urlencode()}
+        request,
+        "changes/audit_log.html",
+        {"page": page, "rows": described(page), "filter": filterset, "query": query.urlencode()},
     )

@@ -13,18 +13,22 @@ from distributions.cloudfront.edits import Invalidate
 from distributions.errors import ServiceError
 from distributions.models import ChangeRequest, Distribution
 from distributions.roles import can, signed_in_user
+from distributions.selectors.audit import described
 from distributions.selectors.changes import (
     LIST_TABS,
     change_get,
     change_items,
     change_list_counts,
+    change_plan_diff,
+    plan_revisions,
+    simulatable_changes,
     valid_approvals,
 )
 from distributions.selectors.changes import change_list as change_list_query
 from distributions.selectors.review import item_review
 from distributions.services import changes, decisions
 from distributions.services.guards import Actor
-from distributions.views.common import requires
+from distributions.views.common import SENT_BACK, requires
 
 
 @requires("view")
@@ -70,19 +74,29 @@ def _context(request: HttpRequest, change: ChangeRequest) -> dict:
         "can_retry": change.status == choices.ChangeStatus.FAILED and can(user, "admin"),
         "approvals": change.approvals.select_related("approver"),
         "valid_approvals": valid_approvals(change).count() if change.plan_hash else 0,
-        "events": change.events.order_by("created_at", "pk")[:200],
+        "events": described(change.events.order_by("created_at", "pk")[:200]),
     }
+
+
+def _detail(
+    request: HttpRequest, change: ChangeRequest, decision_form: forms.DecisionForm | None = None
+) -> HttpResponse:
+    context = _context(request, change)
+    user = signed_in_user(request)
+    context["reviews"] = [item_review(item) for item in context["items"]]
+    context["decision_form"] = decision_form or forms.DecisionForm(initial={"plan_hash": change.plan_hash})
+    context["checklist"] = decisions.CHECKLIST
+    context["invalidate_form"] = forms.InvalidateForm()
+    context["plan_diff"] = change_plan_diff(change, user=user)
+    context["revisions"] = plan_revisions(change)
+    context["can_simulate"] = simulatable_changes(user).filter(pk=change.pk).exists()
+    status = 400 if decision_form is not None and decision_form.errors else 200
+    return render(request, "changes/change_detail.html", context, status=status)
 
 
 @requires("view")
 def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    change = _change(pk)
-    context = _context(request, change)
-    context["reviews"] = [item_review(item) for item in context["items"]]
-    context["decision_form"] = forms.DecisionForm(initial={"plan_hash": change.plan_hash})
-    context["checklist"] = decisions.CHECKLIST
-    context["invalidate_form"] = forms.InvalidateForm()
-    return render(request, "changes/change_detail.html", context)
+    return _detail(request, _change(pk))
 
 
 @requires("view")
@@ -97,6 +111,11 @@ def change_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 QUEUED = "queued: the worker will pick it up"
+
+
+def _sent_back(change: ChangeRequest) -> str:
+    """What to add to an edit's message when the edit sends a submitted change back to draft."""
+    return SENT_BACK if change.status == choices.ChangeStatus.SUBMITTED else ""
 
 
 def _run(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:
@@ -127,8 +146,9 @@ def change_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@requires("approve")
+@requires("view")
 def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve or reject; the services check who may (the requester is told it is their own change)."""
     change = _change(pk)
     form = forms.DecisionForm(request.POST)
     form.is_valid()
@@ -142,14 +162,23 @@ def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             f"Change #{pk} rejected.",
         )
+    seen = form.cleaned_data.get("plan_hash")
+    if not seen and change.requester_id != request.user.pk and can(request.user, "approve"):
+        # As in the API: an approval names the plan that was reviewed, so none goes to a plan nobody saw.
+        # The page shown again is the current plan: its form carries that plan's hash.
+        shown = forms.DecisionForm({"comment": comment, "plan_hash": change.plan_hash})
+        shown.is_valid()
+        shown.add_error(
+            None,
+            "Your approval did not say which plan you reviewed (the form sent no plan hash), so it was "
+            "not recorded. This page shows the current plan: review it, then approve again.",
+        )
+        return _detail(request, change, decision_form=shown)
     return _run(
         request,
         pk,
         lambda: decisions.change_request_approve(
-            actor=Actor.from_request(request),
-            change_request=change,
-            comment=comment,
-            seen_plan_hash=form.cleaned_data.get("plan_hash") or None,
+            actor=Actor.from_request(request), change_request=change, comment=comment, seen_plan_hash=seen
         ),
         f"Approved change #{pk}.",
     )
@@ -199,7 +228,7 @@ def change_invalidate(request: HttpRequest, pk: int, distribution_id: str) -> Ht
             distribution=distribution,
             edits=[Invalidate(paths=paths)],
         ),
-        f"Invalidation of {', '.join(paths)} added for {distribution_id}.",
+        f"Invalidation of {', '.join(paths)} added for {distribution_id}." + _sent_back(change),
     )
 
 
@@ -214,5 +243,5 @@ def change_item_remove(request: HttpRequest, pk: int, distribution_id: str) -> H
         lambda: changes.change_item_remove(
             actor=Actor.from_request(request), change_request=change, distribution=distribution
         ),
-        f"{distribution_id} removed from the change.",
+        f"{distribution_id} removed from the change." + _sent_back(change),
     )

@@ -13,6 +13,9 @@ from distributions.roles import can
 
 View = Callable[..., HttpResponse]
 
+# Said after an edit that sent a submitted change back to draft (services/changes.py).
+SENT_BACK = " It went back to draft: review it, confirm the checklist again and resubmit it."
+
 
 def requires(capability: str) -> Callable[[View], View]:
     """Refuse with 403 unless the user's role grants `capability` (login itself is enforced globally)."""

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from distributions import forms
+from distributions import choices, forms
 from distributions.cloudfront.edits import (
     Edit,
     ReorderBehaviors,
@@ -27,7 +27,7 @@ from distributions.models import Distribution
 from distributions.selectors import fleet as selectors
 from distributions.services import changes
 from distributions.services.guards import Actor
-from distributions.views.common import requires
+from distributions.views.common import SENT_BACK, requires
 
 
 def _distribution(distribution_id: str) -> Distribution:
@@ -41,10 +41,11 @@ def _add(
     request: HttpRequest, form: forms.TargetChangeForm, distribution: Distribution, edits: Sequence[Edit]
 ) -> HttpResponse | None:
     """Add the edits to the chosen (or a new) change; on a rule violation, show it on the form."""
+    change = form.cleaned_data.get("change")
+    note = f".{SENT_BACK}" if change is not None and change.status == choices.ChangeStatus.SUBMITTED else ""
     try:
         # One transaction: a new change whose first edits are refused is not left behind, empty.
         with transaction.atomic():
-            change = form.cleaned_data.get("change")
             if change is None:
                 title = form.cleaned_data.get("title") or f"HTTPS settings of {distribution.display_name}"
                 change = changes.change_request_create(actor=Actor.from_request(request), title=title)
@@ -57,7 +58,9 @@ def _add(
     except ServiceError as error:
         form.add_error(None, error.message)
         return None
-    messages.success(request, f"Added to change #{change.pk}: " + "; ".join(e.describe() for e in edits))
+    messages.success(
+        request, f"Added to change #{change.pk}: " + "; ".join(e.describe() for e in edits) + note
+    )
     return redirect("change-detail", pk=change.pk)
 
 

@@ -17,11 +17,13 @@ from distributions import forms
 from distributions.cloudfront.compliance import Finding
 from distributions.cloudfront.compliance.scope import SECURITY_HUB_CONTROLS
 from distributions.errors import ServiceError
-from distributions.roles import can
+from distributions.models import ChangeRequest
+from distributions.roles import can, signed_in_user
 from distributions.selectors import fleet as fleet_selectors
 from distributions.selectors import posture as posture_selectors
+from distributions.selectors.changes import simulatable_changes
 from distributions.selectors.fleet import distribution_configs
-from distributions.selectors.simulator import request_simulate
+from distributions.selectors.simulator import change_sample_urls, request_simulate
 from distributions.services.guards import Actor
 from distributions.services.posture_fix import finding_fix, posture_fix_create
 from distributions.views.common import requires
@@ -159,12 +161,35 @@ def posture_fix(request: HttpRequest) -> HttpResponse:
     return redirect("change-detail", pk=result.change_request.pk)
 
 
+def _preselected(request: HttpRequest) -> ChangeRequest | None:
+    """The change named by `?change=` when the page opens without a URL (the change page's link)."""
+    value = request.GET.get("change", "")
+    change = None
+    if value.isdigit() and len(value) < 19:
+        change = simulatable_changes(signed_in_user(request)).filter(pk=int(value)).first()
+    if value and change is None:
+        messages.error(
+            request,
+            f"Change “{value}” cannot be simulated: choose one of your drafts, or a change awaiting "
+            "approval or approved.",
+        )
+    return change
+
+
 @requires("view")
 def simulator(request: HttpRequest) -> HttpResponse:
-    """What a viewer gets for a URL, method and HTTP version; before and after one of my changes."""
-    form = forms.SimulatorForm(request.GET if "url" in request.GET else None, user=request.user)
+    """What a viewer gets for a URL, method and HTTP version; before and after a change that is a draft
+    of mine, or anyone's awaiting approval or approved (an approver tries the change they review)."""
+    preselected = None if "url" in request.GET else _preselected(request)
+    samples = change_sample_urls(preselected) if preselected else []
+    form = forms.SimulatorForm(
+        request.GET if "url" in request.GET else None,
+        user=request.user,
+        initial={"change": preselected.pk, "url": samples[0] if samples else ""} if preselected else None,
+    )
     result = None
     if form.is_bound and form.is_valid():
+        preselected = form.cleaned_data["change"]
         data = form.cleaned_data
         try:
             result = request_simulate(
@@ -175,4 +200,10 @@ def simulator(request: HttpRequest) -> HttpResponse:
             )
         except ServiceError as error:
             form.add_error("url" if error.field == "url" else None, error.message)
-    return render(request, "posture/simulator.html", {"form": form, "result": result})
+    if form.is_bound and preselected:
+        samples = change_sample_urls(preselected)
+    return render(
+        request,
+        "posture/simulator.html",
+        {"form": form, "result": result, "chosen_change": preselected, "sample_urls": samples},
+    )

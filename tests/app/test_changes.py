@@ -134,11 +134,15 @@ def test_it_voids_approvals_when_a_submitted_change_is_edited(fleet, alice, bob,
         edits=[SetViewerProtocolPolicy(path_pattern="default", policy="https-only")],
     )
     change.refresh_from_db()
-    assert valid_approvals(change).count() == 0
-    decisions.change_request_approve(actor=Actor(charlie), change_request=change)
+    assert change.status == "draft" and valid_approvals(change).count() == 0
+    resubmitted = decisions.change_request_submit(
+        actor=Actor(alice), change_request=change, checklist=CHECKED
+    )
+    decisions.change_request_approve(actor=Actor(charlie), change_request=resubmitted)
     change.refresh_from_db()
-    assert change.status == "submitted"  # one valid approval of two
-    assert AuditEvent.objects.filter(action="change.edited", data__approvals_voided=True).exists()
+    assert change.status == "submitted"  # one valid approval of two: bob's was voided
+    assert AuditEvent.objects.filter(action="change.edited", data__approvals_voided=1).exists()
+    assert AuditEvent.objects.filter(action="change.sent_back", data__approvals_voided=1).exists()
 
 
 def test_it_refuses_an_approval_given_on_an_outdated_plan(fleet, alice, bob):
@@ -147,7 +151,10 @@ def test_it_refuses_an_approval_given_on_an_outdated_plan(fleet, alice, bob):
     changes.change_edits_add(
         actor=Actor(alice), change_request=change, distribution=fleet[1], edits=[REDIRECT]
     )
-    with pytest.raises(Stale):
+    with pytest.raises(Stale, match="went back to draft"):
+        decisions.change_request_approve(actor=Actor(bob), change_request=change, seen_plan_hash=seen)
+    change = decisions.change_request_submit(actor=Actor(alice), change_request=change, checklist=CHECKED)
+    with pytest.raises(Stale, match="edited after you opened it"):
         decisions.change_request_approve(actor=Actor(bob), change_request=change, seen_plan_hash=seen)
 
 

@@ -23,6 +23,7 @@ CHANGE_MOVES = {
     "submit": ({"draft"}, "submitted"),
     "approve": ({"submitted"}, "approved"),
     "reject": ({"submitted"}, "rejected"),
+    "revise": ({"submitted"}, "draft"),
     "cancel": ({"draft", "submitted", "approved"}, "cancelled"),
     "retry": ({"failed"}, "approved"),
     "start": ({"approved"}, "applying"),

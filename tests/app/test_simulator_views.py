@@ -118,11 +118,11 @@ def test_it_shows_before_and_after_my_change(client, alice, distribution):
     assert "outcome changes" in response.content.decode()
 
 
-def test_it_offers_only_my_own_open_changes(client, alice, charlie, distribution):
+def test_it_offers_no_one_elses_draft(client, alice, charlie, distribution):
     theirs = changes.change_request_create(actor=Actor(charlie), title="Theirs")
     client.force_login(alice)
 
     response = _simulate(client, "http://www.x.test/", change=theirs.pk)
 
     assert response.context["result"] is None
-    assert "Select a valid choice" in response.content.decode()
+    assert "Choose one of your drafts, or a change awaiting approval" in response.content.decode()

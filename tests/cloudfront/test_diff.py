@@ -7,7 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from distributions.cloudfront.diff import diff_configs, origin_moved_to_https, plan_hash
+from distributions.cloudfront.diff import (
+    EditChange,
+    diff_configs,
+    origin_moved_to_https,
+    plan_diff,
+    plan_hash,
+)
 from distributions.cloudfront.edits import (
     Invalidate,
     ReorderBehaviors,
@@ -220,3 +226,101 @@ def test_it_hashes_canonical_json():
     }
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"))
     assert plan_hash(plan, {"D": "E"}) == hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# -- plan_diff: what changed between two plans of one change --------------------------------------
+
+_API = SetViewerProtocolPolicy("/api/*", "redirect-to-https")
+_API_STRICT = SetViewerProtocolPolicy("/api/*", "https-only")
+_DEFAULT = SetViewerProtocolPolicy("default", "redirect-to-https")
+_ORIGIN = SetOriginProtocolPolicy("api", "https-only")
+
+
+def _plan(**distributions):
+    """A plan: distribution id → (edits, base version)."""
+    return {
+        d: {"edits": [e.to_dict() for e in edits], "base_version": version}
+        for d, (edits, version) in distributions.items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        pytest.param(_plan(E1=([_API], "v1")), _plan(E1=([_API], "v1")), [], id="same-plan"),
+        pytest.param(
+            _plan(E1=([_API], "v1")),
+            _plan(E1=([_API], "v1"), E2=([_DEFAULT], "v7")),
+            [("E2", "added", [("added", None, _DEFAULT.describe())], False)],
+            id="distribution-added",
+        ),
+        pytest.param(
+            _plan(E1=([_API], "v1"), E2=([_DEFAULT], "v7")),
+            _plan(E1=([_API], "v1")),
+            [("E2", "removed", [("removed", _DEFAULT.describe(), None)], False)],
+            id="distribution-removed",
+        ),
+        pytest.param(
+            _plan(E1=([_API], "v1")),
+            _plan(E1=([_API, _ORIGIN], "v1")),
+            [("E1", "changed", [("added", None, _ORIGIN.describe())], False)],
+            id="edit-added",
+        ),
+        pytest.param(
+            _plan(E1=([_API, _ORIGIN], "v1")),
+            _plan(E1=([_ORIGIN], "v1")),
+            [("E1", "changed", [("removed", _API.describe(), None)], False)],
+            id="edit-removed",
+        ),
+        pytest.param(
+            _plan(E1=([_API], "v1")),
+            _plan(E1=([_API_STRICT], "v1")),
+            [("E1", "changed", [("changed", _API.describe(), _API_STRICT.describe())], False)],
+            id="same-field-another-value",
+        ),
+        pytest.param(
+            _plan(E1=([_API, Invalidate(("/a",))], "v1")),
+            _plan(E1=([_API, Invalidate(("/a", "/b"))], "v1")),
+            [
+                (
+                    "E1",
+                    "changed",
+                    [("changed", Invalidate(("/a",)).describe(), Invalidate(("/a", "/b")).describe())],
+                    False,
+                )
+            ],
+            id="invalidation-paths-grow",
+        ),
+        pytest.param(
+            _plan(E1=([_API], "v1")), _plan(E1=([_API], "v2")), [("E1", "changed", [], True)], id="replanned"
+        ),
+        pytest.param(
+            _plan(E1=([SetViewerProtocolPolicy("*", "redirect-to-https")], "v1")),
+            _plan(E1=([_DEFAULT], "v1")),
+            [],
+            id="same-edit-spelled-otherwise",
+        ),
+    ],
+)
+def test_plan_diff(before, after, expected):
+    got = [
+        (c.distribution_id, c.change, [(e.change, e.before, e.after) for e in c.edits], c.replanned)
+        for c in plan_diff(before, after)
+    ]
+    assert got == expected
+
+
+def test_plan_diff_lists_the_new_plans_order_then_the_removed_distributions():
+    before = _plan(E1=([_API], "v1"), E2=([_API], "v1"))
+    after = _plan(E3=([_API], "v1"), E1=([_API_STRICT], "v1"))
+    assert [(c.distribution_id, c.change) for c in plan_diff(before, after)] == [
+        ("E3", "added"),
+        ("E1", "changed"),
+        ("E2", "removed"),
+    ]
+
+
+def test_an_edit_change_reads_as_a_sentence():
+    assert EditChange("changed", "A → x", "A → y").describe() == "Changed: A → y (was: A → x)"
+    assert EditChange("added", None, "A → y").describe() == "Added: A → y"
+    assert EditChange("removed", "A → x", None).describe() == "Removed: A → x"

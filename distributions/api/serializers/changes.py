@@ -13,7 +13,7 @@ from rest_framework import serializers
 from distributions.api.fields import EditField, NaturalKeyField, StrictBooleanField, StrictCharField
 from distributions.cloudfront.diff import diff_configs
 from distributions.cloudfront.edits import edit_from_dict
-from distributions.models import Approval, ChangeItem, ChangeRequest, Distribution
+from distributions.models import Approval, ChangeItem, ChangeRequest, Distribution, PlanRevision
 from distributions.selectors.changes import item_planned_config, suggested_invalidations
 
 
@@ -147,10 +147,65 @@ class ChangeItemSerializer(serializers.ModelSerializer):
 
 class ApprovalSerializer(serializers.ModelSerializer):
     approver = serializers.CharField(source="approver.get_username", read_only=True)
+    voided_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When an edit sent the change back to draft; null: stands."
+    )
 
     class Meta:
         model = Approval
-        fields = ["approver", "decision", "comment", "plan_hash", "created_at"]
+        fields = ["approver", "decision", "comment", "plan_hash", "created_at", "voided_at"]
+
+
+class PlanRevisionSerializer(serializers.ModelSerializer):
+    """A submitted plan: its number, hash, who submitted it and when, the distributions it touched."""
+
+    submitted_by = serializers.CharField(source="submitted_by.get_username", read_only=True)
+    submitted_at = serializers.DateTimeField(source="created_at", read_only=True)
+    distributions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PlanRevision
+        fields = ["number", "plan_hash", "submitted_by", "submitted_at", "distributions"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_distributions(self, revision: PlanRevision) -> list[str]:
+        return list(revision.plan)
+
+
+class EditChangeSerializer(serializers.Serializer):
+    change = serializers.ChoiceField(choices=["added", "removed", "changed"])
+    before = serializers.CharField(
+        allow_null=True, help_text="The edit as it was (describe()); null if added."
+    )
+    after = serializers.CharField(allow_null=True, help_text="The edit as it is now; null if removed.")
+    description = serializers.CharField(source="describe")
+
+
+class DistributionPlanChangeSerializer(serializers.Serializer):
+    distribution = serializers.CharField(source="distribution_id")
+    change = serializers.ChoiceField(
+        choices=["added", "removed", "changed"],
+        help_text="The distribution joined, left, or its edits changed.",
+    )
+    edits = EditChangeSerializer(many=True)
+    replanned = serializers.BooleanField(help_text="Planned again on another version of its config.")
+    base_version_before = serializers.CharField(allow_null=True)
+    base_version_after = serializers.CharField(allow_null=True)
+
+
+class PlanDiffSerializer(serializers.Serializer):
+    """What changed in the plan since an earlier revision (null `since`: nothing to compare yet)."""
+
+    since = serializers.IntegerField(allow_null=True, help_text="The revision compared against.")
+    why = serializers.CharField(
+        help_text="Why that revision: the one you approved, the previous submission, or as asked (?since=)."
+    )
+    to = serializers.IntegerField(
+        allow_null=True, help_text="The revision compared; null: the draft as it is now."
+    )
+    distributions = DistributionPlanChangeSerializer(
+        many=True, help_text="Empty when the plans are the same."
+    )
 
 
 class ChangeRequestSerializer(serializers.ModelSerializer):
@@ -159,6 +214,13 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
     requester = serializers.CharField(source="requester.get_username", read_only=True)
     items = ChangeItemSerializer(many=True, read_only=True)
     approvals = ApprovalSerializer(many=True, read_only=True)
+    plan_revisions = PlanRevisionSerializer(
+        source="revisions", many=True, read_only=True, help_text="Each submission's plan, first to last."
+    )
+    sent_back = serializers.SerializerMethodField(
+        help_text="True when an edit after submission sent the change back to draft: its approvals are void, "
+        "and it must be submitted again with the checklist confirmed."
+    )
 
     class Meta:
         model = ChangeRequest
@@ -177,7 +239,12 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
             "finished_at",
             "items",
             "approvals",
+            "plan_revisions",
+            "sent_back",
         ]
+
+    def get_sent_back(self, change_request: ChangeRequest) -> bool:
+        return change_request.status == "draft" and bool(change_request.revisions.all())
 
 
 class InvalidationSerializer(serializers.ModelSerializer):

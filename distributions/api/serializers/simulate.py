@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from distributions.cloudfront.constants import METHODS
 from distributions.cloudfront.simulate import VIEWER_HTTP_VERSIONS
-from distributions.selectors.changes import open_changes
+from distributions.selectors.changes import simulatable_changes
 
 
 class SimulateRequestSerializer(serializers.Serializer):
@@ -22,15 +22,18 @@ class SimulateRequestSerializer(serializers.Serializer):
         allow_null=True,
         min_value=1,
         max_value=2**62,
-        help_text="One of your draft or submitted change requests: also simulate on its planned config.",
+        help_text="A change request to also simulate on its planned config: one of your drafts, or anyone's "
+        "change awaiting approval or approved (so an approver can try the change they review).",
     )
 
     def validate_change_request(self, value: int | None) -> Any:
         if value is None:
             return None
-        change_request = open_changes(self.context["request"].user).filter(pk=value).first()
+        change_request = simulatable_changes(self.context["request"].user).filter(pk=value).first()
         if change_request is None:
-            raise serializers.ValidationError("Name one of your own draft or submitted change requests.")
+            raise serializers.ValidationError(
+                "Name one of your own drafts, or a change awaiting approval or approved."
+            )
         return change_request
 
 

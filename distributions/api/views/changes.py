@@ -20,14 +20,20 @@ from rest_framework.response import Response
 from distributions.api.conditional import expected_version, if_match_parameter, with_etag
 from distributions.api.schema import error_responses
 from distributions.api.serializers import changes as s
+from distributions.errors import Invalid
 from distributions.filters import ChangeRequestFilter
 from distributions.models import ChangeRequest, Distribution
-from distributions.selectors.changes import change_request_queryset
+from distributions.roles import signed_in_user
+from distributions.selectors.changes import change_plan_diff, change_request_queryset
 from distributions.services import changes, decisions
 from distributions.services.guards import Actor
 
 ONE = {200: s.ChangeRequestSerializer}
 IF_MATCH = if_match_parameter(required=True)
+SINCE = OpenApiParameter(
+    "since", int, OpenApiParameter.QUERY, required=False, description="Compare with this revision number."
+)
+NOTHING_TO_COMPARE = "The change has not been submitted again since its first submission: nothing to compare."
 DISTRIBUTION_PATH = OpenApiParameter(
     "distribution_id", str, OpenApiParameter.PATH, pattern=r"^[A-Za-z0-9]{1,32}$"
 )
@@ -114,7 +120,8 @@ class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         responses={**ONE, **error_responses(409, 412, 428)},
         parameters=[IF_MATCH],
         description="Add edits for one distribution (merged with its earlier ones). Editing a submitted "
-        "change voids its approvals.",
+        "change sends it back to draft (`status` draft, `sent_back` true) and voids its approvals: submit it "
+        "again with the checklist confirmed.",
     )
     @action(detail=True, methods=["post"])
     def items(self, request: Request, pk: str) -> Response:
@@ -134,7 +141,8 @@ class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         request=None,
         responses={**ONE, **error_responses(409, 412, 428)},
         parameters=[IF_MATCH, DISTRIBUTION_PATH],
-        description="Drop one distribution and its edits from the change.",
+        description="Drop one distribution and its edits from the change; a submitted change goes back to "
+        "draft, its approvals voided, as for added edits.",
     )
     @action(detail=True, methods=["delete"], url_path=r"items/(?P<distribution_id>[A-Za-z0-9]{1,32})")
     def remove_item(self, request: Request, pk: str, distribution_id: str) -> Response:
@@ -147,6 +155,35 @@ class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
             expected_version=version,
         )
         return self._respond(change_request)
+
+    @extend_schema(
+        request=None,
+        responses={200: s.PlanDiffSerializer, **error_responses(400)},
+        parameters=[SINCE],
+        description="What changed in the plan since an earlier submitted revision: distributions added or "
+        "removed, edits added, removed or changed. Without `since`, against the revision you approved, else "
+        "the previous submission (a draft sent back: against what was submitted).",
+    )
+    @action(detail=True, methods=["get"], url_path="plan-diff", filter_backends=[], pagination_class=None)
+    def plan_diff(self, request: Request, pk: str) -> Response:
+        since = request.query_params.get("since")
+        if since is not None and not (since.isascii() and since.isdigit() and 0 < int(since) < 2**31):
+            raise Invalid("since: give a revision number (1, 2, ...).", code="invalid_input", field="since")
+        change_request = self.get_object()
+        diff = change_plan_diff(
+            change_request, user=signed_in_user(request), since=int(since) if since else None
+        )
+        data: dict[str, Any]
+        if diff is None:
+            data = {"since": None, "why": NOTHING_TO_COMPARE, "to": None, "distributions": []}
+        else:
+            data = {
+                "since": diff.since.number,
+                "why": diff.why,
+                "to": diff.to_number,
+                "distributions": diff.changes,
+            }
+        return Response(s.PlanDiffSerializer(data).data)
 
     @extend_schema(
         request=s.SubmitSerializer,
