@@ -96,9 +96,13 @@ def describe_moves(before: Sequence[str], after: Sequence[str]) -> list[str]:
 
 
 def _longest_increasing(patterns: list[str], rank: Mapping[str, int]) -> set[str]:
-    """The patterns of a longest subsequence whose ranks increase (quadratic: at most 75 behaviors)."""
+    """The patterns of a longest subsequence whose ranks increase (quadratic: at most 75 behaviors).
+
+    Of equally long ones, the latest is kept: when two neighbours swap, the one that went up is the one
+    named as moved, as a person moving a behavior up to take requests first would say it.
+    """
     best: list[list[str]] = []
     for i, pattern in enumerate(patterns):
-        chains = [best[j] for j in range(i) if rank[patterns[j]] < rank[pattern]]
+        chains = [best[j] for j in reversed(range(i)) if rank[patterns[j]] < rank[pattern]]
         best.append([*max(chains, key=len, default=[]), pattern])
-    return set(max(best, key=len, default=[]))
+    return set(max(reversed(best), key=len, default=[]))
