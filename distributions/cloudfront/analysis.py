@@ -1,4 +1,5 @@
-"""Behavior analysis: behaviors that can never be reached (shadowed), and the ids a behavior may target.
+"""Behavior analysis: behaviors that can never be reached (shadowed), which behaviors a change makes
+unreachable or reachable again and which it makes stricter, and the ids a behavior may target.
 
 Shadowing is decided exactly. Ordered behavior B is unreachable when every path B matches is matched by
 some earlier ordered pattern, i.e. L(B) ⊆ L(A1) ∪ ... ∪ L(Ak). Glob languages are regular, so we explore

@@ -18,7 +18,7 @@ from distributions.cloudfront.behavior_context import BehaviorContext, behavior_
 from distributions.cloudfront.constants import VIEWER_PROTOCOL_POLICIES
 from distributions.cloudfront.edits import ReorderBehaviors, SetViewerProtocolPolicy
 from distributions.cloudfront.edits.reorder_behaviors import describe_moves
-from distributions.cloudfront.patterns import Config, behaviors_by_precedence
+from distributions.cloudfront.patterns import behaviors_by_precedence
 from distributions.models import Distribution
 from distributions.selectors.review import SampleRequest, newly_refused, path_samples, sample_path
 
@@ -50,7 +50,9 @@ class BehaviorDetail:
         return self.context.allowed_methods
 
 
-def _stricter(config: Config, domain_name: str, pattern: str, is_default: bool, policy: str):
+def _stricter(
+    config: dict, domain_name: str, pattern: str, is_default: bool, policy: str
+) -> tuple[StricterPreview, ...]:
     """For each policy stricter than `policy`, the sampled requests to `pattern` it would newly refuse."""
     previews = []
     for stricter in VIEWER_PROTOCOL_POLICIES:
@@ -62,7 +64,7 @@ def _stricter(config: Config, domain_name: str, pattern: str, is_default: bool, 
     return tuple(previews)
 
 
-def config_behaviors(config: Config, domain_name: str, *, stricter: bool = False) -> list[BehaviorDetail]:
+def config_behaviors(config: dict, domain_name: str, *, stricter: bool = False) -> list[BehaviorDetail]:
     """Every behavior of `config` in evaluation order; with `stricter`, what stricter policies refuse."""
     known, unreachable = origin_ids(config), unreachable_behaviors(config)
     details = []

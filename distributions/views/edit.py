@@ -25,7 +25,12 @@ from distributions.cloudfront.edits import (
 from distributions.errors import ServiceError
 from distributions.models import Distribution
 from distributions.selectors import fleet as selectors
-from distributions.selectors.behaviors import behavior_details, reorder_preview
+from distributions.selectors.behaviors import (
+    BehaviorDetail,
+    ReorderPreview,
+    behavior_details,
+    reorder_preview,
+)
 from distributions.services import changes
 from distributions.services.guards import Actor
 from distributions.views.common import requires
@@ -192,7 +197,12 @@ def behaviors_reorder(request: HttpRequest, distribution_id: str) -> HttpRespons
     )
 
 
-def _preview(form, distribution, order, ordered):
+def _preview(
+    form: forms.ReorderForm,
+    distribution: Distribution,
+    order: tuple[str, ...],
+    ordered: list[BehaviorDetail],
+) -> tuple[ReorderPreview | None, list[BehaviorDetail]]:
     """The preview of `order` and the behaviors in that order, or the reason it is not a reordering."""
     try:
         preview = reorder_preview(distribution=distribution, order=order)

@@ -105,4 +105,5 @@ def _longest_increasing(patterns: list[str], rank: Mapping[str, int]) -> set[str
     for i, pattern in enumerate(patterns):
         chains = [best[j] for j in reversed(range(i)) if rank[patterns[j]] < rank[pattern]]
         best.append([*max(chains, key=len, default=[]), pattern])
-    return set(max(reversed(best), key=len, default=[]))
+    longest: list[str] = max(reversed(best), key=len, default=[])
+    return set(longest)
