@@ -20,7 +20,15 @@ from distributions.cloudfront.edits import ReorderBehaviors, SetViewerProtocolPo
 from distributions.cloudfront.edits.reorder_behaviors import describe_moves
 from distributions.cloudfront.patterns import behaviors_by_precedence
 from distributions.models import Distribution
-from distributions.selectors.review import SampleRequest, newly_refused, path_samples, sample_path
+from distributions.selectors.review import (
+    SampleRequest,
+    StricterPolicy,
+    newly_refused,
+    path_samples,
+    sample_path,
+    sample_requests,
+    stricter_warnings,
+)
 
 
 @dataclass(frozen=True)
@@ -94,11 +102,13 @@ def behavior_details(*, distribution: Distribution, stricter: bool = False) -> l
 
 @dataclass(frozen=True)
 class ReorderPreview:
-    """The behaviors in a proposed order, the moves, and which behaviors it makes (un)reachable."""
+    """The behaviors in a proposed order, the moves, which behaviors it makes (un)reachable, and the sampled
+    requests it sends to a stricter behavior."""
 
     behaviors: list[BehaviorDetail]
     moves: list[str]
     reachability: tuple[ReachabilityChange, ...]
+    stricter: list[StricterPolicy]
 
 
 def reorder_preview(*, distribution: Distribution, order: Sequence[str]) -> ReorderPreview:
@@ -106,8 +116,10 @@ def reorder_preview(*, distribution: Distribution, order: Sequence[str]) -> Reor
     config = distribution.config
     after = ReorderBehaviors(path_patterns=tuple(order)).apply(config)
     current = [b.path_pattern for b in behaviors_by_precedence(config) if not b.is_default]
+    samples, _ = sample_requests(config, after, distribution.domain_name)
     return ReorderPreview(
         [b for b in config_behaviors(after, distribution.domain_name) if not b.is_default],
         describe_moves(current, list(order)),
         reachability_changes(config, after),
+        stricter_warnings(config, after, samples),
     )

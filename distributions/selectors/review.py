@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from distributions.cloudfront.analysis import (
-    PolicyChange,
     ReachabilityChange,
     origin_ids,
     reachability_changes,
@@ -189,12 +188,14 @@ def item_review(item: ChangeItem) -> ItemReview:
 
 @dataclass(frozen=True)
 class StricterPolicy:
-    """A behavior whose viewer protocol policy becomes stricter, and the sampled requests it will refuse."""
+    """Sampled requests a change makes refused: their behavior's policy becomes stricter, or (`moved_from`)
+    a reorder sends them from a behavior that answered them to a stricter one."""
 
     path_pattern: str
     before: str
     after: str
     refused: list[SampleRequest]
+    moved_from: str = ""
 
 
 def newly_refused(samples: list[SampleRequest]) -> list[SampleRequest]:
@@ -203,19 +204,24 @@ def newly_refused(samples: list[SampleRequest]) -> list[SampleRequest]:
 
 
 def stricter_warnings(before: dict, after: dict, samples: list[SampleRequest]) -> list[StricterPolicy]:
-    """Each behavior made stricter, with the changed samples that reach it and will now be refused."""
-    refused = newly_refused(samples)
-
-    def reaches(sample: SampleRequest, change: PolicyChange) -> bool:
-        match = match_behavior(after, urlsplit(sample.url).path)
-        return (match.is_default, match.path_pattern) == (change.path_pattern == "*", change.path_pattern)
-
-    return [
-        StricterPolicy(
-            change.path_pattern, change.before, change.after, [s for s in refused if reaches(s, change)]
-        )
-        for change in stricter_policies(before, after)
-    ]
+    """Each behavior made stricter, and each move of requests to a stricter behavior, with the changed
+    samples that will now be refused."""
+    stricter = {
+        c.path_pattern: StricterPolicy(c.path_pattern, c.before, c.after, [])
+        for c in stricter_policies(before, after)
+    }
+    moved: dict[tuple[str, str], StricterPolicy] = {}
+    for sample in newly_refused(samples):
+        path = urlsplit(sample.url).path
+        was, now = match_behavior(before, path), match_behavior(after, path)
+        if (was.is_default, was.path_pattern) == (now.is_default, now.path_pattern):
+            if now.path_pattern in stricter:
+                stricter[now.path_pattern].refused.append(sample)
+            continue
+        policies = was.behavior["ViewerProtocolPolicy"], now.behavior["ViewerProtocolPolicy"]
+        entry = StricterPolicy(now.path_pattern, *policies, [], moved_from=was.path_pattern)
+        moved.setdefault((was.path_pattern, now.path_pattern), entry).refused.append(sample)
+    return [*stricter.values(), *moved.values()]
 
 
 def path_samples(before: dict, after: dict, domain_name: str, paths: list[str]) -> list[SampleRequest]:

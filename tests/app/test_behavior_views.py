@@ -95,6 +95,18 @@ def test_the_review_says_a_reorder_makes_a_behavior_reachable_again_and_describe
     body = page.content.decode()
     assert "Reachable again" in body and "Moved /img/* from 1 to 0" in body
     assert "('" not in body, "the order prints as a Python tuple"
+    # Freed, /img/* (https-only) now takes requests /img* (redirect-to-https) answered with 301.
+    (moved,) = review.stricter
+    assert (moved.moved_from, moved.path_pattern, moved.before, moved.after) == (
+        "/img*",
+        "/img/*",
+        "redirect-to-https",
+        "https-only",
+    )
+    assert [(r.method, r.url, r.before.status) for r in moved.refused] == [
+        ("GET", "http://media.example.com/img/example", 301)
+    ]
+    assert "Requests move to a stricter behavior" in body
     assert change.items.count() == 1
 
 
@@ -124,6 +136,7 @@ def test_the_reorder_preview_shows_moves_and_reachability_without_adding_anythin
     assert preview.moves == ["Moved /img/* from 1 to 0"]
     assert [(r.path_pattern, r.reachable) for r in preview.reachability] == [("/img/*", True)]
     assert [b.path_pattern for b in response.context["ordered"]] == order.split("\n")
+    assert [(w.moved_from, w.path_pattern) for w in preview.stricter] == [("/img*", "/img/*")]
     assert ChangeRequest.objects.count() == 0
 
 

@@ -93,7 +93,9 @@ def test_a_reorder_that_frees_a_shadowed_behavior_is_shown_live_and_in_the_revie
     preview.wait_for()
     assert "Moved /img/* from 3 to 2" in preview.inner_text()
     assert "Reachable again" in preview.inner_text()
+    assert "GET http://media.example.com/img/example" in preview.locator(".eg-stricter").inner_text()
     assert page.locator("#reorder-list li[data-pattern='/img/*'] .eg-unreachable").count() == 0
+    shoot(page, "reorder")
     page.fill("#id_title", "Let /img/* take its requests")
     page.click("button:has-text('Add to change')")
     page.wait_for_url("**/changes/*/")
