@@ -104,6 +104,31 @@ def _route(pattern: str, policy: str = "redirect-to-https") -> dict[str, Any]:
     return f.behavior("app", policy, pattern)
 
 
+def _with_edge_code(behavior: dict[str, Any]) -> dict[str, Any]:
+    """A behavior that runs a CloudFront Function and Lambda@Edge, with the managed security headers."""
+    function = f"arn:aws:cloudfront::{DEFAULT_ACCOUNT}:function/media-url-rewrite"
+    resize = f"arn:aws:lambda:us-east-1:{DEFAULT_ACCOUNT}:function:media-image-resize:7"
+    behavior["FunctionAssociations"] = f.listing([{"FunctionARN": function, "EventType": "viewer-request"}])
+    behavior["LambdaFunctionAssociations"] = f.listing(
+        [{"LambdaFunctionARN": resize, "EventType": "origin-response", "IncludeBody": False}]
+    )
+    behavior["ResponseHeadersPolicyId"] = f.SECURITY_HEADERS_POLICY
+    return behavior
+
+
+def _with_legacy_cache(behavior: dict[str, Any]) -> dict[str, Any]:
+    """A behavior still on the legacy cache settings (ForwardedValues and TTLs) instead of a cache policy."""
+    del behavior["CachePolicyId"]
+    behavior["ForwardedValues"] = {
+        "QueryString": False,
+        "Cookies": {"Forward": "none"},
+        "Headers": f.listing([]),
+        "QueryStringCacheKeys": f.listing([]),
+    }
+    behavior.update({"MinTTL": 0, "DefaultTTL": 86400, "MaxTTL": 31536000})
+    return behavior
+
+
 def first_account(certs: dict[str, str]) -> list[Spec]:
     """example.com: static sites, apps, the legacy vip, the SSLv3 origin, shadowing, 24 behaviors."""
     wildcard = certs["example-wildcard"]
@@ -111,9 +136,9 @@ def first_account(certs: dict[str, str]) -> list[Spec]:
         "api", "reports-api.internal.example.net", "https-only", ["SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2"]
     )
     shadowed = [
-        f.behavior("app", "redirect-to-https", "/img*"),
+        _with_edge_code(f.behavior("app", "redirect-to-https", "/img*")),
         f.behavior("app", "https-only", "/img/*"),  # unreachable: "/img*" matches every path it would
-        f.behavior("app", "allow-all", "*.jpg"),
+        _with_legacy_cache(f.behavior("app", "allow-all", "*.jpg")),
         f.behavior("app", "https-only", "/images/*.jpg"),  # unreachable: "*.jpg" comes first
     ]
     sections = [

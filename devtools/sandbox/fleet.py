@@ -12,6 +12,8 @@ Config = dict[str, Any]
 # AWS managed cache policies (same ids in every account).
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+# The AWS managed response headers policy SecurityHeadersPolicy.
+SECURITY_HEADERS_POLICY = "67f7725c-6f97-4210-82d7-5512b31e9d03"
 
 
 def listing(values: Iterable[Any]) -> dict[str, Any]:

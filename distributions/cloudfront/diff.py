@@ -12,8 +12,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from distributions.cloudfront.config_paths import field_label, find_custom_origin_config, format_value, items
+from distributions.cloudfront.config_paths import (
+    BEHAVIOR_ORDER_FIELD,
+    field_label,
+    find_custom_origin_config,
+    format_value,
+    items,
+)
 from distributions.cloudfront.edits import Edit, edit_from_dict
+from distributions.cloudfront.edits.reorder_behaviors import describe_moves
 
 # The key that names an item in each keyed list of a DistributionConfig.
 _NATURAL_KEYS = {
@@ -45,7 +52,24 @@ class Change:
             return f"{self.label}: added" + _unless_mapping(self.after, " ({})")
         if self.after is None:
             return f"{self.label}: removed" + _unless_mapping(self.before, " (was {})")
+        if self.moves:
+            return f"{self.label}: {'; '.join(self.moves)}"
         return f"{self.label}: {format_value(self.before)} → {format_value(self.after)}"
+
+    @property
+    def moves(self) -> list[str]:
+        """For the order of the behaviors, the moves that explain it ("Moved /img/* from 3 to 2")."""
+        if self.path != BEHAVIOR_ORDER_FIELD or self.before is None or self.after is None:
+            return []
+        return describe_moves(self.before, self.after)
+
+    @property
+    def before_text(self) -> str:
+        return "—" if self.before is None else format_value(self.before)
+
+    @property
+    def after_text(self) -> str:
+        return "—" if self.after is None else format_value(self.after)
 
 
 def _unless_mapping(value: Any, template: str) -> str:

@@ -4,11 +4,18 @@ outcome the change alters (the console's checklist, backed by data). Reads only;
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
-from distributions.cloudfront.analysis import origin_ids
+from distributions.cloudfront.analysis import (
+    ReachabilityChange,
+    origin_ids,
+    reachability_changes,
+    stricter_policies,
+    unreachable_behaviors,
+)
 from distributions.cloudfront.config_paths import items
 from distributions.cloudfront.diff import Change, diff_configs
-from distributions.cloudfront.patterns import behaviors_by_precedence
+from distributions.cloudfront.patterns import behaviors_by_precedence, match_behavior
 from distributions.cloudfront.simulate import simulate
 from distributions.cloudfront.validation import EditError
 from distributions.models import ChangeItem
@@ -20,6 +27,8 @@ from distributions.selectors.changes import (
 )
 
 MAX_SAMPLED_BEHAVIORS = 40
+# (method, HTTP version) of each sampled request: GET, a POST a 307 resends, a POST too old for a 307.
+SAMPLED_REQUESTS = (("GET", "1.1"), ("POST", "1.1"), ("POST", "1.0"))
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,7 @@ class BehaviorRow:
     viewer_protocol_policy: str
     is_default: bool
     origin_exists: bool
+    shadowed_by: tuple[tuple[int, str], ...] = ()  # the earlier behaviors taking all its requests
 
 
 @dataclass(frozen=True)
@@ -37,6 +47,7 @@ class Outcome:
     status: int
     summary: str
     detail: str
+    refused: bool = False  # the viewer ends with a 403, at once or after following a redirect
 
 
 @dataclass(frozen=True)
@@ -61,11 +72,14 @@ class ItemReview:
     problems: list[EditError]
     loosened: list[str] = field(default_factory=list)
     error: str = ""
+    stricter: list[StricterPolicy] = field(default_factory=list)
+    reachability: list[ReachabilityChange] = field(default_factory=list)
 
 
 def behavior_rows(config: dict) -> list[BehaviorRow]:
     """The behaviors in evaluation order, the default last, with whether each one's origin exists."""
     known = origin_ids(config)
+    unreachable = unreachable_behaviors(config)
     return [
         BehaviorRow(
             b.precedence,
@@ -74,6 +88,7 @@ def behavior_rows(config: dict) -> list[BehaviorRow]:
             b.config["ViewerProtocolPolicy"],
             b.is_default,
             b.config["TargetOriginId"] in known,
+            unreachable[b.precedence].shadowed_by if b.precedence in unreachable else (),
         )
         for b in behaviors_by_precedence(config)
     ]
@@ -88,13 +103,17 @@ def sample_path(pattern: str) -> str:
 
 
 def _outcome(simulation) -> Outcome:
+    if simulation.outcome == "redirect" and not simulation.method_allowed:
+        # The redirected request reaches the same behavior over HTTPS, which refuses the method.
+        summary = f"{simulation.status}, then 403 over HTTPS"
+        return Outcome(simulation.status, summary, simulation.reason, refused=True)
     if simulation.outcome == "redirect":
         return Outcome(simulation.status, f"{simulation.status} to HTTPS", f"Location: {simulation.location}")
     if simulation.outcome == "served":
         origin = simulation.origin
         via = f", origin over {origin.protocol.upper()}" if origin else ""
         return Outcome(simulation.status, f"{simulation.status} served{via}", simulation.reason)
-    return Outcome(simulation.status, f"{simulation.status} refused", simulation.reason)
+    return Outcome(simulation.status, f"{simulation.status} refused", simulation.reason, refused=True)
 
 
 _STRENGTH = {"allow-all": 0, "redirect-to-https": 1, "https-only": 2}
@@ -126,7 +145,7 @@ def sample_requests(before: dict, after: dict, domain_name: str) -> tuple[list[S
     changed, unchanged = [], 0
     for path in paths:
         url = f"http://{host}{path}"
-        for method, version in (("GET", "1.1"), ("POST", "1.1"), ("POST", "1.0")):
+        for method, version in SAMPLED_REQUESTS:
             was = _outcome(
                 simulate(url=url, config=before, domain_name=domain_name, method=method, http_version=version)
             )
@@ -162,4 +181,62 @@ def item_review(item: ChangeItem) -> ItemReview:
         suggested_invalidations=suggested_invalidations(item),
         problems=problems,
         loosened=loosened_policies(before, after),
+        stricter=stricter_warnings(before, after, samples),
+        reachability=list(reachability_changes(before, after)),
     )
+
+
+@dataclass(frozen=True)
+class StricterPolicy:
+    """Sampled requests a change makes refused: their behavior's policy becomes stricter, or (`moved_from`)
+    a reorder sends them from a behavior that answered them to a stricter one."""
+
+    path_pattern: str
+    before: str
+    after: str
+    refused: list[SampleRequest]
+    moved_from: str = ""
+
+
+def newly_refused(samples: list[SampleRequest]) -> list[SampleRequest]:
+    """The sampled requests a viewer gets through today and that end in 403 after the change."""
+    return [s for s in samples if s.after.refused and not s.before.refused]
+
+
+def stricter_warnings(before: dict, after: dict, samples: list[SampleRequest]) -> list[StricterPolicy]:
+    """Each behavior made stricter, and each move of requests to a stricter behavior, with the changed
+    samples that will now be refused."""
+    stricter = {
+        c.path_pattern: StricterPolicy(c.path_pattern, c.before, c.after, [])
+        for c in stricter_policies(before, after)
+    }
+    moved: dict[tuple[str, str], StricterPolicy] = {}
+    for sample in newly_refused(samples):
+        path = urlsplit(sample.url).path
+        was, now = match_behavior(before, path), match_behavior(after, path)
+        if (was.is_default, was.path_pattern) == (now.is_default, now.path_pattern):
+            if now.path_pattern in stricter:
+                stricter[now.path_pattern].refused.append(sample)
+            continue
+        policies = was.behavior["ViewerProtocolPolicy"], now.behavior["ViewerProtocolPolicy"]
+        entry = StricterPolicy(now.path_pattern, *policies, [], moved_from=was.path_pattern)
+        moved.setdefault((was.path_pattern, now.path_pattern), entry).refused.append(sample)
+    return [*stricter.values(), *moved.values()]
+
+
+def path_samples(before: dict, after: dict, domain_name: str, paths: list[str]) -> list[SampleRequest]:
+    """The sampled plain-HTTP requests to these paths, simulated on both configs, changed or not."""
+    aliases = items(after.get("Aliases"))
+    host = aliases[0] if aliases else domain_name
+    samples = []
+    for path in paths:
+        url = f"http://{host}{path}"
+        for method, version in SAMPLED_REQUESTS:
+            outcomes = [
+                _outcome(
+                    simulate(url=url, config=c, domain_name=domain_name, method=method, http_version=version)
+                )
+                for c in (before, after)
+            ]
+            samples.append(SampleRequest(method, url, version, *outcomes))
+    return samples

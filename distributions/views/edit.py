@@ -25,6 +25,12 @@ from distributions.cloudfront.edits import (
 from distributions.errors import ServiceError
 from distributions.models import Distribution
 from distributions.selectors import fleet as selectors
+from distributions.selectors.behaviors import (
+    BehaviorDetail,
+    ReorderPreview,
+    behavior_details,
+    reorder_preview,
+)
 from distributions.services import changes
 from distributions.services.guards import Actor
 from distributions.views.common import SENT_BACK, requires
@@ -68,7 +74,7 @@ def _add(
 def behavior_edit(request: HttpRequest, distribution_id: str) -> HttpResponse:
     """Set the viewer protocol policy of one or several behaviors (the console's Edit behavior)."""
     distribution = _distribution(distribution_id)
-    behaviors = list(distribution.behaviors.order_by("precedence"))
+    behaviors = behavior_details(distribution=distribution, stricter=True)
     patterns = [b.path_pattern for b in behaviors]
     selected = (
         request.POST.getlist("patterns") if request.method == "POST" else request.GET.getlist("pattern")
@@ -171,18 +177,39 @@ def certificate_edit(request: HttpRequest, distribution_id: str) -> HttpResponse
 
 @requires("request")
 def behaviors_reorder(request: HttpRequest, distribution_id: str) -> HttpResponse:
-    """Reorder the ordered behaviors (the default always stays last)."""
+    """Reorder the ordered behaviors (the default always stays last); "Preview" shows the new order's
+    unreachable behaviors without adding anything."""
     distribution = _distribution(distribution_id)
-    ordered = [b for b in distribution.behaviors.order_by("precedence") if not b.is_default]
+    ordered = [b for b in behavior_details(distribution=distribution) if not b.is_default]
     form = forms.ReorderForm(
         request.POST or None, user=request.user, initial={"order": "\n".join(b.path_pattern for b in ordered)}
     )
+    preview = None
     if request.method == "POST" and form.is_valid():
         order = tuple(line for line in form.cleaned_data["order"].splitlines() if line)
-        if order == tuple(b.path_pattern for b in ordered):
+        if "preview" in request.POST:
+            preview, ordered = _preview(form, distribution, order, ordered)
+        elif order == tuple(b.path_pattern for b in ordered):
             form.add_error(None, "The order is unchanged: move a behavior first.")
         elif response := _add(request, form, distribution, [ReorderBehaviors(path_patterns=order)]):
             return response
     return render(
-        request, "changes/reorder.html", {"distribution": distribution, "ordered": ordered, "form": form}
+        request,
+        "changes/reorder.html",
+        {"distribution": distribution, "ordered": ordered, "form": form, "preview": preview},
     )
+
+
+def _preview(
+    form: forms.ReorderForm,
+    distribution: Distribution,
+    order: tuple[str, ...],
+    ordered: list[BehaviorDetail],
+) -> tuple[ReorderPreview | None, list[BehaviorDetail]]:
+    """The preview of `order` and the behaviors in that order, or the reason it is not a reordering."""
+    try:
+        preview = reorder_preview(distribution=distribution, order=order)
+    except LookupError as error:
+        form.add_error("order", f"This order cannot be previewed: {error}.")
+        return None, ordered
+    return preview, preview.behaviors

@@ -19,6 +19,7 @@ from distributions.filters import DistributionFilter
 from distributions.models import Account, Distribution, SyncRun
 from distributions.roles import can
 from distributions.selectors import fleet as selectors
+from distributions.selectors.behaviors import behavior_details
 from distributions.selectors.fleet import AccountStats
 from distributions.services import queue
 from distributions.views.common import requires
@@ -60,7 +61,7 @@ def distribution_detail(request: HttpRequest, distribution_id: str) -> HttpRespo
     tab = request.GET.get("tab", "general")
     if tab not in DETAIL_TABS:
         tab = "general"
-    behaviors = list(distribution.behaviors.all())
+    behaviors = behavior_details(distribution=distribution)
     origins = list(distribution.origins.all())
     origin_ids = {origin.origin_id for origin in origins}
     return render(

@@ -2,23 +2,45 @@
 (function () {
   "use strict";
 
-  // Reorder behaviors: up/down buttons move list items and keep the textarea (what is submitted) in step.
-  document.querySelectorAll("#reorder-list").forEach(function (list) {
-    var target = document.getElementById(list.dataset.target);
-    function sync() {
-      target.value = Array.from(list.children).map(function (li) { return li.dataset.pattern; }).join("\n");
+  // Reorder behaviors: up/down buttons move list items and keep the textarea (what is submitted) in step;
+  // the list is delegated from the document because the live preview (htmx) swaps it for the server's.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("#reorder-list button[data-move]");
+    if (!button) { return; }
+    var list = button.closest("#reorder-list");
+    var item = button.closest("li");
+    if (button.dataset.move === "-1" && item.previousElementSibling) {
+      list.insertBefore(item, item.previousElementSibling);
+    } else if (button.dataset.move === "1" && item.nextElementSibling) {
+      list.insertBefore(item.nextElementSibling, item);
+    } else {
+      return;
     }
-    list.addEventListener("click", function (event) {
-      var button = event.target.closest("button[data-move]");
-      if (!button) { return; }
-      var item = button.closest("li");
-      if (button.dataset.move === "-1" && item.previousElementSibling) {
-        list.insertBefore(item, item.previousElementSibling);
-      } else if (button.dataset.move === "1" && item.nextElementSibling) {
-        list.insertBefore(item.nextElementSibling, item);
-      }
-      sync();
+    Array.from(list.children).forEach(function (li, index) {
+      var number = li.querySelector(".eg-precedence");
+      if (number) { number.textContent = index; }
     });
+    document.getElementById(list.dataset.target).value =
+      Array.from(list.children).map(function (li) { return li.dataset.pattern; }).join("\n");
+    document.body.dispatchEvent(new CustomEvent("reordered"));
+  });
+
+  // Edit behavior: show the stricter-policy warnings of the checked behaviors under the chosen policy.
+  document.querySelectorAll("#behavior-edit-form").forEach(function (form) {
+    var warnings = form.querySelectorAll("[data-stricter-pattern]");
+    function update() {
+      var policy = form.querySelector("input[name=policy]:checked");
+      var checked = Array.from(form.querySelectorAll("input[name=patterns]:checked")).map(function (b) {
+        return b.value;
+      });
+      warnings.forEach(function (warning) {
+        var shown = policy !== null && policy.value === warning.dataset.stricterPolicy &&
+          checked.indexOf(warning.dataset.stricterPattern) >= 0;
+        warning.classList.toggle("d-none", !shown);
+      });
+    }
+    form.addEventListener("change", update);
+    update();
   });
 
   // "Select all" checkboxes for behavior tables.

@@ -64,7 +64,7 @@ def test_it_shows_a_reordering_as_one_change():
     assert lines(CONFIG, after) == [
         (
             "CacheBehaviors.order",
-            "Order of cache behaviors: /api/*, /static/*, /img/* → /img/*, /api/*, /static/*",
+            "Order of cache behaviors: Moved /img/* from 2 to 0",
         )
     ]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -77,3 +77,33 @@ class ReorderBehaviors(Edit):
                 f"({', '.join(current)}); the default behavior (*) always stays last"
             )
             yield EditError(index, "path_patterns", "not_a_permutation", message)
+
+
+def describe_moves(before: Sequence[str], after: Sequence[str]) -> list[str]:
+    """A reorder as the fewest moves that explain it, e.g. "Moved /img/* from 3 to 2" (precedences as the
+    console numbers them, from 0).
+
+    The behaviors that keep their relative order are a longest increasing run of their old positions; the
+    others are the ones a person moved, named at their new precedence.
+    """
+    old = {pattern: index for index, pattern in enumerate(before)}
+    kept = _longest_increasing([pattern for pattern in after if pattern in old], old)
+    return [
+        f"Moved {pattern} from {old[pattern]} to {index}"
+        for index, pattern in enumerate(after)
+        if pattern in old and pattern not in kept
+    ]
+
+
+def _longest_increasing(patterns: list[str], rank: Mapping[str, int]) -> set[str]:
+    """The patterns of a longest subsequence whose ranks increase (quadratic: at most 75 behaviors).
+
+    Of equally long ones, the latest is kept: when two neighbours swap, the one that went up is the one
+    named as moved, as a person moving a behavior up to take requests first would say it.
+    """
+    best: list[list[str]] = []
+    for i, pattern in enumerate(patterns):
+        chains = [best[j] for j in reversed(range(i)) if rank[patterns[j]] < rank[pattern]]
+        best.append([*max(chains, key=len, default=[]), pattern])
+    longest: list[str] = max(reversed(best), key=len, default=[])
+    return set(longest)
