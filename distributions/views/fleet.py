@@ -21,7 +21,7 @@ from distributions.roles import can
 from distributions.selectors import fleet as selectors
 from distributions.selectors.fleet import AccountStats
 from distributions.services import queue
-from distributions.views.common import requires
+from distributions.views.common import filterset_read, requires
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -32,7 +32,7 @@ DETAIL_TABS = ("general", "behaviors", "origins")
 
 @requires("view")
 def distribution_list(request: HttpRequest) -> HttpResponse:
-    filterset = DistributionFilter(request.GET, queryset=selectors.distribution_list())
+    filterset, refused = filterset_read(DistributionFilter, request, selectors.distribution_list())
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -45,6 +45,7 @@ def distribution_list(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "counts": selectors.fleet_counts(),
             "accounts": selectors.accounts(),
+            "filter_refusals": refused,
         },
     )
 
