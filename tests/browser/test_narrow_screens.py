@@ -79,6 +79,8 @@ def pages(demo_fleet):
             ["#findings-table tbody tr:first-child .badge", "#controls-table td:nth-child(2) .eg-bar"],
         ),
         ("audit", "/audit/", ["#audit-table tbody tr:first-child td:nth-child(4)"]),
+        ("logout", "/logout/", ["#logout-form button[type=submit]"]),
+        ("refused-filter", "/audit/?change_request=abc&actor=alice", ["#filter-refusals li"]),
     ]
 
 
