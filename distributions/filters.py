@@ -2,7 +2,8 @@
 
 As NetBox does, the HTML list view and the API viewset of a resource use the same FilterSet, so a URL's
 query string means the same on `/audit/` and on `/api/v1/audit-events/`. Free-text search is `q`
-everywhere. The API additionally refuses values the HTML widgets would read as "any" (api/querying.py).
+everywhere. Both refuse values the widgets would read as "any" (`unread_values`): the pages name them in an
+alert (views/common.py), the API answers 400 (api/querying.py), and also for an empty number, choice or date.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from __future__ import annotations
 import datetime
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.http import QueryDict
 from django_filters.fields import IsoDateTimeField
 
 from distributions import choices
@@ -26,6 +29,31 @@ from distributions.models import (
 )
 
 ID_MAX = 2**62
+BOOLEANS = ("true", "false")
+# Filters for which an empty value is "any" in the pages' forms (which send empty fields) and a mistake in a
+# tool's query string.
+TYPED_FILTERS = (
+    django_filters.BooleanFilter,
+    django_filters.ChoiceFilter,
+    django_filters.NumberFilter,
+    django_filters.IsoDateTimeFilter,
+)
+
+
+def unread_values(
+    filterset_class: type[django_filters.FilterSet], params: QueryDict, *, blank_is_any: bool
+) -> dict[str, str]:
+    """The parameters whose value the filter's widget would silently read as "any", with why each is refused:
+    a boolean other than true or false, and (unless `blank_is_any`, as on the pages) an empty choice,
+    number or date. Validation then refuses every other unreadable value, saying why."""
+    refused = {}
+    for name, field in filterset_class.base_filters.items():
+        values = [v for v in params.getlist(name) if not (blank_is_any and v == "")]
+        if isinstance(field, django_filters.BooleanFilter) and any(v not in BOOLEANS for v in values):
+            refused[name] = "Use true or false."
+        elif isinstance(field, TYPED_FILTERS) and "" in values:
+            refused[name] = "Give a value, or leave the parameter out."
+    return refused
 
 
 def _search(queryset: QuerySet, value: str, *fields: str) -> QuerySet:
@@ -59,12 +87,25 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcDateTimeField
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A row's number: a whole one (django-filter's NumberFilter takes decimals, and `1.5` found #1)."""
+
+    field_class = forms.IntegerField
+
+
 class DistributionFilter(django_filters.FilterSet):
     """Search and posture filters for distributions; removed distributions are hidden unless asked for."""
 
     q = django_filters.CharFilter(method="search", label="Search")
     account = django_filters.ModelChoiceFilter(
-        queryset=Account.objects.all(), field_name="account", label="Account", to_field_name="name"
+        queryset=Account.objects.all(),
+        field_name="account",
+        label="Account",
+        to_field_name="name",
+        # Django's own message for a model choice does not name the value, as its message for a choice does.
+        error_messages={
+            "invalid_choice": "Select a valid choice. %(value)s is not one of the available choices."
+        },
     )
     status = django_filters.ChoiceFilter(choices=choices.DeploymentStatus.choices, label="Status")
     serves_http = django_filters.BooleanFilter(label="Serves HTTP somewhere")
@@ -180,9 +221,7 @@ class AuditEventFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search", max_length=200)
     actor = django_filters.CharFilter(field_name="actor_name", max_length=150, label="Actor")
     action = django_filters.CharFilter(lookup_expr="startswith", max_length=64, label="Action")
-    change_request = django_filters.NumberFilter(
-        field_name="change_request_id", min_value=1, max_value=ID_MAX, label="Change #"
-    )
+    change_request = IdFilter(field_name="change_request_id", min_value=1, max_value=ID_MAX, label="Change #")
     distribution_id = django_filters.CharFilter(max_length=32, label="Distribution id")
     created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")

@@ -5,20 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 
-BOOLEANS = ("true", "false")
-# Filters for which an empty value is not "any" but a mistake (the HTML form sends empty ones; tools don't).
-TYPED_FILTERS = (
-    django_filters.BooleanFilter,
-    django_filters.ChoiceFilter,
-    django_filters.NumberFilter,
-    django_filters.IsoDateTimeFilter,
-)
+from distributions.filters import unread_values
 
 
 class StrictFilterBackend(DjangoFilterBackend):
@@ -28,12 +20,10 @@ class StrictFilterBackend(DjangoFilterBackend):
 
     def get_filterset_kwargs(self, request: Request, queryset: Any, view: Any) -> dict:
         filterset_class = self.get_filterset_class(view, queryset)
-        for name, field in getattr(filterset_class, "base_filters", {}).items():
-            values = request.query_params.getlist(name)
-            if isinstance(field, django_filters.BooleanFilter) and any(v not in BOOLEANS for v in values):
-                raise ValidationError({name: ["Use true or false."]}, code="invalid")
-            if isinstance(field, TYPED_FILTERS) and "" in values:
-                raise ValidationError({name: ["Give a value, or leave the parameter out."]}, code="invalid")
+        if filterset_class is not None:
+            refused = unread_values(filterset_class, request.query_params, blank_is_any=False)
+            if refused:
+                raise ValidationError({name: [why] for name, why in refused.items()}, code="invalid")
         return super().get_filterset_kwargs(request, queryset, view)
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from distributions import choices, forms
 from distributions.cloudfront.edits import Invalidate
 from distributions.errors import ServiceError
+from distributions.filters import ChangeRequestFilter
 from distributions.models import ChangeRequest, Distribution
 from distributions.roles import can, signed_in_user
 from distributions.selectors.audit import described
@@ -28,16 +29,25 @@ from distributions.selectors.changes import change_list as change_list_query
 from distributions.selectors.review import item_review
 from distributions.services import changes, decisions
 from distributions.services.guards import Actor
-from distributions.views.common import SENT_BACK, requires
+from distributions.views.common import SENT_BACK, filterset_read, refusal, requires
 
 
 @requires("view")
 def change_list(request: HttpRequest) -> HttpResponse:
+    """A tab of the change list, narrowed by the API's filters (status, requester, distribution, q)."""
     tab = request.GET.get("tab", "pending" if can(request.user, "approve") else "mine")
-    tab = tab if tab in LIST_TABS else "all"
-    page = Paginator(change_list_query(user=signed_in_user(request), tab=tab), 25).get_page(
-        request.GET.get("page")
+    tab_refused = (
+        []
+        if tab in LIST_TABS
+        else [refusal("tab", f"Use one of {', '.join(LIST_TABS)}: the All tab is shown.")]
     )
+    tab = tab if tab in LIST_TABS else "all"
+    queryset = change_list_query(user=signed_in_user(request), tab=tab)
+    filterset, refused = filterset_read(ChangeRequestFilter, request, queryset)
+    page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["tab"] = tab
     return render(
         request,
         "changes/change_list.html",
@@ -46,7 +56,9 @@ def change_list(request: HttpRequest) -> HttpResponse:
             "tab": tab,
             "tabs": {k: v[0] for k, v in LIST_TABS.items()},
             "counts": change_list_counts(),
-            "query": f"tab={tab}",
+            "query": query.urlencode(),
+            "filtered": {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "")},
+            "filter_refusals": tab_refused + refused,
         },
     )
 

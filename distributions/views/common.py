@@ -1,14 +1,19 @@
-"""What every HTML view shares: the role check (who is acting is `Actor.from_request(request)`)."""
+"""What every HTML view shares: the role check (who is acting is `Actor.from_request(request)`), and the
+reading of a list page's filters, which names every value it refuses instead of ignoring it silently."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
+import django_filters
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
+from distributions.filters import unread_values
 from distributions.roles import can
 
 View = Callable[..., HttpResponse]
@@ -30,3 +35,37 @@ def requires(capability: str) -> Callable[[View], View]:
         return wrapper
 
     return decorator
+
+
+FilterSetT = TypeVar("FilterSetT", bound=django_filters.FilterSet)
+
+
+def refusal(name: str, why: str) -> str:
+    """How the alert above a list names a refused filter (base.html shows the view's `filter_refusals`)."""
+    return f"Filter '{name}': {why}"
+
+
+def filter_refusals(form: forms.Form) -> list[str]:
+    """One sentence per query parameter a list's filter form refused, saying why.
+
+    The page shows its list without the refused filters, and the other filters still apply: a page that
+    showed nothing would look like "no match", and the alert says which filters are missing.
+    """
+    return [
+        refusal("filters" if name == NON_FIELD_ERRORS else name, " ".join(str(e) for e in errors))
+        for name, errors in form.errors.items()
+    ]
+
+
+def filterset_read(
+    filterset_class: type[FilterSetT], request: HttpRequest, queryset: QuerySet
+) -> tuple[FilterSetT, list[str]]:
+    """The list page's FilterSet bound to the query string, and the refusals of its values (filter_refusals):
+    besides what validation refuses, a boolean other than true or false, which the form would read as "any".
+    """
+    filterset = filterset_class(request.GET, queryset=queryset)
+    form = filterset.form
+    form.errors  # noqa: B018 (cleans the form: add_error below then takes the value out of cleaned_data)
+    for name, why in unread_values(filterset_class, request.GET, blank_is_any=True).items():
+        form.add_error(name, why)
+    return filterset, filter_refusals(form)

@@ -22,7 +22,7 @@ from distributions.selectors import fleet as selectors
 from distributions.selectors.behaviors import behavior_details
 from distributions.selectors.fleet import AccountStats
 from distributions.services import queue
-from distributions.views.common import requires
+from distributions.views.common import filterset_read, requires
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -33,7 +33,7 @@ DETAIL_TABS = ("general", "behaviors", "origins")
 
 @requires("view")
 def distribution_list(request: HttpRequest) -> HttpResponse:
-    filterset = DistributionFilter(request.GET, queryset=selectors.distribution_list())
+    filterset, refused = filterset_read(DistributionFilter, request, selectors.distribution_list())
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -46,6 +46,7 @@ def distribution_list(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "counts": selectors.fleet_counts(),
             "accounts": selectors.accounts(),
+            "filter_refusals": refused,
         },
     )
 

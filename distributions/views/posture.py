@@ -26,7 +26,7 @@ from distributions.selectors.fleet import distribution_configs
 from distributions.selectors.simulator import change_sample_urls, request_simulate
 from distributions.services.guards import Actor
 from distributions.services.posture_fix import finding_fix, posture_fix_create
-from distributions.views.common import requires
+from distributions.views.common import filter_refusals, requires
 
 FINDINGS_PAGE_SIZE = 50
 TARGET_TABS = {"behavior": "behaviors", "origin": "origins"}
@@ -97,7 +97,8 @@ def posture_page(request: HttpRequest) -> HttpResponse:
     """Every control per account, the trend per sync, and the findings with their Fix."""
     accounts = list(fleet_selectors.accounts())
     form = forms.PostureFilterForm(request.GET or None, accounts=[a.name for a in accounts])
-    chosen = form.cleaned_data if form.is_valid() else {}
+    refused = filter_refusals(form) if form.is_bound else []
+    chosen = form.cleaned_data if form.is_bound else {}
     account = next((a for a in accounts if a.name == chosen.get("account")), None)
     posture = posture_selectors.fleet_posture()
     evaluation = posture.for_account(account.pk if account else None)
@@ -131,6 +132,7 @@ def posture_page(request: HttpRequest) -> HttpResponse:
             "evaluated_at": posture.evaluated_at,
             "can_fix": can(request.user, "request"),
             "security_hub_controls": SECURITY_HUB_CONTROLS,
+            "filter_refusals": refused,
         },
     )
 

@@ -129,6 +129,25 @@ def test_it_refuses_filters_it_cannot_read_rather_than_listing_everything(as_ali
     error_of(response, response.status_code)
 
 
+# The values the pages name in an alert (tests/app/test_filter_refusals.py) are a 400 here, on that field.
+@pytest.mark.parametrize(
+    "url, field, says",
+    [
+        ("/api/v1/distributions/?account=nope", "account", "nope is not one of the available choices."),
+        ("/api/v1/distributions/?serves_http=", "serves_http", "Use true or false."),
+        ("/api/v1/audit-events/?change_request=abc", "change_request", "Enter a whole number."),
+        ("/api/v1/audit-events/?change_request=1.5", "change_request", "Enter a whole number."),
+        ("/api/v1/audit-events/?change_request=", "change_request", "Give a value"),
+        ("/api/v1/change-requests/?status=nope", "status", "nope is not one of the available choices."),
+        ("/api/v1/findings/?severity=urgent", "severity", "not a valid choice"),
+    ],
+)
+def test_it_refuses_the_filter_values_the_pages_name_with_a_400_on_the_field(as_alice, url, field, says):
+    error = error_of(as_alice.get(url), 400)
+    assert error["field"] == field
+    assert says in error["message"]
+
+
 def test_it_maps_a_state_conflict_to_409(as_alice, distribution):
     created = create(as_alice, distribution, REDIRECT).json()
     as_alice.post(f"{CREATE}{created['id']}/cancel/")
