@@ -401,7 +401,9 @@ def sso_group_map(text: str, name: str = "EDGEGUARD_OIDC_GROUP_MAP") -> dict[str
     except ValueError as error:
         raise ImproperlyConfigured(f"{name} must be a JSON object: {error}") from None
     if not isinstance(raw, dict):
-        raise ImproperlyConfigured(f'{name} must be a JSON object such as {{"edgeguard-approvers": "approver"}}')
+        raise ImproperlyConfigured(
+            f'{name} must be a JSON object such as {{"edgeguard-approvers": "approver"}}'
+        )
     mapping: dict[str, dict[str, object]] = {}
     for group, target in raw.items():
         entry = {"role": target, "teams": []} if isinstance(target, str) else target
@@ -409,7 +411,9 @@ def sso_group_map(text: str, name: str = "EDGEGUARD_OIDC_GROUP_MAP") -> dict[str
             raise ImproperlyConfigured(f"{name}: {group!r} must map to a role or to {{role, teams}}")
         role, teams = entry.get("role"), entry.get("teams", [])
         if role not in SSO_ROLES:
-            raise ImproperlyConfigured(f"{name}: {group!r} maps to {role!r}, not one of {', '.join(SSO_ROLES)}")
+            raise ImproperlyConfigured(
+                f"{name}: {group!r} maps to {role!r}, not one of {', '.join(SSO_ROLES)}"
+            )
         if not isinstance(teams, list) or not all(isinstance(team, str) and team for team in teams):
             raise ImproperlyConfigured(f"{name}: the teams of {group!r} must be a list of names")
         mapping[group] = {"role": role, "teams": teams}

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
@@ -34,7 +34,7 @@ class PasswordBackend(ModelBackend):
     """Django's password check; with EDGEGUARD_PASSWORD_LOGIN off only superusers pass (break-glass), and
     sessions other users opened with a password end (Django re-checks this on every request)."""
 
-    def user_can_authenticate(self, user: AbstractBaseUser | None) -> bool:
+    def user_can_authenticate(self, user: User | AnonymousUser | None) -> bool:
         if not super().user_can_authenticate(user):
             return False
         return settings.EDGEGUARD_PASSWORD_LOGIN or bool(getattr(user, "is_superuser", False))
@@ -108,7 +108,9 @@ class OIDCBackend(OIDCAuthenticationBackend):
         try:
             return super().authenticate(request, **kwargs)
         except (DiscoveryError, requests.RequestException) as error:
-            messages.error(request, f"Single sign-on failed: the identity provider could not be reached ({error}).")
+            messages.error(
+                request, f"Single sign-on failed: the identity provider could not be reached ({error})."
+            )
             return None
 
     def verify_token(self, token: str, **kwargs: Any) -> dict[str, Any]:
@@ -144,8 +146,8 @@ class OIDCBackend(OIDCAuthenticationBackend):
 
 
 class ProviderRedirectView(OIDCAuthenticationRequestView):
-    """"Sign in with <provider>": off without single sign-on, and a message, not an error page, when the
-    provider cannot be reached."""
+    """The "Sign in with <provider>" button's target: off without single sign-on, and a message, not an
+    error page, when the provider cannot be reached."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super(OIDCAuthenticationRequestView, self).__init__(*args, **kwargs)

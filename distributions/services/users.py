@@ -20,7 +20,9 @@ from django.db import transaction
 from distributions.choices import Role
 from distributions.services.audit import audit_record
 
-_USERNAME_MAX = User._meta.get_field("username").max_length or 150
+_USERNAME_MAX = 150  # User.username's max_length
+# User's profile fields, their claims (Core §5.1) and lengths.
+_PROFILE = {"email": ("email", 254), "first_name": ("given_name", 150), "last_name": ("family_name", 150)}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,7 +92,9 @@ def user_sign_in_from_claims(
     groups = claim_groups(claims, groups_claim)
     username = claim_username(claims, username_claim)
     if username is None:
-        return _refuse(provider, remote_addr, f"The identity provider sent no usable {username_claim!r} claim.")
+        return _refuse(
+            provider, remote_addr, f"The identity provider sent no usable {username_claim!r} claim."
+        )
     user = User.objects.select_for_update().filter(username=username).first()
     if user is not None and user.has_usable_password():
         return _refuse(
@@ -148,11 +152,9 @@ def _refuse(provider: str, remote_addr: str | None, reason: str, *, username: st
 
 
 def _profile(claims: Mapping[str, Any]) -> dict[str, str]:
-    fields = {"email": "email", "first_name": "given_name", "last_name": "family_name"}
     profile = {}
-    for field, claim in fields.items():
+    for field, (claim, limit) in _PROFILE.items():
         value = claims.get(claim)
-        limit = User._meta.get_field(field).max_length or 150
         profile[field] = value[:limit] if isinstance(value, str) else ""
     return profile
 

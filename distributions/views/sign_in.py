@@ -21,7 +21,8 @@ class SignInForm(AuthenticationForm):
                 **self.error_messages,
                 "invalid_login": (
                     "Password sign-in is off here: only a break-glass superuser may use this form, and this "
-                    f"username and password are not one. Everybody else: sign in with {settings.EDGEGUARD_OIDC_NAME}."
+                    "username and password are not one. Everybody else: sign in with "
+                    f"{settings.EDGEGUARD_OIDC_NAME}."
                 ),
             }
 

@@ -1,6 +1,7 @@
 """Single sign-on in Chromium against a real OpenID provider process (tests/oidc_provider/): sign in at the
 provider, land back signed in with the role the group claim maps to, sign out of both."""
 
+import json
 import os
 import socket
 import subprocess
@@ -29,7 +30,9 @@ PROVIDER_USERS = {
     "rita": ("rita-at-the-provider", "staff,edgeguard-requesters"),
     "mallory": ("mallory-at-the-provider", "marketing"),
 }
-GROUP_MAP = '{"edgeguard-approvers": {"role": "approver", "teams": ["payments"]}, "edgeguard-requesters": "requester"}'
+GROUP_MAP = json.dumps(
+    {"edgeguard-approvers": {"role": "approver", "teams": ["payments"]}, "edgeguard-requesters": "requester"}
+)
 
 
 def _free_port() -> int:
@@ -50,7 +53,9 @@ def oidc_provider(live_server):
         "OIDC_PROVIDER_CLIENT_SECRET": CLIENT_SECRET,
         "OIDC_PROVIDER_REDIRECT_URI": f"{live_server.url}/oidc/callback/",
         "OIDC_PROVIDER_POST_LOGOUT_URI": f"{live_server.url}/login/",
-        "OIDC_PROVIDER_USERS": ";".join(f"{name}:{pw}:{groups}" for name, (pw, groups) in PROVIDER_USERS.items()),
+        "OIDC_PROVIDER_USERS": ";".join(
+            f"{name}:{pw}:{groups}" for name, (pw, groups) in PROVIDER_USERS.items()
+        ),
     }
     log = open(Path(folder.name) / "provider.log", "w+")  # noqa: SIM115 (read back if it fails to start)
     process = subprocess.Popen(
@@ -118,7 +123,9 @@ def test_it_signs_in_with_the_provider_and_the_group_claim_becomes_the_role(new_
     assert user_roles(olivia) == {"approver"}
     assert not olivia.has_usable_password()
     provider = f"oidc:{sso}"
-    assert AuditEvent.objects.filter(action="user.created", actor_name=provider, data__username="olivia").exists()
+    assert AuditEvent.objects.filter(
+        action="user.created", actor_name=provider, data__username="olivia"
+    ).exists()
     grant = AuditEvent.objects.get(action="user.role_granted", data__username="olivia")
     assert (grant.actor_name, grant.data["role"]) == (provider, "approver")
     signed_in = AuditEvent.objects.get(action="user.signed_in", actor=olivia)
@@ -150,7 +157,9 @@ def test_a_user_whose_groups_map_to_no_role_is_refused_with_a_reason(new_page, s
     _sign_in_at_the_provider(page, "mallory")
 
     page.wait_for_url("**/login/")
-    expect(page.locator(".alert-danger")).to_contain_text("in no group ('groups' claim) that gives an Edgeguard role")
+    expect(page.locator(".alert-danger")).to_contain_text(
+        "in no group ('groups' claim) that gives an Edgeguard role"
+    )
     assert not User.objects.filter(username="mallory").exists()
     refusal = AuditEvent.objects.get(action="user.sign_in_refused")
     assert (refusal.actor_name, refusal.data["username"]) == (f"oidc:{sso}", "mallory")

@@ -1,4 +1,4 @@
-"""The provider's pages: its login and logout, a page saying who is signed in, and the OAuth/OIDC endpoints."""
+"""The provider's pages: its login, a page saying who is signed in there, and the OAuth/OIDC endpoints."""
 
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
