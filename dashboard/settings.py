@@ -5,14 +5,15 @@ fails loudly at start-up with ImproperlyConfigured rather than misbehaving later
 """
 
 import importlib.util
-import json
 import os
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from dashboard.sso import *  # noqa: F403 (mozilla-django-oidc's fixed settings)
+from dashboard.sso import csp_with_provider, sso_check, sso_group_map
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("EDGEGUARD_VAR_DIR", BASE_DIR / "var"))
@@ -161,10 +162,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # Django's ModelBackend, refusing all but superusers while EDGEGUARD_PASSWORD_LOGIN is off.
-    "distributions.auth.PasswordBackend",
-    # Answers only the OpenID Connect callback, and only with EDGEGUARD_OIDC_ISSUER set (below).
-    "distributions.auth.OIDCBackend",
+    "distributions.auth.PasswordBackend",  # Django's, but superusers only with EDGEGUARD_PASSWORD_LOGIN=0
+    "distributions.auth.OIDCBackend",  # the OpenID Connect callback, with EDGEGUARD_OIDC_ISSUER set
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "distribution-list"
@@ -376,80 +375,26 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
-# -- Single sign-on: OpenID Connect (distributions/auth.py; README, "Single sign-on") --------------------
-# mozilla-django-oidc does the authorization code flow with PKCE; the provider's endpoints come from its
-# discovery document (<issuer>/.well-known/openid-configuration), fetched when first needed.
+# -- Single sign-on: OpenID Connect (distributions/auth.py, dashboard/sso.py; README, "Single sign-on") ----
 EDGEGUARD_OIDC_ISSUER = os.environ.get("EDGEGUARD_OIDC_ISSUER", "").rstrip("/")
 EDGEGUARD_OIDC_NAME = os.environ.get("EDGEGUARD_OIDC_NAME", "single sign-on")
 OIDC_RP_CLIENT_ID = os.environ.get("EDGEGUARD_OIDC_CLIENT_ID", "")
 OIDC_RP_CLIENT_SECRET = os.environ.get("EDGEGUARD_OIDC_CLIENT_SECRET", "")
 OIDC_RP_SCOPES = os.environ.get("EDGEGUARD_OIDC_SCOPES", "openid email profile")
-# The claim that names the Edgeguard user (a stable one: Keycloak's and Okta's preferred_username, Entra's
-# preferred_username or oid), and the one that lists the user's groups (or roles) at the provider.
+# The claim naming the user (one that never changes), and the one listing their groups at the provider.
 EDGEGUARD_OIDC_USERNAME_CLAIM = os.environ.get("EDGEGUARD_OIDC_USERNAME_CLAIM", "preferred_username")
 EDGEGUARD_OIDC_GROUPS_CLAIM = os.environ.get("EDGEGUARD_OIDC_GROUPS_CLAIM", "groups")
-# The names of distributions.choices.Role (a test keeps them equal): settings load before the apps.
-SSO_ROLES = ("viewer", "requester", "approver", "admin")
-
-
-def sso_group_map(text: str, name: str = "EDGEGUARD_OIDC_GROUP_MAP") -> dict[str, dict[str, object]]:
-    """{"provider group": "role"} or {"provider group": {"role": "approver", "teams": ["payments"]}}, as
-    {"provider group": {"role": ..., "teams": [...]}}. Teams are read and checked now, applied once
-    Edgeguard has teams (issue 11)."""
-    try:
-        raw = json.loads(text or "{}")
-    except ValueError as error:
-        raise ImproperlyConfigured(f"{name} must be a JSON object: {error}") from None
-    if not isinstance(raw, dict):
-        raise ImproperlyConfigured(
-            f'{name} must be a JSON object such as {{"edgeguard-approvers": "approver"}}'
-        )
-    mapping: dict[str, dict[str, object]] = {}
-    for group, target in raw.items():
-        entry = {"role": target, "teams": []} if isinstance(target, str) else target
-        if not isinstance(entry, dict) or set(entry) - {"role", "teams"}:
-            raise ImproperlyConfigured(f"{name}: {group!r} must map to a role or to {{role, teams}}")
-        role, teams = entry.get("role"), entry.get("teams", [])
-        if role not in SSO_ROLES:
-            raise ImproperlyConfigured(
-                f"{name}: {group!r} maps to {role!r}, not one of {', '.join(SSO_ROLES)}"
-            )
-        if not isinstance(teams, list) or not all(isinstance(team, str) and team for team in teams):
-            raise ImproperlyConfigured(f"{name}: the teams of {group!r} must be a list of names")
-        mapping[group] = {"role": role, "teams": teams}
-    return mapping
-
-
 EDGEGUARD_OIDC_GROUP_MAP = sso_group_map(os.environ.get("EDGEGUARD_OIDC_GROUP_MAP", ""))
-# The role of a user whose groups map to none; empty (the default): such a user is refused.
 EDGEGUARD_OIDC_DEFAULT_ROLE = os.environ.get("EDGEGUARD_OIDC_DEFAULT_ROLE", "")
-if EDGEGUARD_OIDC_DEFAULT_ROLE not in ("", *SSO_ROLES):
-    raise ImproperlyConfigured(f"EDGEGUARD_OIDC_DEFAULT_ROLE must be empty or one of {', '.join(SSO_ROLES)}")
 OIDC_TIMEOUT = envfloat("EDGEGUARD_OIDC_TIMEOUT_SECONDS", "10")
 # Off: only superusers may sign in with a password (break-glass); everybody else signs in with the provider.
 EDGEGUARD_PASSWORD_LOGIN = envbool("EDGEGUARD_PASSWORD_LOGIN", "1")
-
-
-def csp_with_provider(policy: str, issuer: str) -> str:
-    """The policy with the provider's origin allowed as a form's destination: signing out posts a form whose
-    answer redirects to the provider's end_session_endpoint, and form-action covers redirects."""
-    parts = urlsplit(issuer)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ImproperlyConfigured(f"EDGEGUARD_OIDC_ISSUER must be an https:// URL, not {issuer!r}")
-    return policy.replace("form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}")
-
-
+sso_check(
+    issuer=EDGEGUARD_OIDC_ISSUER,
+    client_id=OIDC_RP_CLIENT_ID,
+    client_secret=OIDC_RP_CLIENT_SECRET,
+    default_role=EDGEGUARD_OIDC_DEFAULT_ROLE,
+    password_login=EDGEGUARD_PASSWORD_LOGIN,
+)
 if EDGEGUARD_OIDC_ISSUER:
-    if not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
-        raise ImproperlyConfigured("EDGEGUARD_OIDC_ISSUER needs EDGEGUARD_OIDC_CLIENT_ID and _CLIENT_SECRET")
     CONTENT_SECURITY_POLICY = csp_with_provider(CONTENT_SECURITY_POLICY, EDGEGUARD_OIDC_ISSUER)
-if not EDGEGUARD_PASSWORD_LOGIN and not EDGEGUARD_OIDC_ISSUER:
-    raise ImproperlyConfigured("EDGEGUARD_PASSWORD_LOGIN=0 needs single sign-on (EDGEGUARD_OIDC_ISSUER)")
-OIDC_RP_SIGN_ALGO = "RS256"
-OIDC_USE_PKCE = True
-OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
-# The ID token is kept in the session as the id_token_hint of the provider's logout (end_session_endpoint).
-OIDC_STORE_ID_TOKEN = True
-OIDC_OP_LOGOUT_URL_METHOD = "distributions.auth.provider_logout_url"
-# mozilla-django-oidc redirects to this path as it is: a refused sign-in lands on the login page's message.
-LOGIN_REDIRECT_URL_FAILURE = "/login/"

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
-from dashboard.settings import SSO_ROLES, csp_with_provider, sso_group_map
+from dashboard.sso import SSO_ROLES, csp_with_provider, sso_check, sso_group_map
 from distributions.auth import provider_logout_url
 from distributions.choices import Role
 from distributions.models import AuditEvent
@@ -60,6 +60,28 @@ def test_it_maps_provider_groups_to_roles_and_teams(groups, default_role, roles,
 def test_it_refuses_a_bad_group_map_at_start(text, message):
     with pytest.raises(ImproperlyConfigured, match=message.replace("{", r"\{").replace("}", r"\}")):
         sso_group_map(text)
+
+
+@pytest.mark.parametrize(
+    ("settings_", "message"),
+    [
+        ({"default_role": "owner"}, "EDGEGUARD_OIDC_DEFAULT_ROLE must be empty or one of viewer, requester"),
+        ({"issuer": ISSUER, "client_secret": ""}, "EDGEGUARD_OIDC_ISSUER needs EDGEGUARD_OIDC_CLIENT_ID"),
+        ({"issuer": "", "password_login": False}, "EDGEGUARD_PASSWORD_LOGIN=0 needs single sign-on"),
+    ],
+)
+def test_it_refuses_settings_that_cannot_work_together(settings_, message):
+    good = {
+        "issuer": ISSUER,
+        "client_id": "c",
+        "client_secret": "s",
+        "default_role": "",
+        "password_login": True,
+    }
+    sso_check(**good)
+
+    with pytest.raises(ImproperlyConfigured, match=message):
+        sso_check(**{**good, **settings_})
 
 
 def test_it_allows_the_provider_as_a_form_destination_for_its_logout():

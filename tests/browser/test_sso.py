@@ -15,7 +15,7 @@ import requests
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from dashboard.settings import csp_with_provider, sso_group_map
+from dashboard.sso import csp_with_provider, sso_group_map
 from distributions.models import AuditEvent
 from distributions.roles import user_roles
 
