@@ -16,6 +16,7 @@ __all__ = [
     "OIDC_STORE_ID_TOKEN",
     "OIDC_OP_LOGOUT_URL_METHOD",
     "LOGIN_REDIRECT_URL_FAILURE",
+    "AXES_WHITELIST_CALLABLE",
 ]
 
 # mozilla-django-oidc's settings that are not for operators to choose: RS256 ID tokens, PKCE with S256.
@@ -27,6 +28,9 @@ OIDC_STORE_ID_TOKEN = True
 OIDC_OP_LOGOUT_URL_METHOD = "distributions.auth.provider_logout_url"
 # Redirected to as it is: a refused sign-in lands on the login page and its message.
 LOGIN_REDIRECT_URL_FAILURE = "/login/"
+# axes counts password guesses: a refused callback from the provider is none, and counting it would lock a
+# whole office's address out of single sign-on (the provider throttles its own sign-in).
+AXES_WHITELIST_CALLABLE = "distributions.auth.not_a_password_attempt"
 
 # The names of distributions.choices.Role (a test keeps them equal): settings load before the apps.
 SSO_ROLES = ("viewer", "requester", "approver", "admin")

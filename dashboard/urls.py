@@ -3,10 +3,10 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCLogoutView
+from mozilla_django_oidc.views import OIDCLogoutView
 
 from dashboard import health
-from distributions.auth import ProviderRedirectView
+from distributions.auth import ProviderCallbackView, ProviderRedirectView
 from distributions.views import sign_in, tokens
 
 urlpatterns = [
@@ -22,7 +22,7 @@ urlpatterns = [
     ),
     path(
         "oidc/callback/",
-        login_not_required(OIDCAuthenticationCallbackView.as_view()),
+        login_not_required(ProviderCallbackView.as_view()),
         name="oidc_authentication_callback",
     ),
     path("admin/", admin.site.urls),

@@ -22,7 +22,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
-from mozilla_django_oidc.views import OIDCAuthenticationRequestView
+from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from distributions.services.users import user_sign_in_from_claims
 
@@ -38,6 +38,11 @@ class PasswordBackend(ModelBackend):
         if not super().user_can_authenticate(user):
             return False
         return settings.EDGEGUARD_PASSWORD_LOGIN or bool(getattr(user, "is_superuser", False))
+
+
+def not_a_password_attempt(request: HttpRequest, credentials: dict[str, Any] | None) -> bool:
+    """For axes: the OpenID Connect callback's authentication, which carries no username or password."""
+    return not credentials or "username" not in credentials
 
 
 class DiscoveryError(Exception):
@@ -162,6 +167,20 @@ class ProviderRedirectView(OIDCAuthenticationRequestView):
         except DiscoveryError as error:
             messages.error(request, f"Single sign-on is unavailable: {error}.")
             return redirect("login")
+        return super().get(request)
+
+
+class ProviderCallbackView(OIDCAuthenticationCallbackView):
+    """The redirect URI: mozilla-django-oidc's, saying why when the provider itself answered with an error
+    (the user cancelled, or the client is not allowed)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        error = request.GET.get("error")
+        if error:
+            reason = request.GET.get("error_description") or error
+            messages.error(
+                request, f"Single sign-on did not complete: the identity provider answered {reason!r}."
+            )
         return super().get(request)
 
 

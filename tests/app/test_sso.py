@@ -2,7 +2,10 @@
 login page, and the provider's logout URL. The flow itself runs in tests/browser/test_sso.py."""
 
 import pytest
+from axes.models import AccessAttempt
+from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
+from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
@@ -280,10 +283,35 @@ def test_sign_in_with_the_provider_is_refused_where_single_sign_on_is_not_config
     assert "Single sign-on is not configured here." in response.content.decode()
 
 
+def test_refused_callbacks_do_not_lock_the_address_out_but_wrong_passwords_do(rf, alice, settings, sso_on):
+    settings.AXES_FAILURE_LIMIT = 2
+    settings.EDGEGUARD_OIDC_ISSUER = "http://127.0.0.1:9"  # nothing answers: each callback fails
+    callback = rf.get("/oidc/callback/?code=abc&state=s")
+    callback.session = {}
+    callback._messages = FallbackStorage(callback)
+    for _ in range(3):
+        assert authenticate(request=callback, nonce="n", code_verifier="v") is None
+    assert not AccessAttempt.objects.exists()
+
+    for _ in range(2):
+        post_login("alice", "not-the-password")
+
+    assert AccessAttempt.objects.get().failures_since_start == 2
+
+
 def test_the_callback_without_a_flow_in_progress_returns_to_the_login_page(db, sso_on):
     response = Client().get("/oidc/callback/?code=abc&state=forged")
 
     assert (response.status_code, response["Location"]) == (302, "/login/")
+
+
+def test_a_provider_error_comes_back_as_a_message(db, sso_on):
+    response = Client().get(
+        "/oidc/callback/?error=access_denied&error_description=User+cancelled", follow=True
+    )
+
+    assert response.redirect_chain == [("/login/", 302)]
+    assert "the identity provider answered &#x27;User cancelled&#x27;" in response.content.decode()
 
 
 def test_signing_out_goes_to_the_providers_end_session_endpoint_for_a_single_sign_on_session(rf, sso_on):
