@@ -314,11 +314,18 @@ def test_a_provider_error_comes_back_as_a_message(db, sso_on):
     assert "the identity provider answered &#x27;User cancelled&#x27;" in response.content.decode()
 
 
-def test_signing_out_goes_to_the_providers_end_session_endpoint_for_a_single_sign_on_session(rf, sso_on):
-    cache.set(
-        f"edgeguard:oidc-discovery:{ISSUER}",
-        {"issuer": ISSUER, "end_session_endpoint": f"{ISSUER}/protocol/openid-connect/logout"},
-    )
+@pytest.fixture
+def discovered():
+    """The provider's discovery document, as if fetched (its logout endpoint is all these tests read)."""
+    key = f"edgeguard:oidc-discovery:{ISSUER}"
+    cache.set(key, {"issuer": ISSUER, "end_session_endpoint": f"{ISSUER}/protocol/openid-connect/logout"})
+    yield
+    cache.delete(key)
+
+
+def test_signing_out_goes_to_the_providers_end_session_endpoint_for_a_single_sign_on_session(
+    rf, sso_on, discovered
+):
     request = rf.post("/logout/")
     request.session = {"oidc_id_token": "the.id.token"}
 
