@@ -12,6 +12,9 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from dashboard.sso import *  # noqa: F403 (mozilla-django-oidc's fixed settings)
+from dashboard.sso import csp_with_provider, sso_check, sso_group_map
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("EDGEGUARD_VAR_DIR", BASE_DIR / "var"))
 
@@ -159,7 +162,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "distributions.auth.PasswordBackend",  # Django's, but superusers only with EDGEGUARD_PASSWORD_LOGIN=0
+    "distributions.auth.OIDCBackend",  # the OpenID Connect callback, with EDGEGUARD_OIDC_ISSUER set
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "distribution-list"
@@ -370,3 +374,27 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
+
+# -- Single sign-on: OpenID Connect (distributions/auth.py, dashboard/sso.py; README, "Single sign-on") ----
+EDGEGUARD_OIDC_ISSUER = os.environ.get("EDGEGUARD_OIDC_ISSUER", "").rstrip("/")
+EDGEGUARD_OIDC_NAME = os.environ.get("EDGEGUARD_OIDC_NAME", "single sign-on")
+OIDC_RP_CLIENT_ID = os.environ.get("EDGEGUARD_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("EDGEGUARD_OIDC_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = os.environ.get("EDGEGUARD_OIDC_SCOPES", "openid email profile")
+# The claim naming the user (one that never changes), and the one listing their groups at the provider.
+EDGEGUARD_OIDC_USERNAME_CLAIM = os.environ.get("EDGEGUARD_OIDC_USERNAME_CLAIM", "preferred_username")
+EDGEGUARD_OIDC_GROUPS_CLAIM = os.environ.get("EDGEGUARD_OIDC_GROUPS_CLAIM", "groups")
+EDGEGUARD_OIDC_GROUP_MAP = sso_group_map(os.environ.get("EDGEGUARD_OIDC_GROUP_MAP", ""))
+EDGEGUARD_OIDC_DEFAULT_ROLE = os.environ.get("EDGEGUARD_OIDC_DEFAULT_ROLE", "")
+OIDC_TIMEOUT = envfloat("EDGEGUARD_OIDC_TIMEOUT_SECONDS", "10")
+# Off: only superusers may sign in with a password (break-glass); everybody else signs in with the provider.
+EDGEGUARD_PASSWORD_LOGIN = envbool("EDGEGUARD_PASSWORD_LOGIN", "1")
+sso_check(
+    issuer=EDGEGUARD_OIDC_ISSUER,
+    client_id=OIDC_RP_CLIENT_ID,
+    client_secret=OIDC_RP_CLIENT_SECRET,
+    default_role=EDGEGUARD_OIDC_DEFAULT_ROLE,
+    password_login=EDGEGUARD_PASSWORD_LOGIN,
+)
+if EDGEGUARD_OIDC_ISSUER:
+    CONTENT_SECURITY_POLICY = csp_with_provider(CONTENT_SECURITY_POLICY, EDGEGUARD_OIDC_ISSUER)

@@ -1,15 +1,29 @@
 """Top-level URL map: the browser UI, auth, the admin and health."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from dashboard import health
-from distributions.views import auth, tokens
+from distributions.auth import ProviderCallbackView, ProviderRedirectView
+from distributions.views import sign_in, tokens
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("login/", sign_in.SignInView.as_view(), name="login"),
+    # GET asks; its POST ends Edgeguard's session, then the provider's when single sign-on opened it.
+    path("logout/", sign_in.SignOutView.as_view(), name="logout"),
+    # OpenID Connect: "Sign in with ..." goes to the provider; it comes back to the callback, the redirect URI
+    # registered there (mozilla-django-oidc knows both by these names).
+    path(
+        "oidc/authenticate/",
+        login_not_required(ProviderRedirectView.as_view()),
+        name="oidc_authentication_init",
+    ),
+    path(
+        "oidc/callback/",
+        login_not_required(ProviderCallbackView.as_view()),
+        name="oidc_authentication_callback",
+    ),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

@@ -20,12 +20,14 @@ def audit_record(
     remote_addr: str | None = None,
     message: str = "",
     data: dict[str, Any] | None = None,
+    actor_name: str = "",
 ) -> AuditEvent:
-    """Append one audit event. `actor` None means the worker acted ('system')."""
+    """Append one audit event. `actor` None means the worker acted ('system'), unless `actor_name` names
+    who did (single sign-on's 'oidc:<issuer>')."""
     return AuditEvent.objects.create(
         action=action,
         actor=actor,
-        actor_name=actor.get_username() if actor is not None else SYSTEM,
+        actor_name=actor_name or (actor.get_username() if actor is not None else SYSTEM),
         change_request=change_request,
         distribution_id=distribution_id,
         remote_addr=remote_addr or None,
