@@ -5,10 +5,11 @@ import os
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from distributions.models import ChangeItem, ChangeRequest
 from tests.browser.conftest import login
-from tests.factories import make_user
+from tests.factories import make_change, make_distributions, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -82,4 +83,22 @@ def test_a_fleet_wide_change_reads_as_a_summary_with_folded_cards(new_page, demo
     assert removed.replace("Remove", "").strip() not in [t.replace("Remove", "").strip() for t in remaining]
     assert len(remaining) == len(several.edits)
     _shot(alice, "after-removal", f"#review-{several.distribution.distribution_id}")
+    assert alice.errors == []
+
+
+def test_the_progress_poll_updates_only_the_rows_that_moved(new_page, account):
+    alice_user = make_user("alice", "requester")
+    fleet = make_distributions(account, 6, default_policy="allow-all")
+    change = make_change(alice_user, fleet)
+    ChangeRequest.objects.filter(pk=change.pk).update(status="applying")
+    first, second = change.items.order_by("pk")[:2]
+    alice = new_page()
+    login(alice, "alice", "alice-password")
+    alice.goto(f"/changes/{change.pk}/")
+    assert alice.locator(f"#progress-row-{first.pk} [data-status=pending]").count() == 1
+
+    ChangeItem.objects.filter(pk=first.pk).update(status="deploying", updated_at=timezone.now())
+    alice.wait_for_selector(f"#progress-row-{first.pk} [data-status=deploying]", timeout=10_000)
+    assert alice.locator(f"#progress-row-{second.pk} [data-status=pending]").count() == 1
+    assert "Deploying" in alice.inner_text("#progress-totals")
     assert alice.errors == []
