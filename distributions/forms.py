@@ -102,6 +102,13 @@ class InvalidateForm(forms.Form):
     )
 
 
+class EditRemoveForm(forms.Form):
+    """One edit of a change item, by its position, and the change's version the page showed."""
+
+    index = forms.IntegerField(min_value=0, max_value=10_000)
+    version = forms.IntegerField(min_value=0, required=False)
+
+
 class DecisionForm(forms.Form):
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     plan_hash = forms.CharField(widget=forms.HiddenInput, required=False)

@@ -51,6 +51,11 @@ urlpatterns = [
         changes.change_item_remove,
         name="change-item-remove",
     ),
+    path(
+        "changes/<int:pk>/items/<str:distribution_id>/edits/remove/",
+        changes.change_edit_remove,
+        name="change-edit-remove",
+    ),
     path("audit/", audit.audit_log, name="audit-log"),
     # Posture, Fix and the simulator.
     path("posture/", posture.posture_page, name="posture"),

@@ -7,8 +7,10 @@ import itertools
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
+from distributions.cloudfront.edits import SetViewerProtocolPolicy
 from distributions.cloudfront.summary import record_from_summary
-from distributions.models import Account, Distribution
+from distributions.models import Account, ChangeItem, ChangeRequest, Distribution
+from distributions.models.changes import edit_kinds_text
 from distributions.services.sync import record_apply, records_save
 
 _ids = itertools.count(1)
@@ -75,11 +77,44 @@ def summary(
 
 def make_distribution(account: Account, **kwargs) -> Distribution:
     """Store one distribution (with its behaviors and origins) as sync would."""
-    record = record_from_summary(summary(**kwargs))
-    distribution = Distribution(account=account, distribution_id=record.distribution_id)
-    record_apply(distribution, record, timezone.now())
-    records_save([(distribution, record)])
-    return distribution
+    return make_distributions(account, 1, **kwargs)[0]
+
+
+def make_distributions(account: Account, count: int, **kwargs) -> list[Distribution]:
+    """Store `count` distributions alike but for their ids and domains, in bulk, as sync would."""
+    now = timezone.now()
+    stored = []
+    for _ in range(count):
+        record = record_from_summary(summary(**kwargs))
+        distribution = Distribution(account=account, distribution_id=record.distribution_id)
+        record_apply(distribution, record, now)
+        stored.append((distribution, record))
+    records_save(stored)
+    return [distribution for distribution, _ in stored]
+
+
+def make_change(
+    requester: User, distributions: list[Distribution], policy: str = "redirect-to-https"
+) -> ChangeRequest:
+    """A draft moving each distribution's default behavior to `policy`, its items stored in bulk (the
+    services add them one by one, which is too slow to build thousands of items in a test)."""
+    change = ChangeRequest.objects.create(title="Fleet-wide HTTPS", requester=requester)
+    edits = [SetViewerProtocolPolicy(path_pattern="default", policy=policy).to_dict()]
+    ChangeItem.objects.bulk_create(
+        [
+            ChangeItem(
+                change_request=change,
+                distribution=d,
+                edits=edits,
+                edit_kinds=edit_kinds_text(edits),
+                base_config=d.config,
+                base_version=d.config_hash,
+            )
+            for d in distributions
+        ],
+        batch_size=500,
+    )
+    return change
 
 
 def make_user(username: str, role: str | None) -> User:

@@ -3,7 +3,7 @@ approvals on the current plan, invalidations."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -122,25 +122,51 @@ def suggested_invalidations(item: ChangeItem) -> list[str]:
     return ["/*"] if origin_moved_to_https(item.base_config, item_planned_config(item, edits)) else []
 
 
-def item_validate(item: ChangeItem, edits: Sequence[Edit] | None = None) -> list[EditError]:
-    """CloudFront's rules applied to the item's edits on its planned config (errors and warnings)."""
+def item_validate(
+    item: ChangeItem,
+    edits: Sequence[Edit] | None = None,
+    certificates: Sequence[CertificateRecord] | None = None,
+) -> list[EditError]:
+    """CloudFront's rules applied to the item's edits on its planned config (errors and warnings).
+
+    `certificates` are the account's (from `certificates_by_account`); read here when not given.
+    """
     edits = item_edits(item) if edits is None else list(edits)
-    return validate_edits(
-        edits, item.base_config, certificates=certificate_records(item.distribution.account_id)
+    if certificates is None:
+        certificates = certificate_records(item.distribution.account_id)
+    return validate_edits(edits, item.base_config, certificates=certificates)
+
+
+def items_validate(items: Sequence[ChangeItem]) -> dict[int, list[EditError]]:
+    """`item_validate` for many items (by item pk), reading the certificates once for all their accounts."""
+    by_account = certificates_by_account({item.distribution.account_id for item in items})
+    return {
+        item.pk: item_validate(item, certificates=by_account.get(item.distribution.account_id, []))
+        for item in items
+    }
+
+
+def _record(certificate: Certificate) -> CertificateRecord:
+    return CertificateRecord(
+        arn=certificate.arn,
+        names=tuple(dict.fromkeys([certificate.domain_name, *certificate.subject_alternative_names])),
+        not_after=certificate.not_after,
+        status=certificate.status,
     )
 
 
 def certificate_records(account_id: int) -> list[CertificateRecord]:
     """The account's synced ACM certificates, as the pure rules read them."""
-    return [
-        CertificateRecord(
-            arn=c.arn,
-            names=tuple(dict.fromkeys([c.domain_name, *c.subject_alternative_names])),
-            not_after=c.not_after,
-            status=c.status,
-        )
-        for c in Certificate.objects.filter(account_id=account_id)
-    ]
+    return [_record(c) for c in Certificate.objects.filter(account_id=account_id)]
+
+
+def certificates_by_account(account_ids: Iterable[int]) -> dict[int, list[CertificateRecord]]:
+    """The synced certificates of several accounts in one query, by account id (every id is a key)."""
+    ids = set(account_ids)
+    by_account: dict[int, list[CertificateRecord]] = {account_id: [] for account_id in ids}
+    for certificate in Certificate.objects.filter(account_id__in=ids).order_by("pk"):
+        by_account[certificate.account_id].append(_record(certificate))
+    return by_account
 
 
 # -- plan revisions --------------------------------------------------------------------------------

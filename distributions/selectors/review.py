@@ -3,6 +3,7 @@ outcome the change alters (the console's checklist, backed by data). Reads only;
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -13,6 +14,7 @@ from distributions.cloudfront.analysis import (
     stricter_policies,
     unreachable_behaviors,
 )
+from distributions.cloudfront.certificates import CertificateRecord
 from distributions.cloudfront.config_paths import items
 from distributions.cloudfront.diff import Change, diff_configs
 from distributions.cloudfront.patterns import behaviors_by_precedence, match_behavior
@@ -160,11 +162,15 @@ def sample_requests(before: dict, after: dict, domain_name: str) -> tuple[list[S
     return changed, unchanged
 
 
-def item_review(item: ChangeItem) -> ItemReview:
-    """Everything the review page shows for one distribution of a change."""
+def item_review(item: ChangeItem, *, certificates: Sequence[CertificateRecord] | None = None) -> ItemReview:
+    """Everything the review page shows for one distribution of a change.
+
+    `certificates` are the item's account's (`certificates_by_account` reads many accounts' in one query);
+    read here when not given.
+    """
     before = item.base_config
     edits = [edit.describe() for edit in item_edits(item)]
-    problems = item_validate(item)
+    problems = item_validate(item, certificates=certificates)
     try:
         after = item_planned_config(item)
     except LookupError as error:

@@ -8,6 +8,7 @@ Roles are checked here, so the HTML views and the API obey the same rules.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import F
@@ -133,6 +134,50 @@ def change_request_update(
     return change_request
 
 
+@dataclass(frozen=True)
+class EditsAdded:
+    """What adding edits did: the item (None when none was left or created), the edits dropped as no-ops
+    (each with why), and whether the plan changed at all."""
+
+    item: ChangeItem | None
+    dropped: list[tuple[Edit, str]] = field(default_factory=list)
+    changed: bool = True
+
+    def dropped_message(self) -> str:
+        """For people: how many edits were dropped and why, or "" when none was."""
+        if not self.dropped:
+            return ""
+        count = len(self.dropped)
+        verb = "they change" if count > 1 else "it changes"
+        reasons = "; ".join(reason for _, reason in self.dropped)
+        return f"{count} edit{'s' if count > 1 else ''} dropped because {verb} nothing: {reasons}."
+
+
+def without_no_ops(edits: Sequence[Edit], config: dict) -> tuple[list[Edit], list[tuple[Edit, str]]]:
+    """The edits that change the config, in order, and those that change nothing with the reason.
+
+    Each edit is judged on the config its earlier edits made. An invalidation writes no field but is work
+    to do, so it is always kept.
+    """
+    kept: list[Edit] = []
+    dropped: list[tuple[Edit, str]] = []
+    for edit in edits:
+        if isinstance(edit, Invalidate):
+            kept.append(edit)
+            continue
+        try:
+            applied = edit.apply(config)
+        except LookupError:
+            kept.append(edit)  # its target is gone: validation says so
+            continue
+        if applied == config:
+            dropped.append((edit, f"{edit.describe()} (already so)"))
+        else:
+            kept.append(edit)
+            config = applied
+    return kept, dropped
+
+
 @transaction.atomic
 def change_edits_add(
     *,
@@ -141,10 +186,12 @@ def change_edits_add(
     distribution: Distribution,
     edits: Sequence[Edit],
     expected_version: int | None = None,
-) -> ChangeItem:
+) -> EditsAdded:
     """Add edits for one distribution, planned on its mirrored config.
 
-    Editing a submitted change sends it back to draft and voids the approvals given so far.
+    Edits that change nothing (setting the value a field already has, or that an earlier edit of the item
+    now gives it back) are dropped and returned with the reason; an item left with no edits is not created
+    (or is removed). Editing a submitted change sends it back to draft and voids the approvals given so far.
     """
     change_request = lock_owned(actor, change_request, expected_version)
     require_editable(change_request)
@@ -164,16 +211,69 @@ def change_edits_add(
     # Each new edit must hold on its own, at its position in what was sent: merging folds an invalidation
     # into the item's earlier paths, where one without any paths would pass unnoticed.
     raise_if_errors(distribution, validate_each_edit(edits, item.base_config, certificates=certificates))
-    merged = merge_edits(item_edits(item) if item.pk else [], edits)
+    merged, dropped = without_no_ops(
+        merge_edits(item_edits(item) if item.pk else [], edits), item.base_config
+    )
+    if not merged:
+        existed = item.pk is not None
+        if existed:
+            _last_item_guard(change_request, distribution)
+            item.delete()
+            _plan_changed(actor, change_request, "change.item_removed", distribution.distribution_id, [])
+        return EditsAdded(None, dropped, changed=existed)
     raise_if_errors(distribution, validate_edits(merged, item.base_config, certificates=certificates))
-    item.edits = [edit.to_dict() for edit in merged]
+    stored = [edit.to_dict() for edit in merged]
+    if item.pk and stored == item.edits:
+        return EditsAdded(item, dropped, changed=False)
+    item.edits = stored
     item.save()
+    no_ops = [edit for edit, _ in dropped]
+    # A no-op that gives a field back its base value still changes the plan: it undoes an earlier edit.
+    what = [e.describe() for e in edits if e not in no_ops] or [f"undone: {e.describe()}" for e in no_ops]
+    _plan_changed(actor, change_request, "change.edited", distribution.distribution_id, what)
+    return EditsAdded(item, dropped)
+
+
+@transaction.atomic
+def change_edit_remove(
+    *,
+    actor: Actor,
+    change_request: ChangeRequest,
+    distribution: Distribution,
+    index: int,
+    expected_version: int | None = None,
+) -> ChangeItem:
+    """Drop one edit (by its position in the item's edits) and keep the distribution's other edits.
+
+    The last edit of an item is not removed this way: removing the distribution from the change says so.
+    """
+    change_request = lock_owned(actor, change_request, expected_version)
+    require_editable(change_request)
+    item = ChangeItem.objects.filter(change_request=change_request, distribution=distribution).first()
+    if item is None:
+        raise Invalid(f"{distribution.distribution_id} is not part of this change.", code="not_found")
+    edits = item_edits(item)
+    if not 0 <= index < len(edits):
+        raise Invalid(
+            f"{distribution.distribution_id} has {len(edits)} edit{'s' if len(edits) != 1 else ''}: there is "
+            f"no edit {index}.",
+            code="not_found",
+            field="index",
+        )
+    if len(edits) == 1:
+        raise Invalid(
+            f"That is the only edit of {distribution.distribution_id}: remove the distribution from the "
+            "change instead.",
+            code="last_edit",
+            field="index",
+        )
+    removed = edits.pop(index)
+    certificates = certificate_records(distribution.account_id)
+    raise_if_errors(distribution, validate_edits(edits, item.base_config, certificates=certificates))
+    item.edits = [edit.to_dict() for edit in edits]
+    item.save(update_fields=["edits"])
     _plan_changed(
-        actor,
-        change_request,
-        "change.edited",
-        distribution.distribution_id,
-        [edit.describe() for edit in edits],
+        actor, change_request, "change.edit_removed", distribution.distribution_id, [removed.describe()]
     )
     return item
 
@@ -189,17 +289,22 @@ def change_item_remove(
     """Drop one distribution (and its edits) from a draft or submitted change."""
     change_request = lock_owned(actor, change_request, expected_version)
     require_editable(change_request)
-    items = ChangeItem.objects.filter(change_request=change_request)
-    if change_request.status == Status.SUBMITTED and not items.exclude(distribution=distribution).exists():
+    _last_item_guard(change_request, distribution)
+    deleted, _ = ChangeItem.objects.filter(change_request=change_request, distribution=distribution).delete()
+    if not deleted:
+        raise Invalid(f"{distribution.distribution_id} is not part of this change.", code="not_found")
+    _plan_changed(actor, change_request, "change.item_removed", distribution.distribution_id, [])
+
+
+def _last_item_guard(change_request: ChangeRequest, distribution: Distribution) -> None:
+    """A submitted change keeps at least one distribution (an empty one is cancelled instead)."""
+    others = ChangeItem.objects.filter(change_request=change_request).exclude(distribution=distribution)
+    if change_request.status == Status.SUBMITTED and not others.exists():
         raise Invalid(
             "That is the change's last distribution: cancel the change instead.",
             code="last_item",
             field="items",
         )
-    deleted, _ = items.filter(distribution=distribution).delete()
-    if not deleted:
-        raise Invalid(f"{distribution.distribution_id} is not part of this change.", code="not_found")
-    _plan_changed(actor, change_request, "change.item_removed", distribution.distribution_id, [])
 
 
 def _plan_changed(

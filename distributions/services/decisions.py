@@ -15,7 +15,7 @@ from distributions import choices, notify
 from distributions.errors import Invalid, InvalidState, NotAllowed, Stale
 from distributions.models import Approval, ChangeRequest, PlanRevision
 from distributions.roles import can
-from distributions.selectors.changes import change_plan, item_validate, valid_approvals
+from distributions.selectors.changes import change_plan, items_validate, valid_approvals
 from distributions.services import queue
 from distributions.services.audit import audit_record
 from distributions.services.changes import change_plan_hash, raise_if_errors
@@ -25,7 +25,7 @@ from distributions.services.lifecycle import change_request_move, items_move
 Status = choices.ChangeStatus
 
 # Audit actions that shape a change's plan (see services/changes.py).
-PLAN_ACTIONS = ("change.created", "change.edited", "change.item_removed")
+PLAN_ACTIONS = ("change.created", "change.edited", "change.edit_removed", "change.item_removed")
 
 CHECKLIST = {
     "path_patterns": "The path pattern covers only the requests meant to use HTTPS.",
@@ -54,8 +54,9 @@ def change_request_submit(
     items = list(change_request.items.select_related("distribution"))
     if not items:
         raise Invalid("Add at least one edit before submitting.", code="empty_change", field="edits")
+    problems = items_validate(items)
     for item in items:
-        raise_if_errors(item.distribution, item_validate(item))
+        raise_if_errors(item.distribution, problems[item.pk])
     change_request_move(
         change_request, "submit", submitted_at=timezone.now(), plan_hash=change_plan_hash(change_request)
     )

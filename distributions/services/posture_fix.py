@@ -47,6 +47,30 @@ def _selected(keys: Sequence[str]) -> list[Finding]:
     return selected
 
 
+# Up to this many findings the description lists each one; a fleet-wide fix gets a few summary lines.
+LISTED_FINDINGS = 3
+
+
+def fix_description(fixed: Sequence[Finding], distributions: dict[str, Distribution]) -> str:
+    """What the fix does, in a few lines whatever the number of distributions: per control, how many
+    findings on how many distributions in which accounts (each finding only when there are few)."""
+    if len(fixed) <= LISTED_FINDINGS:
+        return "\n".join(f"{f.control_id} · {f.distribution_id}: {f.message}" for f in fixed)
+    lines = []
+    for control in sorted({f.control_id for f in fixed}):
+        findings = [f for f in fixed if f.control_id == control]
+        ids = {f.distribution_id for f in findings}
+        accounts = sorted({distributions[i].account.name for i in ids})
+        lines.append(
+            f"{control}: {len(findings)} finding{'s' if len(findings) > 1 else ''} on {len(ids)} "
+            f"distribution{'s' if len(ids) > 1 else ''} in {', '.join(accounts)}."
+        )
+    return (
+        "\n".join(lines)
+        + "\nEach distribution's edits and the requests whose outcome changes are in the review."
+    )
+
+
 @transaction.atomic
 def posture_fix_create(*, actor: Actor, finding_keys: Sequence[str]) -> FixResult:
     """Open a draft change request with the edits that fix the selected findings, grouped by distribution."""
@@ -73,7 +97,7 @@ def posture_fix_create(*, actor: Actor, finding_keys: Sequence[str]) -> FixResul
     change_request = changes.change_request_create(
         actor=actor,
         title=f"Fix {', '.join(controls)} on {len(planned)} distribution{'s' if len(planned) > 1 else ''}",
-        description="\n".join(f"{f.control_id} · {f.distribution_id}: {f.message}" for f in fixed),
+        description=fix_description(fixed, distributions),
     )
     for distribution_id, edits in planned.items():
         changes.change_edits_add(

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from distributions import choices, forms
@@ -15,10 +21,10 @@ from distributions.filters import ChangeRequestFilter
 from distributions.models import ChangeRequest, Distribution
 from distributions.roles import can, signed_in_user
 from distributions.selectors.audit import described
+from distributions.selectors.change_page import GROUPINGS, change_page, item_status_counts, page_items_since
 from distributions.selectors.changes import (
     LIST_TABS,
     change_get,
-    change_items,
     change_list_counts,
     change_plan_diff,
     plan_revisions,
@@ -26,7 +32,6 @@ from distributions.selectors.changes import (
     valid_approvals,
 )
 from distributions.selectors.changes import change_list as change_list_query
-from distributions.selectors.review import item_review
 from distributions.services import changes, decisions
 from distributions.services.guards import Actor
 from distributions.views.common import SENT_BACK, filterset_read, refusal, requires
@@ -71,12 +76,10 @@ def _change(pk: int) -> ChangeRequest:
 
 
 def _context(request: HttpRequest, change: ChangeRequest) -> dict:
-    items = change_items(change)
     user = request.user
     is_requester = change.requester_id == user.pk
     return {
         "change": change,
-        "items": items,
         "is_requester": is_requester,
         "can_edit": change.is_editable and (is_requester or can(user, "admin")) and can(user, "request"),
         "can_decide": change.status == choices.ChangeStatus.SUBMITTED
@@ -84,24 +87,65 @@ def _context(request: HttpRequest, change: ChangeRequest) -> dict:
         and not is_requester,
         "can_cancel": change.status in choices.CHANGE_CANCELLABLE and (is_requester or can(user, "approve")),
         "can_retry": change.status == choices.ChangeStatus.FAILED and can(user, "admin"),
-        "approvals": change.approvals.select_related("approver"),
-        "valid_approvals": valid_approvals(change).count() if change.plan_hash else 0,
-        "events": described(change.events.order_by("created_at", "pk")[:200]),
     }
+
+
+# A progress poll re-sends the rows that moved since a little before the previous one: the worker's
+# clock and this process's may differ by that much.
+PROGRESS_OVERLAP = timedelta(seconds=5)
+
+
+def _progress_context(change: ChangeRequest, grouping: str, page_number: int, total: int) -> dict:
+    since = timezone.now() - PROGRESS_OVERLAP
+    query = urlencode({"group": grouping, "page": page_number, "since": int(since.timestamp() * 1_000_000)})
+    return {"progress_query": query, "status_counts": item_status_counts(change), "item_total": total}
+
+
+def _grouping(request: HttpRequest) -> str:
+    grouping = request.GET.get("group", "edits")
+    if grouping not in GROUPINGS:
+        raise BadRequest(f"group must be one of {', '.join(GROUPINGS)}, not {grouping!r}.")
+    return grouping
+
+
+def _bad_request(error: BadRequest) -> HttpResponse:
+    return HttpResponseBadRequest(render_to_string("400.html", {"message": str(error)}))
 
 
 def _detail(
     request: HttpRequest, change: ChangeRequest, decision_form: forms.DecisionForm | None = None
 ) -> HttpResponse:
+    """The change page; `decision_form` re-renders a refused decision with its errors (status 400)."""
     context = _context(request, change)
     user = signed_in_user(request)
-    context["reviews"] = [item_review(item) for item in context["items"]]
-    context["decision_form"] = decision_form or forms.DecisionForm(initial={"plan_hash": change.plan_hash})
-    context["checklist"] = decisions.CHECKLIST
-    context["invalidate_form"] = forms.InvalidateForm()
-    context["plan_diff"] = change_plan_diff(change, user=user)
-    context["revisions"] = plan_revisions(change)
-    context["can_simulate"] = simulatable_changes(user).filter(pk=change.pk).exists()
+    try:
+        grouping = _grouping(request)
+    except BadRequest as error:
+        return _bad_request(error)
+    page = change_page(change_request=change, grouping=grouping, page_number=request.GET.get("page"))
+    context.update(
+        {
+            "summary": page.summary,
+            "groups": page.groups,
+            "page": page.page,
+            "items": page.items,
+            "reviews": [review for group in page.groups for review in group.reviews],
+            "cards_open": page.cards_open,
+            "grouping": grouping,
+            "groupings": GROUPINGS,
+            "query": urlencode({"group": grouping}),
+            "approvals": change.approvals.select_related("approver"),
+            "valid_approvals": valid_approvals(change).count() if change.plan_hash else 0,
+            "events": described(change.events.order_by("created_at", "pk")[:200]),
+            "decision_form": decision_form or forms.DecisionForm(initial={"plan_hash": change.plan_hash}),
+            "checklist": decisions.CHECKLIST,
+            "invalidate_form": forms.InvalidateForm(),
+            "plan_diff": change_plan_diff(change, user=user),
+            "revisions": plan_revisions(change),
+            "can_simulate": simulatable_changes(user).filter(pk=change.pk).exists(),
+            **_progress_context(change, grouping, page.page.number, page.summary.distributions),
+        }
+    )
     status = 400 if decision_form is not None and decision_form.errors else 200
     return render(request, "changes/change_detail.html", context, status=status)
 
@@ -113,13 +157,32 @@ def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires("view")
 def change_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The live progress fragment (htmx polls it while the change is in flight)."""
+    """The live progress fragment (htmx polls it while the change is in flight): the status and totals,
+    and out-of-band rows for the page's items that moved since the last poll (`since`, in microseconds)."""
     change = _change(pk)
-    response = render(request, "changes/_progress.html", _context(request, change))
+    try:
+        grouping = _grouping(request)
+        since = _since(request.GET.get("since"))
+    except BadRequest as error:
+        return _bad_request(error)
+    page, moved = page_items_since(
+        change_request=change, grouping=grouping, page_number=request.GET.get("page"), since=since
+    )
+    context = _context(request, change)
+    context.update({"moved": moved, **_progress_context(change, grouping, page.number, page.paginator.count)})
+    response = render(request, "changes/_progress_poll.html", context)
     if request.headers.get("HX-Request") and not change.is_active:
         # The change just finished while the page polled: reload it whole (history, approvals, actions).
         response["HX-Refresh"] = "true"
     return response
+
+
+def _since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    if not value.isdigit() or len(value) > 20:
+        raise BadRequest(f"since must be a time in microseconds since 1970, not {value[:40]!r}.")
+    return datetime.fromtimestamp(int(value) / 1_000_000, tz=UTC)
 
 
 QUEUED = "queued: the worker will pick it up"
@@ -256,4 +319,28 @@ def change_item_remove(request: HttpRequest, pk: int, distribution_id: str) -> H
             actor=Actor.from_request(request), change_request=change, distribution=distribution
         ),
         f"{distribution_id} removed from the change." + _sent_back(change),
+    )
+
+
+@require_POST
+@requires("request")
+def change_edit_remove(request: HttpRequest, pk: int, distribution_id: str) -> HttpResponse:
+    """Drop one edit of a distribution (by its position) and keep the distribution's others."""
+    change = _change(pk)
+    distribution = get_object_or_404(Distribution, distribution_id=distribution_id)
+    form = forms.EditRemoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the edit to remove from the change's page.")
+        return redirect("change-detail", pk=pk)
+    return _run(
+        request,
+        pk,
+        lambda: changes.change_edit_remove(
+            actor=Actor.from_request(request),
+            change_request=change,
+            distribution=distribution,
+            index=form.cleaned_data["index"],
+            expected_version=form.cleaned_data["version"],
+        ),
+        f"Edit removed from {distribution_id}; its other edits stay in the change.",
     )

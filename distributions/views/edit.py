@@ -55,18 +55,27 @@ def _add(
             if change is None:
                 title = form.cleaned_data.get("title") or f"HTTPS settings of {distribution.display_name}"
                 change = changes.change_request_create(actor=Actor.from_request(request), title=title)
-            changes.change_edits_add(
+            added = changes.change_edits_add(
                 actor=Actor.from_request(request),
                 change_request=change,
                 distribution=distribution,
                 edits=edits,
             )
+            if not added.changed:
+                # Nothing to add: a new change is not left behind, empty, and the form says why.
+                transaction.set_rollback(True)
+                form.add_error(None, f"Nothing to add. {added.dropped_message()}")
+                return None
     except ServiceError as error:
         form.add_error(None, error.message)
         return None
+    dropped = [edit for edit, _ in added.dropped]
+    kept = "; ".join(e.describe() for e in edits if e not in dropped)
     messages.success(
-        request, f"Added to change #{change.pk}: " + "; ".join(e.describe() for e in edits) + note
+        request, (f"Added to change #{change.pk}: {kept}" if kept else f"Change #{change.pk} updated.") + note
     )
+    if added.dropped:
+        messages.info(request, added.dropped_message())
     return redirect("change-detail", pk=change.pk)
 
 

@@ -63,6 +63,15 @@
     });
   });
 
+  // "Expand all" / "Collapse all" buttons open or close every <details> they target (the review's cards).
+  document.querySelectorAll("button[data-details-toggle]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      document.querySelectorAll(button.dataset.detailsTarget).forEach(function (details) {
+        details.open = button.dataset.detailsToggle === "open";
+      });
+    });
+  });
+
   // The submit button of the review checklist stays disabled until every item is confirmed.
   document.querySelectorAll("form[data-checklist]").forEach(function (form) {
     var boxes = form.querySelectorAll("input[type=checkbox][data-check]");

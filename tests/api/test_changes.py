@@ -189,3 +189,89 @@ def test_it_requires_the_reviewed_plan_hash_to_approve(as_alice, as_bob, draft):
     response = as_bob.post(url(draft, "approve/"), {"comment": "looks fine"}, format="json")
     assert response.status_code == 400
     assert response.json()["error"]["field"] == "plan_hash"
+
+
+# -- removing one edit, dropping edits that change nothing ----------------------------------------
+
+API_TO_REDIRECT = {
+    "kind": "set_viewer_protocol_policy",
+    "path_pattern": "/api/*",
+    "policy": "redirect-to-https",
+}
+
+
+def test_it_removes_one_edit_and_keeps_the_distribution(as_alice, distribution):
+    body = {
+        "title": "HTTPS",
+        "items": [{"distribution": distribution.distribution_id, "edits": [REDIRECT, API_TO_REDIRECT]}],
+    }
+    draft = as_alice.post(CHANGES, body, format="json")
+
+    response = as_alice.delete(
+        url(draft, f"items/{distribution.distribution_id}/edits/0/"), HTTP_IF_MATCH=draft["ETag"]
+    )
+
+    assert response.status_code == 200, response.content
+    [item] = response.json()["items"]
+    assert item["distribution"] == distribution.distribution_id and item["edits"] == [API_TO_REDIRECT]
+    assert response["ETag"] != draft["ETag"]
+    assert AuditEvent.objects.filter(action="change.edit_removed").count() == 1
+
+
+def test_removing_an_edit_needs_a_current_if_match(as_alice, distribution):
+    body = {
+        "title": "HTTPS",
+        "items": [{"distribution": distribution.distribution_id, "edits": [REDIRECT, API_TO_REDIRECT]}],
+    }
+    draft = as_alice.post(CHANGES, body, format="json")
+    edit = url(draft, f"items/{distribution.distribution_id}/edits/0/")
+    assert as_alice.delete(edit).status_code == 428
+    stale = as_alice.delete(edit, HTTP_IF_MATCH='"999"')
+    assert stale.status_code == 412 and stale.json()["error"]["code"] == "stale_version"
+
+
+@pytest.mark.parametrize(
+    ("suffix", "status", "code"),
+    [
+        ("edits/0/", 400, "last_edit"),
+        ("edits/3/", 400, "not_found"),
+    ],
+)
+def test_it_says_why_an_edit_cannot_be_removed(as_alice, draft, distribution, suffix, status, code):
+    response = as_alice.delete(
+        url(draft, f"items/{distribution.distribution_id}/{suffix}"), HTTP_IF_MATCH=draft["ETag"]
+    )
+    assert response.status_code == status and response.json()["error"]["code"] == code
+
+
+def test_removing_an_edit_of_an_unknown_distribution_is_a_404(as_alice, draft):
+    response = as_alice.delete(url(draft, "items/ENOSUCH/edits/0/"), HTTP_IF_MATCH=draft["ETag"])
+    assert response.status_code == 404
+
+
+def test_it_drops_edits_that_change_nothing_and_lists_them(as_alice, distribution):
+    already = {"kind": "set_viewer_protocol_policy", "path_pattern": "/api/*", "policy": "https-only"}
+    body = {"title": "HTTPS", "items": [{"distribution": distribution.distribution_id, "edits": [already]}]}
+
+    created = as_alice.post(CHANGES, body, format="json")
+
+    assert created.status_code == 201
+    assert created.json()["items"] == []
+    assert created.json()["dropped_edits"] == [
+        {
+            "distribution": distribution.distribution_id,
+            "edit": already,
+            "reason": "Viewer protocol policy of /api/* → https-only (already so)",
+        }
+    ]
+    added = as_alice.post(
+        url(created, "items/"),
+        {"distribution": distribution.distribution_id, "edits": [REDIRECT, already]},
+        format="json",
+        HTTP_IF_MATCH=created["ETag"],
+    )
+    assert added.status_code == 200
+    assert [item["edits"] for item in added.json()["items"]] == [[REDIRECT]]
+    assert [d["edit"] for d in added.json()["dropped_edits"]] == [already]
+    # The plain representation of a change carries no dropped edits: they belong to the answer to adding.
+    assert "dropped_edits" not in as_alice.get(url(created)).json()

@@ -79,6 +79,7 @@ ENDPOINTS = [
         OWNER,
     ),
     ("remove-item", "delete", "/api/v1/change-requests/{draft}/items/{dist}/", None, OWNER),
+    ("remove-edit", "delete", "/api/v1/change-requests/{draft}/items/{dist}/edits/1/", None, OWNER),
     ("submit", "post", "/api/v1/change-requests/{draft}/submit/", {"checklist": CHECKED}, OWNER),
     ("approve", "post", "/api/v1/change-requests/{submitted}/approve/", {"plan_hash": "{plan}"}, DECIDE),
     ("reject", "post", "/api/v1/change-requests/{submitted}/reject/", {"comment": "Not now."}, DECIDE),
@@ -104,7 +105,8 @@ def world(alice, account, distribution):
         return ChangeRequest.objects.get(pk=created.pk)
 
     redirect = SetViewerProtocolPolicy(path_pattern="default", policy="redirect-to-https")
-    draft = change(redirect)
+    # Two edits, so that one can be removed.
+    draft = change(redirect, SetViewerProtocolPolicy(path_pattern="/api/*", policy="redirect-to-https"))
     submitted = decisions.change_request_submit(
         actor=actor, change_request=change(redirect), checklist=CHECKED
     )

@@ -172,7 +172,7 @@ def test_the_removal_page_says_what_goes_then_removes(client, charlie, account):
 def test_the_removal_page_explains_why_an_account_in_use_stays(client, alice, charlie, account):
     from distributions.cloudfront.edits import SetViewerProtocolPolicy
 
-    distribution = make_distribution(account)
+    distribution = make_distribution(account, default_policy="allow-all")
     change = changes.change_request_create(actor=Actor(alice), title="HTTPS for the shop")
     edit = SetViewerProtocolPolicy(path_pattern="default", policy="redirect-to-https")
     changes.change_edits_add(

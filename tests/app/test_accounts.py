@@ -168,7 +168,7 @@ def test_it_removes_an_account_with_its_whole_mirror(sandbox, charlie, account):
 
 @pytest.mark.parametrize("status", ["draft", "submitted", "applying", "completed", "cancelled"])
 def test_it_refuses_to_remove_an_account_named_by_a_change_request(alice, charlie, account, status):
-    distribution = make_distribution(account)
+    distribution = make_distribution(account, default_policy="allow-all")
     change = changes.change_request_create(actor=Actor(alice), title="HTTPS")
     changes.change_edits_add(
         actor=Actor(alice), change_request=change, distribution=distribution, edits=[_redirect()]

@@ -1,5 +1,5 @@
-"""Signing out (distributions/views/sign_in.py): GET /logout/ asks with a page, only a POST with its CSRF token
-signs out, so no other site can sign a user out with a link or an image."""
+"""Signing out (distributions/views/sign_in.py): GET /logout/ asks with a page, only a POST with its CSRF
+token signs out, so no other site can sign a user out with a link or an image."""
 
 import re
 

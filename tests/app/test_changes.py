@@ -149,7 +149,7 @@ def test_it_refuses_an_approval_given_on_an_outdated_plan(fleet, alice, bob):
     change = submitted(alice, fleet[0], REDIRECT)
     seen = change.plan_hash
     changes.change_edits_add(
-        actor=Actor(alice), change_request=change, distribution=fleet[1], edits=[REDIRECT]
+        actor=Actor(alice), change_request=change, distribution=fleet[2], edits=[REDIRECT]
     )
     with pytest.raises(Stale, match="went back to draft"):
         decisions.change_request_approve(actor=Actor(bob), change_request=change, seen_plan_hash=seen)

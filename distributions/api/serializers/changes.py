@@ -247,6 +247,24 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
         return change_request.status == "draft" and bool(change_request.revisions.all())
 
 
+class DroppedEditSerializer(serializers.Serializer):
+    """An edit that was sent but not added because it changes nothing."""
+
+    distribution = serializers.CharField()
+    edit = EditField()
+    reason = serializers.CharField()
+
+
+class ChangeRequestEditedSerializer(ChangeRequestSerializer):
+    """The change after adding edits, with the edits dropped because they change nothing (a setting the
+    distribution already has); an item left with no edits is not created."""
+
+    dropped_edits = DroppedEditSerializer(many=True, read_only=True)
+
+    class Meta(ChangeRequestSerializer.Meta):
+        fields = [*ChangeRequestSerializer.Meta.fields, "dropped_edits"]
+
+
 class InvalidationSerializer(serializers.ModelSerializer):
     """An invalidation planned in a change: its paths, and CloudFront's status once created."""
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -37,6 +38,16 @@ NOTHING_TO_COMPARE = "The change has not been submitted again since its first su
 DISTRIBUTION_PATH = OpenApiParameter(
     "distribution_id", str, OpenApiParameter.PATH, pattern=r"^[A-Za-z0-9]{1,32}$"
 )
+EDIT_INDEX_PATH = OpenApiParameter(
+    "index", int, OpenApiParameter.PATH, description="The edit's position in the item's edits, from 0."
+)
+
+
+def _dropped(distribution: Distribution, added: changes.EditsAdded) -> list[dict]:
+    return [
+        {"distribution": distribution.distribution_id, "edit": edit, "reason": reason}
+        for edit, reason in added.dropped
+    ]
 
 
 @extend_schema_view(
@@ -64,9 +75,17 @@ class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     def get_queryset(self) -> QuerySet[ChangeRequest]:
         return change_request_queryset()
 
-    def _respond(self, change_request: ChangeRequest, code: int = status.HTTP_200_OK) -> Response:
+    def _respond(
+        self,
+        change_request: ChangeRequest,
+        code: int = status.HTTP_200_OK,
+        dropped: list[dict] | None = None,
+    ) -> Response:
         fresh = change_request_queryset().get(pk=change_request.pk)
-        return with_etag(Response(s.ChangeRequestSerializer(fresh).data, status=code), fresh)
+        if dropped is None:
+            return with_etag(Response(s.ChangeRequestSerializer(fresh).data, status=code), fresh)
+        fresh.dropped_edits = dropped  # type: ignore[attr-defined]
+        return with_etag(Response(s.ChangeRequestEditedSerializer(fresh).data, status=code), fresh)
 
     def _input(self, serializer_class: type, **kwargs: Any) -> dict:
         serializer = serializer_class(data=self.request.data, **kwargs)
@@ -78,25 +97,28 @@ class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
     @extend_schema(
         request=s.ChangeRequestCreateSerializer,
-        responses={201: s.ChangeRequestSerializer},
+        responses={201: s.ChangeRequestEditedSerializer},
         description="Open a draft with its edits (each item's edits validated by CloudFront's rules). "
-        "Submit it next, then a second person approves it.",
+        "Edits that change nothing are dropped and listed in `dropped_edits`; an item left with none is "
+        "not created. Submit it next, then a second person approves it.",
     )
     def create(self, request: Request) -> Response:
         data = self._input(s.ChangeRequestCreateSerializer)
         actor = Actor.from_request(request)
+        dropped: list[dict] = []
         with transaction.atomic():
             change_request = changes.change_request_create(
                 actor=actor, title=data["title"], description=data["description"]
             )
             for item in data["items"]:
-                changes.change_edits_add(
+                added = changes.change_edits_add(
                     actor=actor,
                     change_request=change_request,
                     distribution=item["distribution"],
                     edits=item["edits"],
                 )
-        response = self._respond(change_request, status.HTTP_201_CREATED)
+                dropped.extend(_dropped(item["distribution"], added))
+        response = self._respond(change_request, status.HTTP_201_CREATED, dropped)
         response["Location"] = f"{request.path}{change_request.pk}/"
         return response
 
@@ -117,22 +139,47 @@ class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
     @extend_schema(
         request=s.ItemInputSerializer,
-        responses={**ONE, **error_responses(409, 412, 428)},
+        responses={200: s.ChangeRequestEditedSerializer, **error_responses(409, 412, 428)},
         parameters=[IF_MATCH],
-        description="Add edits for one distribution (merged with its earlier ones). Editing a submitted "
-        "change sends it back to draft (`status` draft, `sent_back` true) and voids its approvals: submit it "
-        "again with the checklist confirmed.",
+        description="Add edits for one distribution (merged with its earlier ones). Edits that change "
+        "nothing are dropped and listed in `dropped_edits`. Editing a submitted change sends it back to "
+        "draft (`status` draft, `sent_back` true) and voids its approvals: submit it again with the "
+        "checklist confirmed.",
     )
     @action(detail=True, methods=["post"])
     def items(self, request: Request, pk: str) -> Response:
         version = expected_version(request, required=True)
         data = self._input(s.ItemInputSerializer)
         change_request = self.get_object()
-        changes.change_edits_add(
+        added = changes.change_edits_add(
             actor=Actor.from_request(request),
             change_request=change_request,
             distribution=data["distribution"],
             edits=data["edits"],
+            expected_version=version,
+        )
+        return self._respond(change_request, dropped=_dropped(data["distribution"], added))
+
+    @extend_schema(
+        request=None,
+        responses={**ONE, **error_responses(409, 412, 428)},
+        parameters=[IF_MATCH, DISTRIBUTION_PATH, EDIT_INDEX_PATH],
+        description="Drop one edit of a distribution, by its position in the item's `edits` (from 0), and "
+        "keep its other edits. The only edit of an item is refused (`last_edit`): drop the distribution.",
+    )
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"items/(?P<distribution_id>[A-Za-z0-9]{1,32})/edits/(?P<index>[0-9]{1,4})",
+    )
+    def remove_edit(self, request: Request, pk: str, distribution_id: str, index: str) -> Response:
+        version = expected_version(request, required=True)
+        change_request = self.get_object()
+        changes.change_edit_remove(
+            actor=Actor.from_request(request),
+            change_request=change_request,
+            distribution=get_object_or_404(Distribution, distribution_id=distribution_id),
+            index=int(index),
             expected_version=version,
         )
         return self._respond(change_request)
