@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from distributions.cloudfront.summary import record_from_summary
 from distributions.models import Account, Distribution
+from distributions.services.posture import posture_evaluate
 from distributions.services.sync import record_apply, records_save
 
 _ids = itertools.count(1)
@@ -74,11 +75,13 @@ def summary(
 
 
 def make_distribution(account: Account, **kwargs) -> Distribution:
-    """Store one distribution (with its behaviors and origins) as sync would."""
+    """Store one distribution (with its behaviors and origins) as sync would, and evaluate its posture as
+    sync does."""
     record = record_from_summary(summary(**kwargs))
     distribution = Distribution(account=account, distribution_id=record.distribution_id)
     record_apply(distribution, record, timezone.now())
     records_save([(distribution, record)])
+    posture_evaluate(account=account)
     return distribution
 
 

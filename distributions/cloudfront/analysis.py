@@ -226,6 +226,7 @@ class _EarlierPatterns:
         head = _literal_head(pattern)
         rest = compiled.normalized[len(head) :]
         tail = rest.lstrip("*")
+        entry: tuple[int, str, str | None, CompiledPattern | None]
         if not rest:
             entry = (precedence, pattern, None, None)
         elif "*" in tail or "?" in tail:

@@ -2,7 +2,13 @@
 
 from distributions.models.changes import Approval, AuditEvent, ChangeItem, ChangeRequest
 from distributions.models.mirror import Account, CacheBehavior, Certificate, Distribution, Origin, SyncRun
-from distributions.models.posture import PostureSnapshot
+from distributions.models.posture import (
+    PostureCount,
+    PostureFinding,
+    PostureRun,
+    PostureSnapshot,
+    PostureState,
+)
 
 __all__ = [
     "Account",
@@ -14,6 +20,10 @@ __all__ = [
     "ChangeRequest",
     "Distribution",
     "Origin",
+    "PostureCount",
+    "PostureFinding",
+    "PostureRun",
     "PostureSnapshot",
+    "PostureState",
     "SyncRun",
 ]

@@ -24,6 +24,7 @@ from distributions.cloudfront.compliance.base import (
     finding_fix,
     register,
     registered,
+    registry_fingerprint,
 )
 
 # Pages and snapshots list the controls in registration order: these modules are imported in that order.
@@ -54,4 +55,5 @@ __all__ = [
     "finding_fix",
     "register",
     "registered",
+    "registry_fingerprint",
 ]

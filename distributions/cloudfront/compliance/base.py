@@ -10,6 +10,8 @@ message says what to do. Pure: the caller passes facts (certificate record, inva
 
 from __future__ import annotations
 
+import hashlib
+import json
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
@@ -147,6 +149,8 @@ class Control(ABC):
     id: ClassVar[str]
     severity: ClassVar[str]
     title: ClassVar[str]
+    # Raise it when `check` judges differently: stored findings are then re-evaluated (registry_fingerprint).
+    version: ClassVar[int] = 1
     needs_a_person: ClassVar[str] = "Needs a person's choice: edit the distribution."
 
     @abstractmethod
@@ -173,6 +177,13 @@ def register(cls: _C) -> _C:
         raise ValueError(f"A control {cls.id!r} is already registered: {CONTROLS[cls.id]!r}.")
     CONTROLS[cls.id] = cls()
     return cls
+
+
+def registry_fingerprint() -> str:
+    """A digest of the registered controls (ids, versions, severities, titles, in order): stored findings
+    computed under another one are out of date."""
+    listed = [(c.id, c.version, c.severity, c.title) for c in CONTROLS.values()]
+    return hashlib.sha256(json.dumps(listed).encode()).hexdigest()
 
 
 @contextmanager
