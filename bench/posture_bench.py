@@ -159,16 +159,14 @@ def main() -> None:
         "warm 0.81 s, ~715 MiB per web worker"
     )
     accounts = seed(args.distributions, args.accounts)
+    rss_before = rss_mib()
     started = time.perf_counter()
-    tracemalloc.start()
     for account in accounts:
         posture_refresh(account=account)
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
     print(
         f"  first evaluation in the worker (sync hook, every account): "
         f"{time.perf_counter() - started:.1f} s, "
-        f"{PostureFinding.objects.count()} findings stored, tracemalloc peak {peak:.1f} MiB"
+        f"{PostureFinding.objects.count()} findings stored, RSS {rss_before:.0f} -> {rss_mib():.0f} MiB"
     )
     client = Client()
     client.force_login(make_user("vera", "viewer"))

@@ -234,14 +234,12 @@ def posture_refresh(*, account: Account, sync_run: SyncRun | None = None) -> lis
 
 
 def posture_reevaluation_request() -> PostureRun | None:
-    """Queue a full re-evaluation for the registry of controls now, unless one is queued or running for it
-    already (the posture page asks when its counts were computed under another registry)."""
+    """Queue a full re-evaluation for the registry of controls now, unless one was requested for it
+    already (the posture page asks when its counts were computed under another registry). Once per
+    registry: after a failure, or a lost message, each account's next sync re-evaluates it anyway."""
     registry = registry_fingerprint()
     with transaction.atomic():
-        active = PostureRun.objects.select_for_update().filter(
-            registry=registry, status__in=[PostureRun.Status.QUEUED, PostureRun.Status.RUNNING]
-        )
-        if active.exists():
+        if PostureRun.objects.select_for_update().filter(registry=registry).exists():
             return None
         run = PostureRun.objects.create(
             registry=registry,
@@ -259,6 +257,13 @@ def posture_reevaluate(*, run_id: int | None = None) -> PostureRun:
         run = PostureRun.objects.create(registry=registry_fingerprint(), requested_at=timezone.now())
     else:
         run = PostureRun.objects.get(pk=run_id)
+    if run.registry != registry_fingerprint():
+        error = "The worker runs other controls than the web process that asked: deploy both alike."
+        PostureRun.objects.filter(pk=run.pk).update(
+            status=PostureRun.Status.FAILED, error=error, finished_at=timezone.now()
+        )
+        run.refresh_from_db()
+        return run
     PostureRun.objects.filter(pk=run.pk).update(
         status=PostureRun.Status.RUNNING,
         distributions_total=posture_selectors.live_distribution_count(),

@@ -99,7 +99,7 @@ def test_it_re_evaluates_in_the_worker_once_the_control_is_registered(client, ve
         stale = client.get("/posture/")
         (run,) = PostureRun.objects.all()
         assert stale.context["stale"] and run.status == "queued" and run.distributions_total == 1
-        assert "re-evaluation of 1 distributions is queued" in stale.content.decode()
+        assert "re-evaluation of 1 distribution is queued" in stale.content.decode()
         assert client.get("/posture/").status_code == 200 and PostureRun.objects.count() == 1
 
         done = posture_reevaluate(run_id=run.pk)
@@ -138,3 +138,21 @@ def test_it_offers_the_control_as_a_fix(client, alice, fleet, fake_control):
     assert response.status_code == 302 and response["Location"] == f"/changes/{change.pk}/"
     assert FAKE in change.title
     assert [item.edits for item in change.items.all()] == [[{"kind": "invalidate", "paths": ["/*"]}]] * 2
+
+
+def test_it_refuses_a_re_evaluation_asked_under_other_controls_than_the_worker_runs(client, vera, account):
+    make_distribution(account, comment="legacy shop")
+    client.force_login(vera)
+    with registered(LegacyComment):
+        client.get("/posture/")
+    (run,) = PostureRun.objects.all()
+
+    done = posture_reevaluate(run_id=run.pk)
+
+    assert done.status == "failed" and "deploy both alike" in done.error
+    assert FAKE not in {row.control_id for row in posture.findings()}
+    with registered(LegacyComment):
+        page = client.get("/posture/")
+        assert PostureRun.objects.count() == 1 and "re-evaluation after the controls changed failed" in (
+            page.content.decode()
+        )
