@@ -10,6 +10,7 @@ from distributions import choices
 from distributions.models import Account
 from distributions.services import apply as apply_service
 from distributions.services import progress, queue
+from distributions.services.posture import posture_reevaluate
 from distributions.services.sync import account_register_default, account_sync
 
 
@@ -30,6 +31,12 @@ def sync_all_accounts() -> int:
     for pk in pks:
         sync_account.delay(pk)
     return len(pks)
+
+
+@shared_task(name="distributions.reevaluate_posture")
+def reevaluate_posture(run_id: int) -> int:
+    """Re-evaluate every account's posture (after the controls changed), with progress on the run."""
+    return posture_reevaluate(run_id=run_id).distributions_done
 
 
 @shared_task(name="distributions.apply_change")

@@ -11,6 +11,7 @@ from distributions.cloudfront.edits import SetViewerProtocolPolicy
 from distributions.cloudfront.summary import record_from_summary
 from distributions.models import Account, ChangeItem, ChangeRequest, Distribution
 from distributions.models.changes import edit_kinds_text
+from distributions.services.posture import posture_evaluate
 from distributions.services.sync import record_apply, records_save
 
 _ids = itertools.count(1)
@@ -76,12 +77,16 @@ def summary(
 
 
 def make_distribution(account: Account, **kwargs) -> Distribution:
-    """Store one distribution (with its behaviors and origins) as sync would."""
-    return make_distributions(account, 1, **kwargs)[0]
+    """Store one distribution (with its behaviors and origins) as sync would, and evaluate its posture as
+    sync does."""
+    distribution = make_distributions(account, 1, **kwargs)[0]
+    posture_evaluate(account=account)
+    return distribution
 
 
 def make_distributions(account: Account, count: int, **kwargs) -> list[Distribution]:
-    """Store `count` distributions alike but for their ids and domains, in bulk, as sync would."""
+    """Store `count` distributions alike but for their ids and domains, in bulk, as sync would (their
+    posture is not evaluated: call `posture_evaluate` when a test needs it)."""
     now = timezone.now()
     stored = []
     for _ in range(count):

@@ -14,8 +14,11 @@ those characters plus one stand-in for "any other character" are an exact finite
 
 Cost: inclusion between globs with `?` is hard in general (`*a??????????` has exponentially many
 determinized states), so the worst case stays exponential in pattern length; antichains keep the usual
-`*` + `?` runs small. Real patterns explore a few dozen states, earlier patterns that cannot overlap B
-are dropped first by a cheap exact test on literal heads and tails, and results are cached by pattern.
+`*` + `?` runs small. Real patterns explore a few dozen states, and the search runs only when cheap
+exact tests leave no choice: a behavior with a sample path (its wildcards filled) that no earlier pattern
+matches is reachable, found by indexing the earlier patterns by literal head instead of pairing B with
+each; earlier patterns that cannot overlap B are dropped by a test on literal heads and tails; results
+are cached by pattern and by the distribution's list of patterns.
 """
 
 from __future__ import annotations
@@ -27,11 +30,13 @@ from functools import lru_cache
 
 from distributions.cloudfront.config_paths import items
 from distributions.cloudfront.patterns import (
-    Behavior,
+    CompiledPattern,
     Config,
     behaviors_by_precedence,
+    compile_path_pattern,
     normalize_path_pattern,
     path_matches,
+    request_path,
 )
 
 _OTHER = ""  # the alphabet's stand-in for every character no pattern names literally
@@ -181,38 +186,119 @@ class ShadowedBehavior:
     shadowed_by: tuple[tuple[int, str], ...]  # (precedence, path pattern), earliest first
 
 
-def _samples(pattern: str) -> list[str]:
-    """Paths the pattern matches, built from a character no real pattern names."""
+@lru_cache(maxsize=65536)
+def _samples(pattern: str) -> tuple[str, ...]:
+    """Request paths the pattern matches, built from a character no real pattern names."""
     filled = normalize_path_pattern(pattern).replace("?", "\x00")
-    return [p for p in (filled.replace("*", ""), filled.replace("*", "\x00")) if path_matches(pattern, p)]
+    paths = (filled.replace("*", ""), filled.replace("*", "\x00"))
+    return tuple(dict.fromkeys(request_path(p) for p in paths if path_matches(pattern, p)))
 
 
-def _earlier_cover(later: Behavior, earlier: Sequence[Behavior]) -> tuple[tuple[int, str], ...]:
-    """The earlier behaviors that together take every path of `later`; empty when some path reaches it."""
-    rivals = [
-        (b.precedence, b.path_pattern) for b in earlier if may_overlap(b.path_pattern, later.path_pattern)
-    ]
-    if not rivals:
-        return ()
-    # Most behaviors are reachable and a sample path shows it at once, without the automaton search.
-    if any(not any(path_matches(p, sample) for _, p in rivals) for sample in _samples(later.path_pattern)):
-        return ()
-    # Name one earlier behavior when one suffices: that is the one to move or narrow.
-    single = next((r for r in rivals if pattern_includes(r[1], later.path_pattern)), None)
-    if single:
-        return (single,)
-    return tuple(rivals) if pattern_includes([p for _, p in rivals], later.path_pattern) else ()
+def _union_cover(later: str, earlier: Sequence[tuple[int, str]]) -> tuple[tuple[int, str], ...]:
+    """The earlier behaviors that may overlap `later`, when together they take every path of it."""
+    rivals = [(precedence, pattern) for precedence, pattern in earlier if may_overlap(pattern, later)]
+    if rivals and pattern_includes([p for _, p in rivals], later):
+        return tuple(rivals)
+    return ()
+
+
+@lru_cache(maxsize=65536)
+def _literal_head(pattern: str) -> str:
+    """The normalized pattern up to its first wildcard: every path it matches starts with this."""
+    normalized = normalize_path_pattern(pattern)
+    cut = min((i for i in (normalized.find("*"), normalized.find("?")) if i >= 0), default=len(normalized))
+    return normalized[:cut]
+
+
+class _EarlierPatterns:
+    """The patterns seen so far, indexed by literal head, so that a path is tried only against the few
+    patterns whose head it starts with (a pattern matches no path outside its head). Found by its head, a
+    pattern of one star run between literals (`/api/*`, `*.jpg`, `/static/*.js`) matches when the path
+    ends with its tail, a literal one (`/health`) when the lengths agree; only the others run the matcher.
+    """
+
+    def __init__(self) -> None:
+        # head -> (precedence, pattern, literal tail or None for a literal pattern, matcher or None)
+        self.by_head: dict[str, list[tuple[int, str, str | None, CompiledPattern | None]]] = {}
+        self.lengths: set[int] = set()
+
+    def add(self, precedence: int, pattern: str) -> None:
+        compiled = compile_path_pattern(pattern)
+        head = _literal_head(pattern)
+        rest = compiled.normalized[len(head) :]
+        tail = rest.lstrip("*")
+        entry: tuple[int, str, str | None, CompiledPattern | None]
+        if not rest:
+            entry = (precedence, pattern, None, None)
+        elif "*" in tail or "?" in tail:
+            entry = (precedence, pattern, "", compiled)
+        else:
+            entry = (precedence, pattern, tail, None)
+        self.by_head.setdefault(head, []).append(entry)
+        self.lengths.add(len(head))
+
+    def matching(self, path: str) -> set[tuple[int, str]]:
+        """The (precedence, pattern) added so far that match the request path."""
+        found = set()
+        size = len(path)
+        for length in self.lengths:
+            for precedence, pattern, tail, matcher in self.by_head.get(path[:length], ()):
+                if matcher is not None:
+                    matched = matcher.matches_request_path(path)
+                elif tail is None:
+                    matched = size == length
+                else:
+                    matched = size >= length + len(tail) and path.endswith(tail)
+                if matched:
+                    found.add((precedence, pattern))
+        return found
+
+
+def _cover(seen: _EarlierPatterns, pattern: str, earlier: Sequence[str]) -> tuple[tuple[int, str], ...]:
+    """The earlier behaviors that take every path of `pattern`; empty when some path reaches it."""
+    # Most behaviors are reachable, and a sample path no earlier pattern takes shows it at once: exact (the
+    # sample is a path of the pattern), and without pairing the pattern with every earlier one.
+    common: set[tuple[int, str]] | None = None
+    for sample in _samples(pattern):
+        taken = seen.matching(sample)
+        if not taken:
+            return ()
+        common = taken if common is None else common & taken
+    # An earlier pattern that alone covers this one matches every sample: only those are tried, earliest
+    # first, since that is the one to move or narrow.
+    for candidate in sorted(common or ()):
+        if pattern_includes(candidate[1], pattern):
+            return (candidate,)
+    return _union_cover(pattern, tuple(enumerate(earlier)))
+
+
+@lru_cache(maxsize=4096)
+def shadowed_patterns(patterns: tuple[str, ...]) -> tuple[ShadowedBehavior, ...]:
+    """Every ordered pattern (by precedence) that earlier ones make unreachable; fleets repeat the same
+    lists of patterns, so the answer is kept per list."""
+    found = []
+    seen = _EarlierPatterns()
+    for precedence, pattern in enumerate(patterns):
+        cover = _cover(seen, pattern, patterns[:precedence])
+        if cover:
+            found.append(ShadowedBehavior(precedence, pattern, cover))
+        seen.add(precedence, pattern)
+    return tuple(found)
+
+
+@lru_cache(maxsize=4096)
+def _default_cover(patterns: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
+    """The ordered behaviors that together take every path, leaving the default (`*`) none."""
+    seen = _EarlierPatterns()
+    for precedence, pattern in enumerate(patterns):
+        seen.add(precedence, pattern)
+    return _cover(seen, "*", patterns)
 
 
 def shadowed_behaviors(config: Config) -> tuple[ShadowedBehavior, ...]:
     """Every ordered behavior that an earlier pattern (or a set of earlier patterns) makes unreachable."""
     ordered = [b for b in behaviors_by_precedence(config) if not b.is_default]
-    found = []
-    for later in ordered:
-        cover = _earlier_cover(later, ordered[: later.precedence])
-        if cover:
-            found.append(ShadowedBehavior(later.precedence, later.path_pattern, cover))
-    return tuple(found)
+    return shadowed_patterns(tuple(b.path_pattern for b in ordered))
 
 
 def origin_ids(config: Config) -> frozenset[str]:
@@ -226,7 +312,7 @@ def unreachable_behaviors(config: Config) -> dict[int, ShadowedBehavior]:
     every = behaviors_by_precedence(config)
     ordered = [b for b in every if not b.is_default]
     found = {s.precedence: s for s in shadowed_behaviors(config)}
-    default_cover = _earlier_cover(every[-1], ordered)
+    default_cover = _default_cover(tuple(b.path_pattern for b in ordered))
     if default_cover:
         found[every[-1].precedence] = ShadowedBehavior(every[-1].precedence, "*", default_cover)
     return found

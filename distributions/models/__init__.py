@@ -8,7 +8,13 @@ from distributions.models.changes import (
     PlanRevision,
 )
 from distributions.models.mirror import Account, CacheBehavior, Certificate, Distribution, Origin, SyncRun
-from distributions.models.posture import PostureSnapshot
+from distributions.models.posture import (
+    PostureCount,
+    PostureFinding,
+    PostureRun,
+    PostureSnapshot,
+    PostureState,
+)
 
 __all__ = [
     "Account",
@@ -21,6 +27,10 @@ __all__ = [
     "Distribution",
     "Origin",
     "PlanRevision",
+    "PostureCount",
+    "PostureFinding",
+    "PostureRun",
     "PostureSnapshot",
+    "PostureState",
     "SyncRun",
 ]

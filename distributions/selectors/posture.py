@@ -1,98 +1,70 @@
-"""Fleet posture: the controls of cloudfront/compliance evaluated over the mirror, the trend of the
-snapshots taken after each sync, and the reads the posture page and the findings API share.
+"""Fleet posture, read from what the worker stored: the findings and counts of the latest evaluation
+(services/posture.py writes them at sync time), the trend of the snapshots taken after each sync, and the
+facts the evaluation reads from the mirror.
 
-Evaluating 1,000 distributions of 25 behaviors takes about 0.6 s, too slow for every page load, so the
-latest evaluation is kept in the process, keyed on a fingerprint of everything it depends on (each live
-distribution's config hash and account, the certificates, the completed change items, the day, the
-registered controls). A page load then costs one cheap fingerprint read; the first one after a sync or an
-applied change pays the evaluation once per process.
+A page load never evaluates a control and never holds the fleet: the counts of every account and control
+are one query, the findings a filtered, paged query, whatever the number of distributions.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Max
-from django.utils import timezone
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from distributions import choices
-from distributions.cloudfront.certificates import CertificateRecord
 from distributions.cloudfront.compliance import (
     CONTROLS,
-    DistributionFacts,
-    Evaluation,
     Finding,
-    evaluate,
+    Target,
+    registry_fingerprint,
 )
 from distributions.cloudfront.diff import origin_moved_to_https
 from distributions.cloudfront.edits import Invalidate, SetOriginProtocolPolicy, edit_from_dict
-from distributions.models import Certificate, ChangeItem, Distribution, PostureSnapshot
-from distributions.selectors.changes import certificate_records, item_planned_config
+from distributions.models import (
+    ChangeItem,
+    Distribution,
+    PostureCount,
+    PostureFinding,
+    PostureRun,
+    PostureSnapshot,
+    PostureState,
+)
+from distributions.selectors.changes import item_planned_config
 
 SEVERITIES = ("high", "medium", "low")
 FULL_INVALIDATION = "/*"
 
 
-@dataclass(frozen=True)
-class DistributionRef:
-    """What the posture page shows of a distribution next to its findings."""
-
-    distribution_id: str
-    display_name: str
-    account_id: int
-    account_name: str
+# -- facts from the mirror (read by the evaluation in the worker) ---------------------------------
 
 
-@dataclass(frozen=True)
-class FleetPosture:
-    """One evaluation of the live fleet, with the distributions it covered."""
-
-    evaluation: Evaluation
-    distributions: dict[str, DistributionRef]
-    evaluated_at: datetime
-
-    def for_account(self, account_id: int | None) -> Evaluation:
-        """The evaluation restricted to one account's distributions (all of them for None)."""
-        if account_id is None:
-            return self.evaluation
-        ids = {d for d, ref in self.distributions.items() if ref.account_id == account_id}
-        return Evaluation(
-            tuple(r for r in self.evaluation.results if r.distribution_id in ids),
-            tuple(f for f in self.evaluation.findings if f.distribution_id in ids),
-        )
-
-
-# -- facts from the mirror ------------------------------------------------------------------------
-
-
-def _certificates_by_arn(account_ids: Iterable[int]) -> dict[str, CertificateRecord]:
-    return {record.arn: record for pk in set(account_ids) for record in certificate_records(pk)}
-
-
-def _completed_items() -> Iterable[ChangeItem]:
-    """Completed items of live distributions that set an origin's policy or invalidated: the only ones the
-    history check needs."""
+def _completed_items(account_id: int) -> Iterable[ChangeItem]:
+    """Completed items of the account's live distributions that set an origin's policy or invalidated:
+    the only ones the history check needs."""
     return (
         ChangeItem.objects.with_edit_kind(SetOriginProtocolPolicy.kind, Invalidate.kind)
-        .filter(status=choices.ItemStatus.COMPLETED, distribution__removed_at__isnull=True)
+        .filter(
+            status=choices.ItemStatus.COMPLETED,
+            distribution__account_id=account_id,
+            distribution__removed_at__isnull=True,
+        )
         .only("distribution_id", "edits", "base_config", "completed_at")
         .order_by("completed_at")
     )
 
 
-def https_history() -> dict[int, tuple[dict[str, datetime], datetime | None]]:
+def https_history(*, account_id: int) -> dict[int, tuple[dict[str, datetime], datetime | None]]:
     """Per distribution pk: when each origin last moved to HTTPS, and the last completed `/*` invalidation.
 
     Both come from Edgeguard's own completed change items (CloudFront keeps no such history).
     """
     history: dict[int, tuple[dict[str, datetime], datetime | None]] = {}
-    for item in _completed_items():
+    for item in _completed_items(account_id):
         assert item.completed_at is not None  # set whenever an item completes (services/apply.py)
         moved, last = history.get(item.distribution_id, ({}, None))
         edits = [edit_from_dict(data) for data in item.edits]
@@ -108,73 +80,35 @@ def https_history() -> dict[int, tuple[dict[str, datetime], datetime | None]]:
     return history
 
 
-def distribution_facts(distributions: Sequence[Distribution]) -> list[DistributionFacts]:
-    """The facts compliance.evaluate needs, for distributions loaded with their config."""
-    certificates = _certificates_by_arn(d.account_id for d in distributions)
-    history = https_history()
-    facts = []
-    for d in distributions:
-        moved, last = history.get(d.pk, ({}, None))
-        facts.append(
-            DistributionFacts(
-                distribution_id=d.distribution_id,
-                config=d.config,
-                certificate=certificates.get(d.acm_certificate_arn) if d.acm_certificate_arn else None,
-                origins_moved_to_https=moved,
-                last_full_invalidation_at=last,
-            )
-        )
-    return facts
-
-
-def live_distributions(**filters: object) -> list[Distribution]:
+def posture_inputs(*, account_id: int) -> list[tuple[int, str, str, str]]:
+    """(pk, distribution id, config hash, ACM certificate ARN) of each live distribution of the account:
+    enough to tell which ones changed, without loading a config."""
     return list(
-        Distribution.objects.filter(removed_at__isnull=True, **filters)
-        .select_related("account")
-        .only("distribution_id", "config", "acm_certificate_arn", "aliases", "domain_name", "account__name")
-        .order_by("distribution_id")
+        Distribution.objects.filter(account_id=account_id, removed_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "distribution_id", "config_hash", "acm_certificate_arn")
     )
 
 
-# -- the cached fleet evaluation ------------------------------------------------------------------
-
-_cache_lock = threading.Lock()
-_cached: tuple[str, FleetPosture] | None = None
-
-
-def _fingerprint(now: datetime) -> str:
-    rows = Distribution.objects.filter(removed_at__isnull=True).order_by("distribution_id")
-    digest = hashlib.sha256(str(now.date()).encode())
-    digest.update(json.dumps(list(CONTROLS)).encode())
-    for row in rows.values_list("distribution_id", "config_hash", "account_id", "account__name"):
-        digest.update(json.dumps(row).encode())
-    for table, stamp in ((Certificate, "last_seen_at"), (ChangeItem, "completed_at")):
-        digest.update(repr(table.objects.aggregate(n=Count("pk"), at=Max(stamp))).encode())
-    return digest.hexdigest()
+def distribution_configs_by_pk(pks: Sequence[int]) -> dict[int, dict]:
+    """The mirrored config of each of these distributions, by primary key."""
+    return dict(Distribution.objects.filter(pk__in=pks).values_list("pk", "config"))
 
 
-def fleet_posture(*, now: datetime | None = None) -> FleetPosture:
-    """The evaluation of every live distribution, recomputed only when something it depends on changed."""
-    global _cached
-    now = now or timezone.now()
-    key = _fingerprint(now)
-    with _cache_lock:
-        if _cached is not None and _cached[0] == key:
-            return _cached[1]
-    distributions = live_distributions()
-    posture = FleetPosture(
-        evaluation=evaluate(distribution_facts(distributions), now=now),
-        distributions={
-            d.distribution_id: DistributionRef(
-                d.distribution_id, d.display_name, d.account_id, d.account.name
-            )
-            for d in distributions
-        },
-        evaluated_at=now,
-    )
-    with _cache_lock:
-        _cached = (key, posture)
-    return posture
+def stored_states(*, account_id: int) -> dict[int, str]:
+    """Per distribution pk, the inputs fingerprint its stored evaluation was computed from."""
+    return dict(PostureState.objects.filter(account_id=account_id).values_list("distribution_id", "inputs"))
+
+
+def stored_findings(pks: Sequence[int]) -> dict[int, list[tuple]]:
+    """Per distribution pk, its stored findings as comparable rows (see services/posture.py)."""
+    rows: dict[int, list[tuple]] = {}
+    fields = ("distribution_id", "position", "key", "control_id", "severity", "title", "message")
+    for pk, *row in (
+        PostureFinding.objects.filter(distribution_id__in=pks).order_by("position").values_list(*fields)
+    ):
+        rows.setdefault(pk, []).append(tuple(row))
+    return rows
 
 
 # -- the trend -----------------------------------------------------------------------------------
@@ -226,13 +160,115 @@ class ControlRow:
     targets: Counter[str]
 
 
-def control_rows(evaluation: Evaluation) -> list[ControlRow]:
-    """Every control with its counts, in CONTROLS order."""
-    targets, per_distribution = evaluation.tally(), evaluation.distribution_tally()
-    return [
-        ControlRow(c.id, c.title, c.severity, per_distribution[c.id], targets[c.id])
-        for c in CONTROLS.values()
-    ]
+@dataclass(frozen=True)
+class PostureOverview:
+    """What the posture page shows above the findings, from the stored counts."""
+
+    controls: list[ControlRow]  # the fleet's, or the chosen account's
+    by_account: dict[str, list[ControlRow]]  # every account's, by name
+    distribution_count: int
+    failing_distributions: int
+    finding_count: int
+    evaluated_at: datetime | None
+    stale: bool  # stored under another registry of controls: a re-evaluation is due
+    run: PostureRun | None  # the latest full re-evaluation
+
+
+def _add(counts: dict[str, tuple[Counter[str], Counter[str]]], row: PostureCount) -> None:
+    distributions, targets = counts.setdefault(row.control_id, (Counter(), Counter()))
+    distributions.update(
+        {"pass": row.distributions_passing, "fail": row.distributions_failing}
+        | {"not_applicable": row.distributions_not_applicable}
+    )
+    targets.update(
+        {
+            "pass": row.targets_passing,
+            "fail": row.targets_failing,
+            "not_applicable": row.targets_not_applicable,
+        }
+    )
+
+
+def _rows(counts: dict[str, tuple[Counter[str], Counter[str]]]) -> list[ControlRow]:
+    """Every registered control, in CONTROLS order, with its counts (zero when none are stored yet)."""
+    rows = []
+    for c in CONTROLS.values():
+        distributions, targets = counts.get(c.id, (Counter(), Counter()))
+        rows.append(ControlRow(c.id, c.title, c.severity, distributions, targets))
+    return rows
+
+
+def posture_overview(*, account_id: int | None = None) -> PostureOverview:
+    """The counts of every control, fleet-wide or for one account, and per account: three queries."""
+    registry = registry_fingerprint()
+    fleet: dict[str, tuple[Counter[str], Counter[str]]] = {}
+    per_account: dict[str, dict[str, tuple[Counter[str], Counter[str]]]] = {}
+    stale = False
+    for row in PostureCount.objects.select_related("account").order_by("account__name", "control_id"):
+        stale = stale or row.registry != registry
+        per_account.setdefault(row.account.name, {})
+        _add(per_account[row.account.name], row)
+        if account_id is None or row.account_id == account_id:
+            _add(fleet, row)
+    states = (
+        PostureState.objects.all()
+        if account_id is None
+        else PostureState.objects.filter(account_id=account_id)
+    )
+    totals = states.aggregate(
+        n=Count("pk"),
+        failing=Count("pk", filter=Q(finding_count__gt=0)),
+        findings=Sum("finding_count"),
+        at=Max("evaluated_at"),
+    )
+    return PostureOverview(
+        controls=_rows(fleet),
+        by_account={name: _rows(counts) for name, counts in per_account.items()},
+        distribution_count=totals["n"],
+        failing_distributions=totals["failing"],
+        finding_count=totals["findings"] or 0,
+        evaluated_at=totals["at"],
+        stale=stale,
+        run=PostureRun.objects.first(),
+    )
+
+
+def findings(
+    *,
+    control: str | None = None,
+    account: str | None = None,
+    severity: str | None = None,
+    distribution: str | None = None,
+) -> QuerySet[PostureFinding]:
+    """The stored findings, filtered, in the order of the evaluation; unknown values simply match nothing
+    (the callers validate)."""
+    rows = PostureFinding.objects.select_related("account").order_by("distribution_key", "position")
+    if control:
+        rows = rows.filter(control_id=control)
+    if account:
+        rows = rows.filter(account__name=account)
+    if severity:
+        rows = rows.filter(severity=severity)
+    if distribution:
+        rows = rows.filter(distribution_key=distribution)
+    return rows
+
+
+def finding_of(row: PostureFinding) -> Finding:
+    """A stored finding as the compliance code shapes it (what Fix and the API read)."""
+    target = Target(
+        row.target_kind,  # type: ignore[arg-type]  # written from a Target's kind
+        precedence=row.precedence,
+        path_pattern=row.path_pattern or None,
+        origin_id=row.origin_id or None,
+        alias=row.alias or None,
+    )
+    return Finding(row.control_id, row.severity, row.title, row.message, row.distribution_key, target)
+
+
+def findings_by_key(keys: Sequence[str]) -> dict[str, Finding]:
+    """The current findings with these keys (`finding_key`), by key."""
+    return {row.key: finding_of(row) for row in PostureFinding.objects.filter(key__in=list(keys))}
 
 
 def finding_key(finding: Finding) -> str:
@@ -242,33 +278,14 @@ def finding_key(finding: Finding) -> str:
     return json.dumps([finding.distribution_id, finding.control_id, t.kind, value], separators=(",", ":"))
 
 
-def findings_filter(
-    posture: FleetPosture,
-    *,
-    control: str | None = None,
-    account: str | None = None,
-    severity: str | None = None,
-    distribution: str | None = None,
-) -> list[Finding]:
-    """The current findings, filtered; unknown values simply match nothing (the callers validate)."""
-    found = []
-    for f in posture.evaluation.findings:
-        ref = posture.distributions[f.distribution_id]
-        if control and f.control_id != control:
-            continue
-        if account and ref.account_name != account:
-            continue
-        if severity and f.severity != severity:
-            continue
-        if distribution and f.distribution_id != distribution:
-            continue
-        found.append(f)
-    return found
+def page_distributions(distribution_ids: set[str]) -> dict[str, tuple[str, dict]]:
+    """For a page of findings: each distribution's display name (first alias, else its CloudFront
+    domain) and config (whose fix needs a person depends on it), in one query."""
+    rows = Distribution.objects.filter(distribution_id__in=distribution_ids).only(
+        "distribution_id", "aliases", "domain_name", "config"
+    )
+    return {d.distribution_id: (d.display_name, d.config) for d in rows}
 
 
-def account_control_rows(posture: FleetPosture) -> dict[str, list[ControlRow]]:
-    """Per account name, every control's counts over that account's distributions (one pass over results)."""
-    results: dict[str, list] = {ref.account_name: [] for ref in posture.distributions.values()}
-    for result in posture.evaluation.results:
-        results[posture.distributions[result.distribution_id].account_name].append(result)
-    return {name: control_rows(Evaluation(tuple(rows), ())) for name, rows in sorted(results.items())}
+def live_distribution_count() -> int:
+    return Distribution.objects.filter(removed_at__isnull=True).count()

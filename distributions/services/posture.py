@@ -1,33 +1,291 @@
-"""Posture snapshots: how each account stands against every control, recorded at the end of each sync so the
-posture page can draw a trend (the evaluation itself is read in selectors/posture.py)."""
+"""Posture as data: the controls are evaluated in the worker, at sync time, and their findings and counts
+stored, so the posture page, the findings API, Fix and the trend only read rows.
+
+`posture_refresh` (called by each account's sync once its distributions are stored) re-evaluates only the
+distributions whose inputs changed: the config hash, the record of the certificate it uses, the change
+history the controls check, the day (certificate expiry counts days) and the registry of controls. It
+rewrites a distribution's findings only when they differ, then the account's counts and a snapshot for the
+trend. After a deploy changes the controls (`registry_fingerprint`), `posture_reevaluate` does every
+account, as a task whose progress the posture page shows.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from django.db import transaction
 from django.utils import timezone
 
-from distributions.cloudfront.compliance import CONTROLS, evaluate
-from distributions.models import Account, PostureSnapshot, SyncRun
-from distributions.selectors.posture import distribution_facts, live_distributions
+from distributions.cloudfront.certificates import CertificateRecord
+from distributions.cloudfront.compliance import (
+    CONTROLS,
+    DistributionEvaluation,
+    DistributionFacts,
+    distribution_status,
+    evaluate_distribution,
+    registry_fingerprint,
+)
+from distributions.models import (
+    Account,
+    PostureCount,
+    PostureFinding,
+    PostureRun,
+    PostureSnapshot,
+    PostureState,
+    SyncRun,
+)
+from distributions.selectors import posture as posture_selectors
+from distributions.selectors.changes import certificate_records
+from distributions.services import queue
+
+logger = logging.getLogger(__name__)
+
+# Distributions loaded (config and stored findings) and written per batch: bounds the worker's memory.
+BATCH = 250
+_NO_HISTORY: tuple[dict[str, datetime], datetime | None] = ({}, None)
 
 
-def posture_snapshot_take(*, account: Account, sync_run: SyncRun | None = None) -> list[PostureSnapshot]:
-    """Record how the account stands against every control now (called at the end of each sync)."""
-    distributions = live_distributions(account=account)
-    evaluation = evaluate(distribution_facts(distributions), now=timezone.now())
-    targets, per_distribution = evaluation.tally(), evaluation.distribution_tally()
+def _inputs(config_hash: str, certificate: CertificateRecord | None, history, day: str, registry: str) -> str:
+    moved, last = history
+    facts = [
+        config_hash,
+        repr(certificate),
+        sorted((origin, at.isoformat()) for origin, at in moved.items()),
+        last.isoformat() if last else None,
+        day,
+        registry,
+    ]
+    return hashlib.sha256(json.dumps(facts).encode()).hexdigest()
+
+
+def _finding_rows(pk: int, account_id: int, evaluation: DistributionEvaluation) -> list[PostureFinding]:
+    rows = []
+    for position, f in enumerate(evaluation.findings):
+        t = f.target
+        rows.append(
+            PostureFinding(
+                distribution_id=pk,
+                account_id=account_id,
+                distribution_key=f.distribution_id,
+                position=position,
+                control_id=f.control_id,
+                severity=f.severity,
+                title=f.title,
+                message=f.message,
+                target_kind=t.kind,
+                precedence=t.precedence,
+                path_pattern=t.path_pattern or "",
+                origin_id=t.origin_id or "",
+                alias=t.alias or "",
+                key=posture_selectors.finding_key(f),
+            )
+        )
+    return rows
+
+
+def _comparable(rows: Sequence[PostureFinding]) -> list[tuple]:
+    """What stored_findings returns for the same rows: equal means nothing to write."""
+    return [(r.position, r.key, r.control_id, r.severity, r.title, r.message) for r in rows]
+
+
+Stale = tuple[int, str, str, CertificateRecord | None]  # pk, distribution id, inputs, its certificate
+
+
+def _store_batch(account: Account, batch: list[Stale], now: datetime, context) -> None:
+    """Evaluate a batch of distributions and write what differs from what is stored."""
+    history, existing_states = context
+    pks = [pk for pk, *_ in batch]
+    configs = posture_selectors.distribution_configs_by_pk(pks)
+    stored = posture_selectors.stored_findings(pks)
+    replaced: list[int] = []
+    new_rows: list[PostureFinding] = []
+    states: list[PostureState] = []
+    for pk, distribution_id, inputs, certificate in batch:
+        moved, last = history.get(pk, _NO_HISTORY)
+        facts = DistributionFacts(distribution_id, configs[pk], certificate, moved, last)
+        evaluation = evaluate_distribution(facts, now=now)
+        rows = _finding_rows(pk, account.pk, evaluation)
+        if _comparable(rows) != stored.get(pk, []):
+            replaced.append(pk)
+            new_rows.extend(rows)
+        states.append(
+            PostureState(
+                distribution_id=pk,
+                account=account,
+                inputs=inputs,
+                counts={control_id: list(c) for control_id, c in evaluation.counts.items()},
+                finding_count=len(rows),
+                evaluated_at=now,
+            )
+        )
+    PostureFinding.objects.filter(distribution_id__in=replaced).delete()
+    PostureFinding.objects.bulk_create(new_rows, batch_size=1000)
+    fields = ["inputs", "counts", "finding_count", "evaluated_at"]
+    PostureState.objects.bulk_update([s for s in states if s.distribution_id in existing_states], fields)
+    PostureState.objects.bulk_create([s for s in states if s.distribution_id not in existing_states])
+
+
+def _counts_store(account: Account, registry: str) -> list[PostureCount]:
+    """The account's counts per control, from its distributions' states; rows written only if changed."""
+    totals = {control_id: [0] * 6 for control_id in CONTROLS}
+    index = {"pass": 0, "fail": 1, "not_applicable": 2}
+    for counts in PostureState.objects.filter(account=account).values_list("counts", flat=True):
+        for control_id, targets in counts.items():
+            if control_id in totals:
+                total = totals[control_id]
+                total[index[distribution_status((targets[0], targets[1], targets[2]))]] += 1
+                for k in range(3):
+                    total[3 + k] += targets[k]
+    existing = {c.control_id: c for c in PostureCount.objects.filter(account=account)}
+    fields = [
+        "registry",
+        "distributions_passing",
+        "distributions_failing",
+        "distributions_not_applicable",
+        "targets_passing",
+        "targets_failing",
+        "targets_not_applicable",
+    ]
+    rows: list[PostureCount] = []
+    changed: list[PostureCount] = []
+    created: list[PostureCount] = []
+    for control_id, values in totals.items():
+        row = existing.pop(control_id, None) or PostureCount(account=account, control_id=control_id)
+        wanted = dict(zip(fields, [registry, *values], strict=True))
+        if any(getattr(row, name) != value for name, value in wanted.items()):
+            for name, value in wanted.items():
+                setattr(row, name, value)
+            (changed if row.pk else created).append(row)
+        rows.append(row)
+    PostureCount.objects.bulk_update(changed, fields)
+    PostureCount.objects.bulk_create(created)
+    PostureCount.objects.filter(pk__in=[c.pk for c in existing.values()]).delete()
+    return rows
+
+
+def _account_evaluate(account: Account, now: datetime, progress: Callable[[int], None] | None = None) -> int:
+    """Re-evaluate the account's distributions whose inputs changed; returns how many were evaluated."""
+    registry, day = registry_fingerprint(), now.date().isoformat()
+    certificates = {record.arn: record for record in certificate_records(account.pk)}
+    history = posture_selectors.https_history(account_id=account.pk)
+    existing = posture_selectors.stored_states(account_id=account.pk)
+    live = posture_selectors.posture_inputs(account_id=account.pk)
+    stale: list[Stale] = []
+    for pk, distribution_id, config_hash, arn in live:
+        certificate = certificates.get(arn) if arn else None
+        inputs = _inputs(config_hash, certificate, history.get(pk, _NO_HISTORY), day, registry)
+        if existing.get(pk) != inputs:
+            stale.append((pk, distribution_id, inputs, certificate))
+    gone = set(existing) - {pk for pk, *_ in live}
+    if gone:
+        PostureFinding.objects.filter(distribution_id__in=gone).delete()
+        PostureState.objects.filter(distribution_id__in=gone).delete()
+    for start in range(0, len(stale), BATCH):
+        batch = stale[start : start + BATCH]
+        _store_batch(account, batch, now, (history, existing))
+        if progress:
+            progress(len(batch))
+    if progress:
+        progress(len(live) - len(stale))  # already current: done too
+    return len(stale)
+
+
+def _snapshot_take(account: Account, counts: list[PostureCount], sync_run: SyncRun | None) -> None:
     taken_at = timezone.now()
-    return PostureSnapshot.objects.bulk_create(
+    PostureSnapshot.objects.bulk_create(
         PostureSnapshot(
             account=account,
             sync_run=sync_run,
-            control_id=control_id,
+            control_id=c.control_id,
             taken_at=taken_at,
-            distributions_passing=per_distribution[control_id]["pass"],
-            distributions_failing=per_distribution[control_id]["fail"],
-            distributions_not_applicable=per_distribution[control_id]["not_applicable"],
-            targets_passing=targets[control_id]["pass"],
-            targets_failing=targets[control_id]["fail"],
-            targets_not_applicable=targets[control_id]["not_applicable"],
+            distributions_passing=c.distributions_passing,
+            distributions_failing=c.distributions_failing,
+            distributions_not_applicable=c.distributions_not_applicable,
+            targets_passing=c.targets_passing,
+            targets_failing=c.targets_failing,
+            targets_not_applicable=c.targets_not_applicable,
         )
-        for control_id in CONTROLS
+        for c in counts
     )
+
+
+@transaction.atomic
+def posture_evaluate(
+    *, account: Account, progress: Callable[[int], None] | None = None
+) -> list[PostureCount]:
+    """Re-evaluate the account's distributions whose inputs changed and keep its counts in step (no
+    snapshot: that is `posture_refresh`, once per sync)."""
+    # One evaluation of an account at a time (a sync and the full re-evaluation may overlap).
+    Account.objects.select_for_update().filter(pk=account.pk).first()
+    _account_evaluate(account, timezone.now(), progress)
+    return _counts_store(account, registry_fingerprint())
+
+
+def posture_refresh(*, account: Account, sync_run: SyncRun | None = None) -> list[PostureCount]:
+    """After a sync stored the account's distributions: re-evaluate those whose inputs changed, keep the
+    account's counts in step, and record a snapshot of them for the trend."""
+    counts = posture_evaluate(account=account)
+    _snapshot_take(account, counts, sync_run)
+    return counts
+
+
+def posture_reevaluation_request() -> PostureRun | None:
+    """Queue a full re-evaluation for the registry of controls now, unless one was requested for it
+    already (the posture page asks when its counts were computed under another registry). Once per
+    registry: after a failure, or a lost message, each account's next sync re-evaluates it anyway."""
+    registry = registry_fingerprint()
+    with transaction.atomic():
+        if PostureRun.objects.select_for_update().filter(registry=registry).exists():
+            return None
+        run = PostureRun.objects.create(
+            registry=registry,
+            requested_at=timezone.now(),
+            distributions_total=posture_selectors.live_distribution_count(),
+        )
+        transaction.on_commit(lambda: queue.posture_reevaluate(run.pk))
+    return run
+
+
+def posture_reevaluate(*, run_id: int | None = None) -> PostureRun:
+    """Re-evaluate every account (only what the registry or the inputs changed), recording progress on
+    the run; without a run id, a run is recorded for this call (tests, `manage.py shell`)."""
+    if run_id is None:
+        run = PostureRun.objects.create(registry=registry_fingerprint(), requested_at=timezone.now())
+    else:
+        run = PostureRun.objects.get(pk=run_id)
+    if run.registry != registry_fingerprint():
+        error = "The worker runs other controls than the web process that asked: deploy both alike."
+        PostureRun.objects.filter(pk=run.pk).update(
+            status=PostureRun.Status.FAILED, error=error, finished_at=timezone.now()
+        )
+        run.refresh_from_db()
+        return run
+    PostureRun.objects.filter(pk=run.pk).update(
+        status=PostureRun.Status.RUNNING,
+        distributions_total=posture_selectors.live_distribution_count(),
+        distributions_done=0,
+    )
+
+    def advance(done: int) -> None:
+        run.distributions_done += done
+        PostureRun.objects.filter(pk=run.pk).update(distributions_done=run.distributions_done)
+
+    run.distributions_done = 0
+    try:
+        for account in Account.objects.order_by("pk"):
+            posture_evaluate(account=account, progress=advance)
+    except Exception as error:
+        logger.exception("posture re-evaluation %s broke", run.pk)
+        PostureRun.objects.filter(pk=run.pk).update(
+            status=PostureRun.Status.FAILED,
+            error=f"{type(error).__name__}: {error}",
+            finished_at=timezone.now(),
+        )
+        raise
+    PostureRun.objects.filter(pk=run.pk).update(status=PostureRun.Status.DONE, finished_at=timezone.now())
+    run.refresh_from_db()
+    return run

@@ -17,7 +17,7 @@ from distributions.cloudfront.compliance import Finding, Fix, finding_fix
 from distributions.cloudfront.edits import Edit
 from distributions.errors import Invalid
 from distributions.models import ChangeRequest, Distribution
-from distributions.selectors.posture import finding_key, fleet_posture
+from distributions.selectors.posture import findings_by_key
 from distributions.services import changes
 from distributions.services.guards import Actor
 
@@ -35,7 +35,7 @@ class FixResult:
 
 
 def _selected(keys: Sequence[str]) -> list[Finding]:
-    current = {finding_key(f): f for f in fleet_posture().evaluation.findings}
+    current = findings_by_key(keys)
     selected = [current[key] for key in dict.fromkeys(keys) if key in current]
     if not selected:
         raise Invalid(

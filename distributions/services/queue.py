@@ -67,6 +67,13 @@ def accounts_resync(account_ids: list[int]) -> bool:
     return _accounts_sync(account_ids, choices.SyncTrigger.SCHEDULE)
 
 
+def posture_reevaluate(run_id: int) -> bool:
+    """Re-evaluate the fleet's posture in the worker (the registry of controls changed)."""
+    from distributions import tasks
+
+    return _publish(tasks.reevaluate_posture, run_id)
+
+
 def email_send(subject: str, body: str, recipients: list[str]) -> bool:
     """Send an email from the worker (with retries); with the broker down, send it now instead."""
     from distributions import notify, tasks

@@ -19,7 +19,7 @@ from distributions import choices
 from distributions.cloudfront.summary import DistributionRecord, record_from_summary
 from distributions.gateway import CallLog, CertificateInfo, CloudFrontGateway, GatewayError
 from distributions.models import Account, CacheBehavior, Certificate, Distribution, Origin, SyncRun
-from distributions.services.posture import posture_snapshot_take
+from distributions.services.posture import posture_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def account_sync(*, account: Account, trigger: str, gateway: CloudFrontGateway |
         records = [record_from_summary(summary) for summary in gateway.iter_distribution_summaries()]
         certificates = gateway.list_certificates()
         _store(run, account, records, certificates)
-        posture_snapshot_take(account=account, sync_run=run)
+        posture_refresh(account=account, sync_run=run)
         run.status = choices.SyncStatus.SUCCEEDED
     except GatewayError as error:
         logger.warning("sync of account %s failed: %s", account.name, error)

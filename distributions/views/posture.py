@@ -17,14 +17,14 @@ from distributions import forms
 from distributions.cloudfront.compliance import Finding
 from distributions.cloudfront.compliance.scope import SECURITY_HUB_CONTROLS
 from distributions.errors import ServiceError
-from distributions.models import ChangeRequest
+from distributions.models import ChangeRequest, PostureFinding
 from distributions.roles import can, signed_in_user
 from distributions.selectors import fleet as fleet_selectors
 from distributions.selectors import posture as posture_selectors
 from distributions.selectors.changes import simulatable_changes
-from distributions.selectors.fleet import distribution_configs
 from distributions.selectors.simulator import change_sample_urls, request_simulate
 from distributions.services.guards import Actor
+from distributions.services.posture import posture_reevaluation_request
 from distributions.services.posture_fix import finding_fix, posture_fix_create
 from distributions.views.common import filter_refusals, requires
 
@@ -67,7 +67,8 @@ def sparkline(values: Sequence[int], width: int = 120, height: int = 24) -> str:
 class FindingRow:
     finding: Finding
     key: str
-    distribution: posture_selectors.DistributionRef
+    display_name: str
+    account_name: str
     url: str
     target: str
     not_fixable: str
@@ -80,35 +81,39 @@ def _target_label(finding: Finding) -> str:
     return {"origin": t.origin_id, "alias": t.alias}.get(t.kind) or ""
 
 
-def _finding_rows(posture: posture_selectors.FleetPosture, findings: Sequence[Finding]) -> list[FindingRow]:
-    configs = distribution_configs({f.distribution_id for f in findings})
+def _finding_rows(stored: Sequence[PostureFinding]) -> list[FindingRow]:
+    distributions = posture_selectors.page_distributions({row.distribution_key for row in stored})
     rows = []
-    for f in findings:
+    for row in stored:
+        f = posture_selectors.finding_of(row)
         tab = TARGET_TABS.get(f.target.kind, "general")
         url = reverse("distribution-detail", args=[f.distribution_id]) + f"?tab={tab}"
-        reason = finding_fix(f, configs[f.distribution_id]).reason
-        ref = posture.distributions[f.distribution_id]
-        rows.append(FindingRow(f, posture_selectors.finding_key(f), ref, url, _target_label(f), reason))
+        display_name, config = distributions[f.distribution_id]
+        reason = finding_fix(f, config).reason
+        rows.append(FindingRow(f, row.key, display_name, row.account.name, url, _target_label(f), reason))
     return rows
 
 
 @requires("view")
 def posture_page(request: HttpRequest) -> HttpResponse:
-    """Every control per account, the trend per sync, and the findings with their Fix."""
+    """Every control per account, the trend per sync, and the findings with their Fix: all read from the
+    counts and findings the worker stored, in a constant number of queries."""
     accounts = list(fleet_selectors.accounts())
     form = forms.PostureFilterForm(request.GET or None, accounts=[a.name for a in accounts])
     refused = filter_refusals(form) if form.is_bound else []
     chosen = form.cleaned_data if form.is_bound else {}
     account = next((a for a in accounts if a.name == chosen.get("account")), None)
-    posture = posture_selectors.fleet_posture()
-    evaluation = posture.for_account(account.pk if account else None)
+    overview = posture_selectors.posture_overview(account_id=account.pk if account else None)
+    run = overview.run
+    if overview.stale:
+        # Counts computed under other controls (a deploy changed them): the worker re-evaluates.
+        run = posture_reevaluation_request() or run
     trend = posture_selectors.posture_trend(account_id=account.pk if account else None)
     controls = [
         (row, bar(row.distributions), bar(row.targets), sparkline(trend.get(row.control_id, [])))
-        for row in posture_selectors.control_rows(evaluation)
+        for row in overview.controls
     ]
-    findings = posture_selectors.findings_filter(
-        posture,
+    findings = posture_selectors.findings(
         control=chosen.get("control"),
         account=chosen.get("account"),
         severity=chosen.get("severity"),
@@ -122,14 +127,16 @@ def posture_page(request: HttpRequest) -> HttpResponse:
             "form": form,
             "chosen": chosen,
             "controls": controls,
-            "by_account": posture_selectors.account_control_rows(posture) if not account else {},
-            "distribution_count": len({r.distribution_id for r in evaluation.results}),
-            "failing_distributions": len({f.distribution_id for f in evaluation.findings}),
-            "finding_count": len(evaluation.findings),
+            "by_account": overview.by_account if not account else {},
+            "distribution_count": overview.distribution_count,
+            "failing_distributions": overview.failing_distributions,
+            "finding_count": overview.finding_count,
             "page": page,
-            "rows": _finding_rows(posture, page),
+            "rows": _finding_rows(list(page.object_list)),
             "query": query,
-            "evaluated_at": posture.evaluated_at,
+            "evaluated_at": overview.evaluated_at,
+            "stale": overview.stale,
+            "run": run,
             "can_fix": can(request.user, "request"),
             "security_hub_controls": SECURITY_HUB_CONTROLS,
             "filter_refusals": refused,

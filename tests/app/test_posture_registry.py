@@ -1,5 +1,5 @@
-"""A control declared once, in a test, with no other file touched: evaluated, counted on the posture page,
-listed by the findings API and offered as a fix."""
+"""A control declared once, in a test, with no other file touched: evaluated (by the re-evaluation a change
+of the registry calls for), counted on the posture page, listed by the findings API and offered as a fix."""
 
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ from distributions.cloudfront.compliance import (
 )
 from distributions.cloudfront.edits import Invalidate
 from distributions.cloudfront.patterns import Config
-from distributions.models import ChangeRequest
+from distributions.models import ChangeRequest, PostureCount, PostureRun
 from distributions.selectors import posture
+from distributions.services.posture import posture_reevaluate
 from tests.api.conftest import token_client
 from tests.cloudfront.factories import distribution_config
 from tests.factories import make_distribution
@@ -46,15 +47,17 @@ class LegacyComment(Control):
 
 
 @pytest.fixture
-def fake_control():
-    with registered(LegacyComment) as control:
-        yield control
-
-
-@pytest.fixture
 def fleet(account):
     """Two distributions calling themselves legacy, one not."""
     return [make_distribution(account, comment=c) for c in ("legacy shop", "legacy blog", "new site")]
+
+
+@pytest.fixture
+def fake_control(fleet):
+    """The control registered, and the fleet re-evaluated as the worker does after a deploy adds one."""
+    with registered(LegacyComment) as control:
+        posture_reevaluate()
+        yield control
 
 
 def test_it_evaluates_a_registered_control_last_and_forgets_it_after(fake_control):
@@ -88,15 +91,27 @@ def test_it_counts_the_control_on_the_posture_page(client, vera, fleet, fake_con
     }
 
 
-def test_it_serves_a_fresh_evaluation_once_the_control_is_registered(account):
+def test_it_re_evaluates_in_the_worker_once_the_control_is_registered(client, vera, account):
     make_distribution(account, comment="legacy shop")
-    before = posture.fleet_posture()
+    client.force_login(vera)
 
     with registered(LegacyComment):
-        during = posture.fleet_posture()
+        stale = client.get("/posture/")
+        (run,) = PostureRun.objects.all()
+        assert stale.context["stale"] and run.status == "queued" and run.distributions_total == 1
+        assert "re-evaluation of 1 distribution is queued" in stale.content.decode()
+        assert client.get("/posture/").status_code == 200 and PostureRun.objects.count() == 1
 
-    assert during is not before and FAKE in {f.control_id for f in during.evaluation.findings}
-    assert FAKE not in {f.control_id for f in posture.fleet_posture().evaluation.findings}
+        done = posture_reevaluate(run_id=run.pk)
+
+        assert (done.status, done.distributions_done) == ("done", 1)
+        fresh = client.get("/posture/")
+        assert not fresh.context["stale"] and 'id="posture-reevaluation"' not in fresh.content.decode()
+        assert FAKE in {row.control_id for row in posture.findings()}
+
+    posture_reevaluate()
+    assert FAKE not in {row.control_id for row in posture.findings()}
+    assert FAKE not in {c.control_id for c in PostureCount.objects.all()}
 
 
 def test_it_lists_the_control_in_the_findings_api(vera, fleet, fake_control):
@@ -123,3 +138,21 @@ def test_it_offers_the_control_as_a_fix(client, alice, fleet, fake_control):
     assert response.status_code == 302 and response["Location"] == f"/changes/{change.pk}/"
     assert FAKE in change.title
     assert [item.edits for item in change.items.all()] == [[{"kind": "invalidate", "paths": ["/*"]}]] * 2
+
+
+def test_it_refuses_a_re_evaluation_asked_under_other_controls_than_the_worker_runs(client, vera, account):
+    make_distribution(account, comment="legacy shop")
+    client.force_login(vera)
+    with registered(LegacyComment):
+        client.get("/posture/")
+    (run,) = PostureRun.objects.all()
+
+    done = posture_reevaluate(run_id=run.pk)
+
+    assert done.status == "failed" and "deploy both alike" in done.error
+    assert FAKE not in {row.control_id for row in posture.findings()}
+    with registered(LegacyComment):
+        page = client.get("/posture/")
+        assert PostureRun.objects.count() == 1 and "re-evaluation after the controls changed failed" in (
+            page.content.decode()
+        )

@@ -11,6 +11,7 @@ from distributions.cloudfront.analysis import (
     may_overlap,
     pattern_includes,
     shadowed_behaviors,
+    shadowed_patterns,
 )
 from distributions.cloudfront.patterns import path_matches
 from tests.cloudfront.factories import behavior, distribution_config
@@ -96,3 +97,17 @@ def test_it_agrees_with_brute_force_enumeration(inner, outer):
 def test_it_only_rules_out_overlap_when_no_path_matches_both(first, second, path):
     if not may_overlap(first, second):
         assert not (path_matches(first, path) and path_matches(second, path))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(patterns, min_size=1, max_size=7))
+def test_its_cheap_prefilters_agree_with_the_exact_search_over_every_earlier_pattern(ordered):
+    found = {s.precedence: s.shadowed_by for s in shadowed_patterns(tuple(ordered))}
+
+    expected = {
+        i for i in range(1, len(ordered)) if inclusion_witness(ordered[i], tuple(ordered[:i])) is None
+    }
+    assert set(found) == expected
+    for precedence, cover in found.items():
+        assert all(p < precedence and ordered[p] == pattern for p, pattern in cover)
+        assert pattern_includes([pattern for _, pattern in cover], ordered[precedence])

@@ -1,4 +1,4 @@
-"""The fleet's findings (GET /api/v1/findings/): what the posture page lists, from the same evaluation
+"""The fleet's findings (GET /api/v1/findings/): what the posture page lists, from the same stored rows
 (selectors/posture.py), with the same filters and errors."""
 
 from __future__ import annotations
@@ -11,16 +11,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from distributions.api.serializers.posture import FindingFilterSerializer, FindingSerializer
-from distributions.cloudfront.compliance import Finding
-from distributions.selectors.posture import FleetPosture, finding_key, findings_filter, fleet_posture
+from distributions.models import PostureFinding
+from distributions.selectors.posture import finding_of, findings
 
 
-def _finding(finding: Finding, posture: FleetPosture) -> dict[str, Any]:
-    return {
-        **finding.__dict__,
-        "id": finding_key(finding),
-        "account": posture.distributions[finding.distribution_id].account_name,
-    }
+def _finding(row: PostureFinding) -> dict[str, Any]:
+    return {**finding_of(row).__dict__, "id": row.key, "account": row.account.name}
 
 
 class FindingViewSet(viewsets.GenericViewSet):
@@ -32,17 +28,15 @@ class FindingViewSet(viewsets.GenericViewSet):
     @extend_schema(
         parameters=[FindingFilterSerializer],
         responses={200: FindingSerializer(many=True)},
-        description="The findings of the latest evaluation of the mirror (re-evaluated after each sync or "
-        "applied change), filtered by control, account, severity and distribution.",
+        description="The findings of the latest evaluation of the mirror (evaluated by the worker at each "
+        "sync, for the distributions that changed), filtered by control, account, severity and distribution.",
     )
     def list(self, request: Request) -> Response:
         # A plain dict, not the QueryDict: DRF reads an empty form value as "absent", and `?severity=` is a
         # mistake to report, not "any severity".
         params = FindingFilterSerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
-        posture = fleet_posture()
-        findings = findings_filter(posture, **params.validated_data)
-        page = self.paginate_queryset(findings)
+        page = self.paginate_queryset(findings(**params.validated_data))
         assert page is not None  # DEFAULT_PAGINATION_CLASS pages every list
-        rows = [_finding(f, posture) for f in page]
+        rows = [_finding(row) for row in page]
         return self.get_paginated_response(FindingSerializer(rows, many=True).data)

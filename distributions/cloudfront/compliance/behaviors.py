@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from distributions.cloudfront.analysis import origin_ids, shadowed_behaviors
+from distributions.cloudfront.analysis import origin_ids, shadowed_patterns
 from distributions.cloudfront.compliance.base import (
     Check,
     Context,
@@ -21,7 +21,8 @@ class BehaviorReachable(Control):
     needs_a_person = "Needs a choice: move the behavior up, narrow the earlier patterns, or delete it."
 
     def check(self, ctx: Context) -> Check:
-        shadowed = {s.precedence: s for s in shadowed_behaviors(ctx.facts.config)}
+        ordered = tuple(b.path_pattern for b in ctx.behaviors if not b.is_default)
+        shadowed = {s.precedence: s for s in shadowed_patterns(ordered)}
         for b in ctx.behaviors:
             if b.is_default:
                 continue

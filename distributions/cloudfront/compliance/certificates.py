@@ -12,7 +12,7 @@ from distributions.cloudfront.compliance.base import (
     Control,
     Finding,
     Fix,
-    Target,
+    alias_target,
     register,
 )
 from distributions.cloudfront.config_paths import items
@@ -113,7 +113,7 @@ class AliasesCovered(Control):
     def check(self, ctx: Context) -> Check:
         record = ctx.facts.certificate
         for alias in items(ctx.facts.config.get("Aliases")):
-            target = Target("alias", alias=alias)
+            target = alias_target(alias)
             if ctx.source == "default":
                 message = (
                     f"Alias {alias} needs a custom certificate. Attach an ACM certificate that names it."
