@@ -72,7 +72,11 @@ def pages(demo_fleet):
         ),
         ("reorder", f"/distributions/{d}/behaviors/reorder/", ["main button.btn-primary[type=submit]"]),
         ("change-list", "/changes/?tab=all", ["#change-table tbody tr:first-child td .badge"]),
-        ("change", f"/changes/{change.pk}/", ["#progress-table td .badge", f".eg-behaviors {policies}"]),
+        (
+            "change",
+            f"/changes/{change.pk}/",
+            ["#progress .badge", "#progress-totals .badge", f".eg-behaviors {policies}"],
+        ),
         (
             "posture",
             "/posture/",
