@@ -79,3 +79,11 @@ def login(page: Page, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url("**/")
+
+
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> None:
+    """Keep a screenshot for a person to look at, as $EDGEGUARD_SHOTS/<name>.png; off when unset (CI)."""
+    folder = os.environ.get("EDGEGUARD_SHOTS")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=full_page)

@@ -1,26 +1,20 @@
 """Issue 12 in Chromium on the demo fleet: the media distribution's unreachable behaviors flagged on its
 Behaviors tab (naming the earlier behavior that takes their requests), a behavior's context and the
 stricter-policy warning on the edit page, and a reorder that makes a behavior reachable again, live on the
-reorder page and in the review. Screenshots at 1366 px go to /work/shots/behaviors-*.png when that folder
-exists (EDGEGUARD_SHOTS overrides it)."""
-
-import os
-from pathlib import Path
+reorder page and in the review. Screenshots at 1366 px go to $EDGEGUARD_SHOTS/behaviors-*.png when
+that is set."""
 
 import pytest
 
 from distributions.models import ChangeRequest, Distribution
-from tests.browser.conftest import login
+from tests.browser.conftest import login, screenshot
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path(os.environ.get("EDGEGUARD_SHOTS", "/work/shots"))
-
 
 def shoot(page, name):
-    if SHOTS.is_dir():
-        page.screenshot(path=str(SHOTS / f"behaviors-{name}.png"), full_page=True)
+    screenshot(page, f"behaviors-{name}")
 
 
 @pytest.fixture

@@ -2,26 +2,20 @@
 draft, the requester confirms the checklist again and resubmits, the approver sees what changed since the
 plan they saw; an approver simulates requests against the change under review.
 
-Screenshots (1366 px wide) go to /work/shots/ (EDGEGUARD_SHOTS overrides) to be looked at by a person."""
-
-import os
-from pathlib import Path
+Screenshots (1366 px wide) go to $EDGEGUARD_SHOTS, when set, to be looked at by a person."""
 
 import pytest
 
 from distributions.models import ChangeRequest, Distribution
-from tests.browser.conftest import login
+from tests.browser.conftest import login, screenshot
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path(os.environ.get("EDGEGUARD_SHOTS", "/work/shots"))
-
 
 def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1366, "height": 900})
-    page.screenshot(path=str(SHOTS / f"flow-{name}.png"), full_page=True)
+    screenshot(page, f"flow-{name}")
 
 
 def demo(name: str) -> Distribution:

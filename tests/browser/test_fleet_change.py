@@ -2,27 +2,22 @@
 starts with a summary, its cards fold and unfold, and removing one edit keeps the distribution."""
 
 import os
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from distributions.models import ChangeItem, ChangeRequest
-from tests.browser.conftest import login
+from tests.browser.conftest import login, screenshot
 from tests.factories import make_change, make_distributions, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# Screenshots for people to look at (issue 12 asks for them); set EDGEGUARD_SHOTS to a folder to keep them.
-SHOTS = os.environ.get("EDGEGUARD_SHOTS", "")
-
 
 def _shot(page, name: str, at: str) -> None:
-    """The viewport, scrolled to the element `at`."""
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+    """The viewport, scrolled to the element `at` (screenshots only when EDGEGUARD_SHOTS is set)."""
+    if os.environ.get("EDGEGUARD_SHOTS"):
         page.locator(at).first.evaluate("e => e.scrollIntoView()")
-        page.screenshot(path=str(Path(SHOTS) / f"bigchange-{name}.png"))
+        screenshot(page, f"bigchange-{name}", full_page=False)
 
 
 def test_a_fleet_wide_change_reads_as_a_summary_with_folded_cards(new_page, demo_fleet):

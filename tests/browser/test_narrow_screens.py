@@ -1,11 +1,9 @@
 """Issue 12's narrow screens in Chromium: at 420 px wide (and 1366) no page scrolls sideways, and each page's
 key cells (viewer protocol policies, status badges) are on screen without scrolling a table.
 
-Screenshots of every page at both widths are written to $EDGEGUARD_SHOTS_DIR (as edges-<page>-<width>.png)
+Screenshots of every page at both widths are written to $EDGEGUARD_SHOTS (as edges-<page>-<width>.png)
 when it is set; a run without it writes none."""
 
-import os
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -14,7 +12,7 @@ from distributions.cloudfront.edits import SetViewerProtocolPolicy
 from distributions.models import Distribution
 from distributions.services.changes import change_edits_add, change_request_create
 from distributions.services.guards import Actor
-from tests.browser.conftest import login
+from tests.browser.conftest import login, screenshot
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -89,10 +87,7 @@ def pages(demo_fleet):
 
 
 def _screenshot(page, name: str, width: int) -> None:
-    folder = os.environ.get("EDGEGUARD_SHOTS_DIR")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"edges-{name}-{width}.png"), full_page=True)
+    screenshot(page, f"edges-{name}-{width}")
 
 
 @pytest.mark.parametrize("width", WIDTHS)
