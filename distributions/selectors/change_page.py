@@ -23,7 +23,13 @@ from distributions.cloudfront.certificates import CertificateRecord
 from distributions.cloudfront.edits import EDIT_KINDS, edit_from_dict
 from distributions.models import ChangeItem, ChangeRequest
 from distributions.selectors.changes import certificates_by_account, item_planned_config, item_validate
-from distributions.selectors.review import ItemReview, item_review, loosened_policies, sample_requests
+from distributions.selectors.review import (
+    ItemReview,
+    Outcome,
+    item_review,
+    loosened_policies,
+    sample_requests,
+)
 
 PAGE_SIZE = 50
 # Grouping of the items' cards: by their identical edits, or by account.
@@ -38,8 +44,8 @@ class OutcomeChange:
     """Sampled requests of one method whose status goes from `before` to `after`, over the whole change."""
 
     method: str
-    before: int
-    after: int
+    before: str  # the status, or what a redirect leads to ("307, then 403 over HTTPS")
+    after: str
     count: int
 
     def __str__(self) -> str:
@@ -179,7 +185,7 @@ def change_summary(
         kinds.update({data["kind"]: count for data in stored})
         edits.update(dict.fromkeys(_describe(stored), count))
     outcomes = item_outcomes(change_request, rows, certificates).values()
-    changes: Counter[tuple[str, int, int]] = Counter()
+    changes: Counter[tuple[str, str, str]] = Counter()
     for outcome in outcomes:
         for method, before, after, count in outcome["changed"]:
             changes[(method, before, after)] += count
@@ -218,7 +224,7 @@ def item_outcomes(
     """
     prints = {account_id: _fingerprint(records) for account_id, records in certificates.items()}
     keys = {
-        row.pk: "change-outcomes:"
+        row.pk: "change-outcomes:2:"
         + hashlib.sha256(
             f"{row.base_version}\n{row.edits_key}\n{prints[row.account_id]}".encode()
         ).hexdigest()
@@ -240,6 +246,13 @@ def item_outcomes(
     return {pk: known[key] for pk, key in keys.items()}
 
 
+def _status(outcome: Outcome) -> str:
+    """The status a viewer ends with: a redirect the HTTPS retry refuses reads as such, not as a 307."""
+    if outcome.refused and outcome.status != 403:
+        return outcome.summary
+    return str(outcome.status)
+
+
 def _outcomes(item: ChangeItem, certificates: list[CertificateRecord]) -> dict:
     severities = {p.severity for p in item_validate(item, certificates=certificates)}
     outcome = {"errors": "error" in severities, "warnings": "warning" in severities}
@@ -248,7 +261,7 @@ def _outcomes(item: ChangeItem, certificates: list[CertificateRecord]) -> dict:
     except LookupError:
         return {**outcome, "changed": [], "unchanged": 0, "loosened": False, "error": True}
     samples, unchanged = sample_requests(item.base_config, after, item.distribution.domain_name)
-    changed = Counter((s.method, s.before.status, s.after.status) for s in samples)
+    changed = Counter((s.method, _status(s.before), _status(s.after)) for s in samples)
     return {
         **outcome,
         "changed": [[*key, count] for key, count in changed.items()],

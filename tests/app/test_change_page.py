@@ -249,6 +249,9 @@ def test_the_page_starts_with_a_summary_over_every_item(client, alice, vera, acc
     assert summary.edits == [(DEFAULT_TO_REDIRECT, 5)]
     # Each distribution's default behavior is sampled with plain-HTTP requests: every GET becomes a 301.
     assert "5 sampled GETs 200 → 301" in [str(c) for c in summary.outcome_changes]
+    # A POST the behavior refuses (GET and HEAD only) is redirected and refused again over HTTPS: the
+    # summary says so rather than counting a 307 as a change that lets it through.
+    assert "5 sampled POSTs 403 → 307, then 403 over HTTPS" in [str(c) for c in summary.outcome_changes]
     cards = page.context["reviews"]
     assert sum(c.count for c in summary.outcome_changes) == sum(len(r.samples_changed) for r in cards)
     assert summary.samples_unchanged == sum(r.samples_unchanged for r in cards)
