@@ -40,7 +40,7 @@ from distributions.views.common import SENT_BACK, filterset_read, refusal, requi
 @requires("view")
 def change_list(request: HttpRequest) -> HttpResponse:
     """A tab of the change list, narrowed by the API's filters (status, requester, distribution, q)."""
-    tab = request.GET.get("tab", "pending" if can(request.user, "approve") else "mine")
+    tab = request.GET.get("tab") or ("pending" if can(request.user, "approve") else "mine")
     tab_refused = (
         []
         if tab in LIST_TABS
@@ -48,7 +48,7 @@ def change_list(request: HttpRequest) -> HttpResponse:
     )
     tab = tab if tab in LIST_TABS else "all"
     queryset = change_list_query(user=signed_in_user(request), tab=tab)
-    filterset, refused = filterset_read(ChangeRequestFilter, request, queryset)
+    filterset, refused = filterset_read(ChangeRequestFilter, request, queryset, also=("page", "tab"))
     page = Paginator(filterset.qs, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -58,14 +58,29 @@ def filter_refusals(form: forms.Form) -> list[str]:
 
 
 def filterset_read(
-    filterset_class: type[FilterSetT], request: HttpRequest, queryset: QuerySet
+    filterset_class: type[FilterSetT],
+    request: HttpRequest,
+    queryset: QuerySet,
+    *,
+    also: tuple[str, ...] = ("page",),
 ) -> tuple[FilterSetT, list[str]]:
     """The list page's FilterSet bound to the query string, and the refusals of its values (filter_refusals):
-    besides what validation refuses, a boolean other than true or false, which the form would read as "any".
+    besides what validation refuses, a boolean other than true or false, which the form would read as "any",
+    and a parameter the page does not know (an old link's `?change=`, a typo), which would filter nothing.
+    `also` names the page's parameters that are not filters (its page number, its tab).
     """
     filterset = filterset_class(request.GET, queryset=queryset)
     form = filterset.form
     form.errors  # noqa: B018 (cleans the form: add_error below then takes the value out of cleaned_data)
     for name, why in unread_values(filterset_class, request.GET, blank_is_any=True).items():
         form.add_error(name, why)
-    return filterset, filter_refusals(form)
+    known = set(filterset_class.base_filters) | set(also)
+    unknown = [
+        refusal(
+            name,
+            f"this page has no such filter; it filters by {', '.join(sorted(filterset_class.base_filters))}.",
+        )
+        for name, value in request.GET.items()
+        if name not in known and value  # a blank field of some other form filters nothing either way
+    ]
+    return filterset, filter_refusals(form) + unknown
