@@ -254,15 +254,19 @@ class CloudFrontGateway:
         page = self._call("cloudfront", "list_distributions", MaxItems="1")["DistributionList"]
         return len(page.get("Items") or [])
 
-    def iter_distribution_summaries(self) -> Iterator[dict[str, Any]]:
-        """Every distribution summary of the account, one ListDistributions call per 100."""
+    def distribution_pages(self) -> Iterator[list[dict[str, Any]]]:
+        """The account's distribution summaries, one ListDistributions page (up to 100) at a time.
+
+        A generator, so a caller can store each page before the next is fetched and never holds the
+        account's whole list.
+        """
         marker = ""
         while True:
             kwargs: dict[str, Any] = {"MaxItems": str(LIST_PAGE_SIZE)}
             if marker:
                 kwargs["Marker"] = marker
             page = self._call("cloudfront", "list_distributions", **kwargs)["DistributionList"]
-            yield from page.get("Items") or []
+            yield page.get("Items") or []
             marker = page.get("NextMarker") or ""
             if not page.get("IsTruncated") or not marker:
                 return
