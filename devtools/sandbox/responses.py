@@ -22,7 +22,7 @@ class InstrumentedResponse:
         action = self._get_action()  # type: ignore[attr-defined]
         RUNTIME.calls.record(action)
         try:
-            RUNTIME.faults.check(action)
+            RUNTIME.faults.check(action, self.current_account)  # type: ignore[attr-defined]
         except SandboxError as error:
             status, headers, body = self.serialized(ActionResult(error))  # type: ignore[attr-defined]
             status = error.status or status
