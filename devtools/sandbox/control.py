@@ -91,8 +91,8 @@ class ControlMiddleware:
 
     @staticmethod
     def _add_fault(body: dict[str, Any]) -> dict[str, Any]:
-        # {"throttle": {"action": ..., "per_second": ...}}, {"rate_limit": {"account": ..., "per_second": ...}}
-        # and/or {"fail_next": {"action": ..., "count": ...}}
+        # Any of {"throttle": {"action": ..., "per_second": ...}},
+        # {"rate_limit": {"account": ..., "per_second": ...}}, {"fail_next": {"action": ..., "count": ...}}
         if not {"throttle", "rate_limit", "fail_next"} & set(body):
             raise ValueError("send {'throttle': {...}}, {'rate_limit': {...}} or {'fail_next': {...}}")
         if "rate_limit" in body:
