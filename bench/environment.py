@@ -20,7 +20,6 @@ os.environ.update(
         "EDGEGUARD_VAR_DIR": str(VAR_DIR),
         "DATABASE_URL": f"sqlite:///{VAR_DIR / 'bench.sqlite3'}",
         "CELERY_BROKER_URL": "filesystem://",
-        "EDGEGUARD_UPDATE_PACE_SECONDS": "0",
         "EDGEGUARD_DEPLOY_POLL_SECONDS": "0",
         "LOG_LEVEL": "ERROR",
         "AWS_ACCESS_KEY_ID": "testing",

@@ -264,6 +264,8 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 
 # Edgeguard's own knobs.
 EDGEGUARD_SYNC_INTERVAL_SECONDS = envint("EDGEGUARD_SYNC_INTERVAL_SECONDS", "300", minimum=10)
+# How many accounts sync at once across every worker (each sync is one task; the others wait their turn).
+EDGEGUARD_SYNC_CONCURRENCY = envint("EDGEGUARD_SYNC_CONCURRENCY", "4", minimum=1)
 EDGEGUARD_APPROVALS_REQUIRED = envint("EDGEGUARD_APPROVALS_REQUIRED", "1", minimum=1)
 # The credential chain's own account is registered on first sync under this name.
 EDGEGUARD_DEFAULT_ACCOUNT_NAME = os.environ.get("EDGEGUARD_DEFAULT_ACCOUNT_NAME", "default")
@@ -290,12 +292,19 @@ CELERY_BEAT_SCHEDULE = {
 EDGEGUARD_BASE_URL = os.environ.get("EDGEGUARD_BASE_URL", "http://127.0.0.1:8000")
 # Seconds between deployment/invalidation status checks (CloudFront deployments take minutes).
 EDGEGUARD_DEPLOY_POLL_SECONDS = envint("EDGEGUARD_DEPLOY_POLL_SECONDS", "30")
-# Seconds between two UpdateDistribution calls of one change to one account (throttling, see
-# docs/CLOUDFRONT.md §5: AWS publishes no rate; throttling has been seen above 2-3 updates a minute, and is
-# retried with backoff).
-EDGEGUARD_UPDATE_PACE_SECONDS = envfloat("EDGEGUARD_UPDATE_PACE_SECONDS", "5")
+# Each account's rate of change writes (calls a second) adapts: it grows while nothing throttles and shrinks
+# when AWS throttles (services/pacing.py; docs/CLOUDFRONT.md §5: AWS publishes no rate). It starts at
+# START (then what was learned, for a day) and stays within MIN and MAX.
+EDGEGUARD_UPDATE_RATE_START = envfloat("EDGEGUARD_UPDATE_RATE_START", "5")
+EDGEGUARD_UPDATE_RATE_MIN = envfloat("EDGEGUARD_UPDATE_RATE_MIN", "0.05")
+EDGEGUARD_UPDATE_RATE_MAX = envfloat("EDGEGUARD_UPDATE_RATE_MAX", "50")
+if not 0 < EDGEGUARD_UPDATE_RATE_MIN <= EDGEGUARD_UPDATE_RATE_START <= EDGEGUARD_UPDATE_RATE_MAX:
+    raise ImproperlyConfigured(
+        "Need 0 < EDGEGUARD_UPDATE_RATE_MIN <= EDGEGUARD_UPDATE_RATE_START <= EDGEGUARD_UPDATE_RATE_MAX."
+    )
 EDGEGUARD_STALE_ETAG_RETRIES = envint("EDGEGUARD_STALE_ETAG_RETRIES", "4", minimum=1)
-# Attempts at an update that meets throttling or an unreachable endpoint (backoff up to 5 minutes each).
+# Attempts at an update that meets an unreachable or failing endpoint (backoff up to 5 minutes each).
+# Throttling is not an attempt: it slows the account's rate and defers the update.
 EDGEGUARD_THROTTLE_RETRIES = envint("EDGEGUARD_THROTTLE_RETRIES", "12", minimum=1)
 # How long to wait for Deployed (and for an invalidation) before failing the item (deployments: 5-35 min).
 EDGEGUARD_DEPLOY_TIMEOUT_SECONDS = envint("EDGEGUARD_DEPLOY_TIMEOUT_SECONDS", "3600", minimum=60)

@@ -112,11 +112,11 @@ def translate_error(error: Exception) -> GatewayError:
     return GatewayError(str(error), code=type(error).__name__)
 
 
-def _client_config() -> botocore.config.Config:
+def _client_config(attempts: int) -> botocore.config.Config:
     # "standard" retries throttling a few times with backoff; PreconditionFailed and validation errors are
     # never retried by botocore: those are the application's job.
     return botocore.config.Config(
-        retries={"mode": "standard", "total_max_attempts": 3},
+        retries={"mode": "standard", "total_max_attempts": attempts},
         connect_timeout=5,
         read_timeout=30,
         user_agent_extra="edgeguard",
@@ -151,13 +151,14 @@ class _Credentials:
     def fresh(self) -> bool:
         return self.expires_at is None or self.expires_at - time.time() > _ASSUMED_ROLE_REFRESH_MARGIN_SECONDS
 
-    def client(self, service: AwsService) -> Any:
-        if service not in self.clients:
+    def client(self, service: AwsService, *, attempts: int = 3) -> Any:
+        key = f"{service}/{attempts}"
+        if key not in self.clients:
             region = CLOUDFRONT_CERTIFICATE_REGION if service in _US_EAST_1_SERVICES else None
-            client = self.session.client(service, region_name=region, config=_client_config())
+            client = self.session.client(service, region_name=region, config=_client_config(attempts))
             client.meta.events.register("before-send.*.*", _count_request)
-            self.clients[service] = client
-        return self.clients[service]
+            self.clients[key] = client
+        return self.clients[key]
 
 
 _credentials: dict[tuple[str, ...], _Credentials] = {}
@@ -186,11 +187,16 @@ def _default_credentials() -> _Credentials:
 
 
 class CloudFrontGateway:
-    """CloudFront, ACM, STS and Organizations for one account, every call counted in `call_log`."""
+    """CloudFront, ACM, STS and Organizations for one account, every call counted in `call_log`.
 
-    def __init__(self, account: AccountLike, *, call_log: CallLog | None = None) -> None:
+    `paced`: the caller paces the account's calls and defers throttled ones itself (services/apply.py), so
+    botocore makes one attempt per call (no retry sleeping in the worker) and every throttle reaches it.
+    """
+
+    def __init__(self, account: AccountLike, *, call_log: CallLog | None = None, paced: bool = False) -> None:
         self.account = account
         self.call_log = call_log if call_log is not None else CallLog()
+        self.attempts = 1 if paced else 3
 
     # -- sessions and clients ------------------------------------------------------------------
 
@@ -222,7 +228,7 @@ class CloudFrontGateway:
     def _client(self, service: AwsService) -> Any:
         credentials = self._credentials()
         with _credentials_lock:
-            return credentials.client(service)
+            return credentials.client(service, attempts=self.attempts)
 
     def _call(self, service: AwsService, method: str, **kwargs: Any) -> dict[str, Any]:
         token = _current_log.set(self.call_log)
