@@ -67,6 +67,13 @@ def accounts_resync(account_ids: list[int]) -> bool:
     return _accounts_sync(account_ids, choices.SyncTrigger.SCHEDULE)
 
 
+def account_sync_later(account_id: int, trigger: str, *, countdown: float) -> bool:
+    """Ask again for an account's sync that found every sync slot taken."""
+    from distributions import tasks
+
+    return _publish(tasks.sync_account, account_id, trigger, countdown=countdown)
+
+
 def email_send(subject: str, body: str, recipients: list[str]) -> bool:
     """Send an email from the worker (with retries); with the broker down, send it now instead."""
     from distributions import notify, tasks

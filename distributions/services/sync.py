@@ -10,11 +10,13 @@ stop the others.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -43,12 +45,44 @@ def account_register_default(*, gateway_factory=CloudFrontGateway) -> Account | 
 
 
 def accounts_sync(*, trigger: str, names: Iterable[str] | None = None) -> list[SyncRun]:
-    """Sync every enabled account (or those named), one after the other; failures are recorded per run."""
+    """Sync every enabled account (or those named), one after the other; failures are recorded per run.
+
+    The command and tests use this; the worker syncs one account a task, several at once (tasks.py).
+    """
     account_register_default()
     accounts = Account.objects.filter(sync_enabled=True)
     if names is not None:
         accounts = Account.objects.filter(name__in=list(names))
     return [account_sync(account=account, trigger=trigger) for account in accounts]
+
+
+# A sync slot held longer than this is taken to be a killed worker's, and freed.
+SYNC_SLOT_SECONDS = 15 * 60
+
+
+def account_sync_in_turn(*, account: Account, trigger: str) -> SyncRun | None:
+    """Sync the account if fewer than EDGEGUARD_SYNC_CONCURRENCY syncs run now, across every worker (the
+    slots are cache keys, shared through Redis); None when every slot is taken: try again a little later."""
+    token = uuid.uuid4().hex
+    try:
+        slot = next(
+            (
+                key
+                for key in (f"edgeguard:sync-slot:{n}" for n in range(settings.EDGEGUARD_SYNC_CONCURRENCY))
+                if cache.add(key, token, SYNC_SLOT_SECONDS)
+            ),
+            None,
+        )
+    except Exception:
+        logger.warning("sync slots unreachable in the cache; syncing %s unbounded", account.name)
+        return account_sync(account=account, trigger=trigger)
+    if slot is None:
+        return None
+    try:
+        return account_sync(account=account, trigger=trigger)
+    finally:
+        if cache.get(slot) == token:
+            cache.delete(slot)
 
 
 def account_sync(*, account: Account, trigger: str, gateway: CloudFrontGateway | None = None) -> SyncRun:
