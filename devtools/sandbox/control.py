@@ -131,6 +131,7 @@ class ControlMiddleware:
                 int(body["count"]),
                 account=body.get("account", DEFAULT_ACCOUNT),
                 prefix=body.get("prefix", "bulk"),
+                behaviors=int(body.get("behaviors", 0)),
             )
         return {"ids": ids}
 
