@@ -136,7 +136,7 @@ def report(label: str, seconds: float, writes: int, runs: list[SyncRun], sandbox
     unchanged = sum(run.unchanged_count for run in runs)
     calls = environment.format_calls(sandbox.calls())
     print(f"  {label:<7} Edgeguard {seconds:7.2f} s  {calls}")
-    print(f"          [{created} created, {unchanged} unchanged; {writes} SQL writes to distributions, behaviors, origins]")
+    print(f"          [{created} created, {unchanged} unchanged; {writes} SQL writes of rows of the mirror]")
     print(f"          bare loop {bare:7.2f} s  (same pages)   Edgeguard / bare: {seconds / bare:.2f}x")
 
 
