@@ -57,6 +57,7 @@ from distributions.services.progress import (
     pacing_slot,
     parked_countdown,
     schedule_step,
+    schedule_steps,
 )
 
 logger = logging.getLogger(__name__)
@@ -85,14 +86,17 @@ def change_apply_start(*, change_request_id: int) -> list[tuple[int, float, int 
             return []
         change_request = ChangeRequest.objects.get(pk=change_request_id)
         audit_record(action="change.applying", change_request=change_request)
-    per_account: dict[int, int] = {}
-    schedule = []
+    queues: dict[int, list[int]] = {}
     items = change_request.items.filter(status=Item.PENDING).values_list("pk", "distribution__account_id")
     for item_id, account_pk in items.order_by("pk"):
-        position = per_account.get(account_pk, 0)
-        per_account[account_pk] = position + 1
-        countdown = parked_countdown(account_pk, position)
-        schedule.append((item_id, countdown, schedule_step(item_id, countdown).step))
+        queues.setdefault(account_pk, []).append(item_id)
+    schedule = []
+    for account_pk, queue in queues.items():
+        window, parked = pacing.pace_window(account_pk=account_pk), parked_countdown(account_pk, len(queue))
+        # The parked share one countdown (about the whole queue's turn), so a few queries start them all.
+        for ids, countdown in ((queue[:window], 0.0), (queue[window:], parked)):
+            steps = schedule_steps(ids, countdown) if ids else {}
+            schedule += [(item_id, countdown, steps[item_id]) for item_id in ids]
     if not schedule:
         with transaction.atomic():
             change_refresh(change_request_id)

@@ -50,6 +50,8 @@ MIN_DEFER_SECONDS = 0.05
 _LOCK_SECONDS = 5
 _LOCK_TRIES = 200
 _PREFIX = "edgeguard:pace"
+# The clock every worker shares (a test substitutes its own).
+clock = time.time
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,7 @@ def _locked(account_pk: int) -> Iterator[None]:
 def _update(account_pk: int, change: Callable[[Pace, Rule, float], object], now: float | None) -> object:
     """Apply `change` to the account's stored Pace under its lock; the result of `change`."""
     rule = Rule.from_settings()
-    now = time.time() if now is None else now
+    now = clock() if now is None else now
     with _locked(account_pk):
         stored = cache.get(_key(account_pk))
         pace = Pace(**stored) if stored else Pace(rate=rule.start)
@@ -149,7 +151,7 @@ def _update(account_pk: int, change: Callable[[Pace, Rule, float], object], now:
 def pace_take(*, account_pk: int, holder: int, now: float | None = None) -> float | None:
     """A call for `holder` (a change item) to the account: 0 to go now, seconds to wait for the slot
     reserved for it, or None when the account's next slots are all taken (the holder waits parked)."""
-    now = time.time() if now is None else now
+    now = clock() if now is None else now
     held_key = f"{_PREFIX}:held:{holder}"
     try:
         held = cache.get(held_key)
