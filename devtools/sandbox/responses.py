@@ -67,7 +67,7 @@ class SandboxCloudFrontResponse(InstrumentedResponse, CloudFrontResponse):
         self.backend.delete(self._get_param("Id"), self._get_param("IfMatch"))
         return EmptyResult()
 
-    def list_distributions(self) -> tuple[int, dict[str, str], str]:
+    def list_distributions(self) -> tuple[int, dict[str, str], str]:  # type: ignore[override]
         # Built by listing.py (moto's own serializer took seconds a page); the same XML, cached per version.
         marker = self._get_param("Marker")
         max_items = self._get_int_param("MaxItems")

@@ -90,7 +90,7 @@ def change_apply_start(*, change_request_id: int) -> list[tuple[int, float, int 
     items = change_request.items.filter(status=Item.PENDING).values_list("pk", "distribution__account_id")
     for item_id, account_pk in items.order_by("pk"):
         queues.setdefault(account_pk, []).append(item_id)
-    schedule = []
+    schedule: list[tuple[int, float, int | None]] = []
     for account_pk, queue in queues.items():
         window, parked = pacing.pace_window(account_pk=account_pk), parked_countdown(account_pk, len(queue))
         # The parked share one countdown (about the whole queue's turn), so a few queries start them all.
