@@ -140,12 +140,16 @@ class _Credentials:
     """A boto3 session and the clients made from it, shared by every gateway of the process.
 
     Making a client parses the service model (a fifth of a second for CloudFront), so clients are made once
-    per credentials and reused; boto3 clients are thread-safe. Assumed-role credentials expire and are
+    per credentials and reused, all from the default session (which loads each model once); boto3 clients
+    are thread-safe. Assumed-role credentials expire and are
     renewed ahead of time.
     """
 
     session: boto3.Session
     expires_at: float | None = None
+    # Assumed-role keys, passed to clients made from the default session: a session of its own per account
+    # would load and keep its own copy of every service model (about 10 MiB an account).
+    keys: dict[str, str] = field(default_factory=dict)
     clients: dict[str, Any] = field(default_factory=dict)
 
     def fresh(self) -> bool:
@@ -155,7 +159,9 @@ class _Credentials:
         key = f"{service}/{attempts}"
         if key not in self.clients:
             region = CLOUDFRONT_CERTIFICATE_REGION if service in _US_EAST_1_SERVICES else None
-            client = self.session.client(service, region_name=region, config=_client_config(attempts))
+            client = self.session.client(
+                service, region_name=region, config=_client_config(attempts), **self.keys
+            )
             client.meta.events.register("before-send.*.*", _count_request)
             self.clients[key] = client
         return self.clients[key]
@@ -215,12 +221,12 @@ class CloudFrontGateway:
             assumed = _default_credentials().client("sts").assume_role(**kwargs)["Credentials"]
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
             raise translate_error(error) from error
-        session = boto3.Session(
-            aws_access_key_id=assumed["AccessKeyId"],
-            aws_secret_access_key=assumed["SecretAccessKey"],
-            aws_session_token=assumed["SessionToken"],
-        )
-        entry = _Credentials(session, assumed["Expiration"].timestamp())
+        keys = {
+            "aws_access_key_id": assumed["AccessKeyId"],
+            "aws_secret_access_key": assumed["SecretAccessKey"],
+            "aws_session_token": assumed["SessionToken"],
+        }
+        entry = _Credentials(_default_credentials().session, assumed["Expiration"].timestamp(), keys)
         with _credentials_lock:
             _credentials[key] = entry
         return entry
