@@ -5,8 +5,8 @@ too slow (an idle account) or too fast (a busy one). Each account has a rate of 
 second that starts at EDGEGUARD_UPDATE_RATE_START and
 
 - while nothing throttles, grows: by one call a second per success until the first throttle (slow start,
-  which doubles the rate about every second), then additively, by a twentieth of the rate that last
-  throttled per success;
+  which doubles the rate about every second), then additively, by about a tenth of the rate that last
+  throttled per second (a success adds that tenth divided by the rate);
 - on a throttle, shrinks multiplicatively (×0.7, at most once a second, down to EDGEGUARD_UPDATE_RATE_MIN);
 
 bounded by EDGEGUARD_UPDATE_RATE_MAX. Calls are spaced by the rate (GCRA: each reservation moves the
@@ -42,16 +42,19 @@ HORIZON_SECONDS = 2.0
 # A decrease at most once per window: the throttles of calls already in flight tell nothing new.
 DECREASE_WINDOW_SECONDS = 1.0
 DECREASE_FACTOR = 0.7
-# After the first throttle, each success adds this share of the rate that last throttled.
-ADDITIVE_SHARE = 1 / 20
+# After the first throttle, the rate grows by this share of the rate that last throttled, per second.
+ADDITIVE_SHARE = 1 / 10
+# A slot this close is waited for where the call is: cheaper than a round trip through the broker.
+INLINE_WAIT_SECONDS = 0.25
 MEMORY_SECONDS = 24 * 3600
 # The least a throttled call waits before its next try.
 MIN_DEFER_SECONDS = 0.05
 _LOCK_SECONDS = 5
 _LOCK_TRIES = 200
 _PREFIX = "edgeguard:pace"
-# The clock every worker shares (a test substitutes its own).
+# The clock every worker shares, and how a short wait is waited (a test substitutes its own).
 clock = time.time
+sleep = time.sleep
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,7 @@ class Pace:
         if self.slow_start:
             self.rate += 1
         else:
-            self.rate += max(self.throttled_rate, rule.floor) * ADDITIVE_SHARE
+            self.rate += max(self.throttled_rate, rule.floor) * ADDITIVE_SHARE / self.rate
         self.rate = min(self.rate, rule.ceiling)
 
     def throttled(self, rule: Rule, now: float) -> None:
@@ -149,8 +152,9 @@ def _update(account_pk: int, change: Callable[[Pace, Rule, float], object], now:
 
 
 def pace_take(*, account_pk: int, holder: int, now: float | None = None) -> float | None:
-    """A call for `holder` (a change item) to the account: 0 to go now, seconds to wait for the slot
-    reserved for it, or None when the account's next slots are all taken (the holder waits parked)."""
+    """A call for `holder` (a change item) to the account: 0 to go now (after a wait of at most
+    INLINE_WAIT_SECONDS), seconds to wait for the slot reserved for it, or None when the account's next
+    slots are all taken (the holder waits parked)."""
     now = clock() if now is None else now
     held_key = f"{_PREFIX}:held:{holder}"
     try:
@@ -161,7 +165,10 @@ def pace_take(*, account_pk: int, holder: int, now: float | None = None) -> floa
             cache.delete(held_key)
             return 0.0
         delay = _update(account_pk, lambda pace, rule, at: pace.reserve(at), now)
-        if isinstance(delay, float) and delay > 0.001:
+        if isinstance(delay, float) and 0 < delay <= INLINE_WAIT_SECONDS:
+            sleep(delay)
+            return 0.0
+        if isinstance(delay, float) and delay > 0:
             cache.set(held_key, now + delay, int(delay) + 600)
             return delay
         return None if delay is None else 0.0

@@ -34,8 +34,9 @@ def test_it_reserves_calls_one_interval_apart_within_the_horizon():
         ([("throttled", 0)], 3.5, False),  # multiplicative decrease, ×0.7
         ([("throttled", 0), ("throttled", 0.5)], 3.5, False),  # at most once a window
         ([("throttled", 0), ("throttled", 1.0)], 2.45, False),  # the next window decreases again
-        ([("throttled", 0), ("ok", 1)], 3.75, False),  # additive: 1/20 of the rate that throttled
-        ([("throttled", 0), ("ok", 1), ("ok", 1)], 4.0, False),
+        # additive: a tenth of the rate that throttled a second, i.e. divided by the rate per success
+        ([("throttled", 0), ("ok", 1)], 3.5 + 0.5 / 3.5, False),
+        ([("throttled", 0)] + [("ok", 1)] * 4, 4.0401826, False),  # about a second's successes: +0.5
         ([("throttled", t) for t in range(20)], 0.5, False),  # never below the floor
     ],
 )
@@ -46,7 +47,7 @@ def test_it_increases_additively_and_decreases_multiplicatively(events, rate, sl
             pace.succeeded(RULE)
         else:
             pace.throttled(RULE, float(at))
-    assert pace.rate == pytest.approx(rate)
+    assert pace.rate == pytest.approx(rate, abs=1e-6)
     assert pace.slow_start is slow_start
 
 
@@ -63,7 +64,9 @@ def test_the_window_is_what_fits_in_the_horizon():
 
 
 @override_settings(EDGEGUARD_UPDATE_RATE_START=2, EDGEGUARD_UPDATE_RATE_MAX=2, EDGEGUARD_UPDATE_RATE_MIN=1)
-def test_every_caller_shares_the_accounts_state_through_the_cache():
+def test_every_caller_shares_the_accounts_state_through_the_cache(monkeypatch):
+    waited = []
+    monkeypatch.setattr(pacing, "sleep", waited.append)
     now = 1000.0
     assert pacing.pace_take(account_pk=1, holder=10, now=now) == 0.0
     assert pacing.pace_take(account_pk=1, holder=11, now=now) == pytest.approx(0.5)
@@ -76,6 +79,13 @@ def test_every_caller_shares_the_accounts_state_through_the_cache():
     assert pacing.pace_take(account_pk=1, holder=99, now=now) is None  # the horizon is full
     pacing.pace_throttled(account_pk=1, now=now)
     assert pacing.pace_rate(account_pk=1) == 1.4
+    assert waited == []
+    # A slot a moment away is waited for in place, not rescheduled.
+    assert pacing.pace_take(account_pk=3, holder=30, now=now) == 0.0
+    with override_settings(EDGEGUARD_UPDATE_RATE_START=5, EDGEGUARD_UPDATE_RATE_MAX=5):
+        assert pacing.pace_take(account_pk=4, holder=40, now=now) == 0.0
+        assert pacing.pace_take(account_pk=4, holder=41, now=now) == 0.0
+    assert waited == [pytest.approx(0.2)]
 
 
 def test_an_unreachable_cache_lets_calls_go_unpaced(monkeypatch):
