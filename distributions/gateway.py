@@ -159,8 +159,14 @@ class _Credentials:
         key = f"{service}/{attempts}"
         if key not in self.clients:
             region = CLOUDFRONT_CERTIFICATE_REGION if service in _US_EAST_1_SERVICES else None
-            client = self.session.client(
-                service, region_name=region, config=_client_config(attempts), **self.keys
+            make: Any = self.session.client  # boto3-stubs' overloads do not combine with the keys
+            client = make(
+                service,
+                region_name=region,
+                config=_client_config(attempts),
+                aws_access_key_id=self.keys.get("aws_access_key_id"),
+                aws_secret_access_key=self.keys.get("aws_secret_access_key"),
+                aws_session_token=self.keys.get("aws_session_token"),
             )
             client.meta.events.register("before-send.*.*", _count_request)
             self.clients[key] = client
