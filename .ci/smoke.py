@@ -235,7 +235,6 @@ def main() -> None:
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_DEFAULT_REGION": "us-east-1",
             "EDGEGUARD_DEPLOY_POLL_SECONDS": "2",
-            "EDGEGUARD_UPDATE_PACE_SECONDS": "0",
             "EDGEGUARD_SYNC_INTERVAL_SECONDS": "3600",
             "EDGEGUARD_STUCK_SECONDS": "15",
             "EDGEGUARD_SWEEP_INTERVAL_SECONDS": "5",

@@ -1,29 +1,41 @@
-"""What a change costs in AWS calls and seconds, with the worker's steps run inline.
+"""What a change costs in AWS calls and seconds, with the worker's steps run inline, paced as deployed.
 
-Run from the repo root: `.venv/bin/python bench/change_bench.py [--distributions N]` (default 200). Prints
+Run from the repo root: `.venv/bin/python bench/change_bench.py [--distributions N]` (default 500). Prints
 (a) the calls of one change editing 10 behaviors of one distribution (expect 1 GetDistributionConfig and
-1 UpdateDistribution), and (b) for one change across N distributions, the seconds and calls from approval to
-all-applied, beside a bare boto3 loop making the same minimal calls (GetDistributionConfig +
-UpdateDistribution per distribution) against the same in-process sandbox. Nothing is asserted.
+1 UpdateDistribution); (b) for one change across N distributions, with the default pacing settings and a
+sandbox that never throttles, the seconds and calls from approval to all-applied, beside a bare boto3 loop
+making the same minimal calls (GetDistributionConfig + UpdateDistribution per distribution) against the same
+in-process sandbox; (c) the same change against an account that throttles UpdateDistribution above a fixed
+sustainable rate: the achieved update rate as a share of that rate, the throttles AWS answered, and the
+throttling errors users saw (must be 0). Nothing is asserted.
 """
 
 import argparse
+import heapq
+import itertools
 import time
 from collections.abc import Callable
 
 import boto3
 import environment
 from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.test import override_settings
 
 from devtools.sandbox.fleet import behavior, distribution_config, s3_origin
 from distributions.cloudfront.edits import SetViewerProtocolPolicy
+from distributions.gateway_errors import ERRORS_BY_CODE, Throttled
 from distributions.models import Account, ChangeRequest, Distribution
-from distributions.services import apply, changes, decisions
+from distributions.services import apply, changes, decisions, pacing
 from distributions.services.guards import Actor
 from distributions.services.sync import account_sync
 from tests.factories import make_user
 
 BEHAVIORS = 10
+# The throttling scenario's account: this many UpdateDistribution calls a second, sustained.
+SUSTAINED_RATE = 10.0
+DEPLOY_POLL = 3600
+THROTTLE_CODES = [code for code, error in ERRORS_BY_CODE.items() if error is Throttled]
 CHECKED = dict.fromkeys(decisions.CHECKLIST, True)
 # Each distribution moves to another policy, so every one needs a write.
 NEXT_POLICY = {
@@ -90,28 +102,125 @@ def ten_behaviors(sandbox, cloudfront, account: Account, requester: User, approv
     print(f"    apply + deploy poll: {environment.format_calls(sandbox.calls())}")
 
 
-def across_fleet(sandbox, cloudfront, account: Account, requester: User, approver: User, count: int) -> None:
-    """(b) One change across `count` distributions, then a bare boto3 loop over the same ones."""
-    ids = sandbox.seed_bulk(count, prefix="fleet")
-    account_sync(account=account, trigger="command")
+class Worker:
+    """One Celery worker process, inline: runs each step when it is due (the countdown the step asked for,
+    pulled items at once), never earlier; stops once no item of the change is left to apply.
+
+    Deployment polls are not followed (EDGEGUARD_DEPLOY_POLL_SECONDS is raised for the run): the figure is
+    approval to all-applied. Once a second it counts items showing a throttling error (users would see
+    them on the change's page)."""
+
+    def __init__(self, change: ChangeRequest) -> None:
+        self.change = change
+        self.queue: list[tuple[float, int, int, int | None]] = []
+        self.order = itertools.count()
+        self.throttle_errors_seen: set[int] = set()
+
+    def push(self, due: float, item_id: int, step: int | None) -> None:
+        heapq.heappush(self.queue, (due, next(self.order), item_id, step))
+
+    def run(self) -> int:
+        """Run the change's steps; returns how many steps ran."""
+        for item_id, countdown, step in apply.change_apply_start(change_request_id=self.change.pk):
+            self.push(time.time() + countdown, item_id, step)
+        steps, looked = 0, time.time()
+        while self.queue and self._unapplied():
+            due, _, item_id, step = heapq.heappop(self.queue)
+            if due > time.time():
+                time.sleep(due - time.time())
+            following = apply.item_advance(item_id=item_id, step=step)
+            steps += 1
+            for pulled_id, pulled_step in following.pulled:
+                self.push(time.time(), pulled_id, pulled_step)
+            if following.countdown is not None and following.countdown < DEPLOY_POLL:
+                self.push(time.time() + following.countdown, item_id, following.step)
+            if time.time() - looked >= 1:
+                self._look()
+                looked = time.time()
+        self._look()
+        return steps
+
+    def _unapplied(self) -> bool:
+        return self.change.items.filter(status__in=["pending", "applying"]).exists()
+
+    def _look(self) -> None:
+        shown = self.change.items.filter(error_code__in=THROTTLE_CODES).values_list("pk", flat=True)
+        self.throttle_errors_seen.update(shown)
+
+
+def change_run(sandbox, account: Account, requester: User, approver: User, ids: list[str]) -> dict:
+    """Plan and approve one change over `ids`, then run it on the inline worker: seconds and what it cost."""
     distributions = list(account.distributions.filter(distribution_id__in=ids).prefetch_related("behaviors"))
     plans = [(d, [SetViewerProtocolPolicy(path_pattern="default", policy=_next(d))]) for d in distributions]
     change, approve_seconds = approved_change(requester, approver, plans)
     sandbox.reset_calls()
-    apply_seconds = apply_inline(change)
-    applied = sandbox.calls()
-    follow_seconds = follow_inline(change)
-    change.refresh_from_db()
-    edgeguard = approve_seconds + apply_seconds
-    print(f"(b) One change across {count} distributions -> {change.status}")
-    print(f"    Edgeguard, approval to all-applied: {edgeguard:6.2f} s  {environment.format_calls(applied)}")
-    print(f"      (approval {approve_seconds:.2f} s; then following to Deployed {follow_seconds:.2f} s more)")
+    rejected_before = sandbox.faults.describe()["rejected"].get("UpdateDistribution", 0)
+    worker = Worker(change)
+    with override_settings(EDGEGUARD_DEPLOY_POLL_SECONDS=DEPLOY_POLL):
+        started = time.perf_counter()
+        steps = worker.run()
+        seconds = time.perf_counter() - started + approve_seconds
+    items = change.items.all()
+    return {
+        "seconds": seconds,
+        "steps": steps,
+        "calls": sandbox.calls(),
+        "throttled": sandbox.faults.describe()["rejected"].get("UpdateDistribution", 0) - rejected_before,
+        "applied": items.filter(applied_at__isnull=False).count(),
+        "failed": items.filter(status="failed").count(),
+        "errors_seen": len(worker.throttle_errors_seen),
+        "rate": pacing.pace_rate(account_pk=account.pk),
+    }
 
+
+def across_fleet(sandbox, cloudfront, account: Account, requester: User, approver: User, count: int) -> None:
+    """(b) One change across `count` distributions beside a bare boto3 loop; (c) the same against an
+    account throttled at a fixed sustainable rate."""
+    ids = sandbox.seed_bulk(count, prefix="fleet")
+    account_sync(account=account, trigger="command")
+    cache.clear()  # the account's rate as on a first change: nothing learned yet
+    run = change_run(sandbox, account, requester, approver, ids)
+    print(f"(b) One change across {count} distributions, nothing throttles, default pacing settings")
+    print(
+        f"    Edgeguard, approval to all-applied: {run['seconds']:6.2f} s  "
+        f"{environment.format_calls(run['calls'])}"
+    )
+    print(
+        f"      ({run['applied']} applied, {run['failed']} failed, {run['steps']} worker steps; "
+        f"the account's rate ended at {run['rate']:.1f}/s)"
+    )
     sandbox.reset_calls()
     bare = _timed(lambda: bare_loop(cloudfront, ids))
-    calls = environment.format_calls(sandbox.calls())
-    print(f"    bare boto3 loop:                    {bare:6.2f} s  {calls}")
-    print(f"    Edgeguard / bare: {edgeguard / bare:.1f}x")
+    print(
+        f"    bare boto3 loop:                    {bare:6.2f} s  {environment.format_calls(sandbox.calls())}"
+    )
+    print(f"    Edgeguard / bare: {run['seconds'] / bare:.2f}x")
+
+    account_sync(account=account, trigger="command")
+    cache.clear()
+    sandbox.faults.rate_limit(
+        account.account_id, per_second=SUSTAINED_RATE, burst=SUSTAINED_RATE, actions=["UpdateDistribution"]
+    )
+    run = change_run(sandbox, account, requester, approver, ids)
+    sandbox.faults.clear()
+    achieved = run["applied"] / run["seconds"]
+    print(
+        f"(c) The same change, the account throttling UpdateDistribution above {SUSTAINED_RATE:g}/s "
+        f"(burst {SUSTAINED_RATE:g})"
+    )
+    print(
+        f"    Edgeguard, approval to all-applied: {run['seconds']:6.2f} s  "
+        f"{environment.format_calls(run['calls'])}"
+    )
+    print(
+        f"    floor (every update at the sustainable rate): {count / SUSTAINED_RATE:6.2f} s;"
+        f" achieved {achieved:.2f} updates/s = {achieved / SUSTAINED_RATE:.0%} of the rate"
+    )
+    print(
+        f"    throttled by AWS (retried, invisible): {run['throttled']};"
+        f" throttling errors users saw: {run['errors_seen']}; failed items: {run['failed']};"
+        f" the account's rate ended at {run['rate']:.1f}/s"
+    )
 
 
 def bare_loop(cloudfront, ids: list[str]) -> None:
@@ -137,7 +246,7 @@ def _timed(work: Callable[[], None]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--distributions", type=int, default=200, metavar="N")
+    parser.add_argument("--distributions", type=int, default=500, metavar="N")
     count = parser.parse_args().distributions
 
     sandbox = environment.sandbox_started(deploy_seconds=0)

@@ -20,8 +20,11 @@ os.environ.update(
         "EDGEGUARD_VAR_DIR": str(VAR_DIR),
         "DATABASE_URL": f"sqlite:///{VAR_DIR / 'bench.sqlite3'}",
         "CELERY_BROKER_URL": "filesystem://",
-        "EDGEGUARD_UPDATE_PACE_SECONDS": "0",
         "EDGEGUARD_DEPLOY_POLL_SECONDS": "0",
+        # Pacing as deployed (the defaults; dashboard/settings_test.py would otherwise switch it off).
+        "EDGEGUARD_UPDATE_RATE_START": "5",
+        "EDGEGUARD_UPDATE_RATE_MIN": "0.05",
+        "EDGEGUARD_UPDATE_RATE_MAX": "50",
         "LOG_LEVEL": "ERROR",
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",

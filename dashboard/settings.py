@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from dashboard.spectacular import SPECTACULAR_SETTINGS  # noqa: F401 (the OpenAPI schema's, fixed)
 from dashboard.sso import *  # noqa: F403 (mozilla-django-oidc's fixed settings)
 from dashboard.sso import csp_with_provider, sso_check, sso_group_map
 
@@ -268,6 +269,8 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 
 # Edgeguard's own knobs.
 EDGEGUARD_SYNC_INTERVAL_SECONDS = envint("EDGEGUARD_SYNC_INTERVAL_SECONDS", "300", minimum=10)
+# How many accounts sync at once across every worker (each sync is one task; the others wait their turn).
+EDGEGUARD_SYNC_CONCURRENCY = envint("EDGEGUARD_SYNC_CONCURRENCY", "4", minimum=1)
 EDGEGUARD_APPROVALS_REQUIRED = envint("EDGEGUARD_APPROVALS_REQUIRED", "1", minimum=1)
 # The credential chain's own account is registered on first sync under this name.
 EDGEGUARD_DEFAULT_ACCOUNT_NAME = os.environ.get("EDGEGUARD_DEFAULT_ACCOUNT_NAME", "default")
@@ -294,12 +297,19 @@ CELERY_BEAT_SCHEDULE = {
 EDGEGUARD_BASE_URL = os.environ.get("EDGEGUARD_BASE_URL", "http://127.0.0.1:8000")
 # Seconds between deployment/invalidation status checks (CloudFront deployments take minutes).
 EDGEGUARD_DEPLOY_POLL_SECONDS = envint("EDGEGUARD_DEPLOY_POLL_SECONDS", "30")
-# Seconds between two UpdateDistribution calls of one change to one account (throttling, see
-# docs/CLOUDFRONT.md §5: AWS publishes no rate; throttling has been seen above 2-3 updates a minute, and is
-# retried with backoff).
-EDGEGUARD_UPDATE_PACE_SECONDS = envfloat("EDGEGUARD_UPDATE_PACE_SECONDS", "5")
+# Each account's rate of change writes (calls a second) adapts: it grows while nothing throttles and shrinks
+# when AWS throttles (services/pacing.py; docs/CLOUDFRONT.md §5: AWS publishes no rate). It starts at
+# START (then what was learned, for a day) and stays within MIN and MAX.
+EDGEGUARD_UPDATE_RATE_START = envfloat("EDGEGUARD_UPDATE_RATE_START", "5")
+EDGEGUARD_UPDATE_RATE_MIN = envfloat("EDGEGUARD_UPDATE_RATE_MIN", "0.05")
+EDGEGUARD_UPDATE_RATE_MAX = envfloat("EDGEGUARD_UPDATE_RATE_MAX", "50")
+if not 0 < EDGEGUARD_UPDATE_RATE_MIN <= EDGEGUARD_UPDATE_RATE_START <= EDGEGUARD_UPDATE_RATE_MAX:
+    raise ImproperlyConfigured(
+        "Need 0 < EDGEGUARD_UPDATE_RATE_MIN <= EDGEGUARD_UPDATE_RATE_START <= EDGEGUARD_UPDATE_RATE_MAX."
+    )
 EDGEGUARD_STALE_ETAG_RETRIES = envint("EDGEGUARD_STALE_ETAG_RETRIES", "4", minimum=1)
-# Attempts at an update that meets throttling or an unreachable endpoint (backoff up to 5 minutes each).
+# Attempts at an update that meets an unreachable or failing endpoint (backoff up to 5 minutes each).
+# Throttling is not an attempt: it slows the account's rate and defers the update.
 EDGEGUARD_THROTTLE_RETRIES = envint("EDGEGUARD_THROTTLE_RETRIES", "12", minimum=1)
 # How long to wait for Deployed (and for an invalidation) before failing the item (deployments: 5-35 min).
 EDGEGUARD_DEPLOY_TIMEOUT_SECONDS = envint("EDGEGUARD_DEPLOY_TIMEOUT_SECONDS", "3600", minimum=60)
@@ -352,28 +362,6 @@ REST_FRAMEWORK.update(
         "NUM_PROXIES": 0,
     }
 )
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Edgeguard API",
-    "DESCRIPTION": "The HTTPS settings of CloudFront distributions: read the fleet, propose changes, "
-    "approve them, follow them until deployed. Every write goes through a change request. See docs/API.md.",
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["distributions.api.permissions.RolePermission"],
-    "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {
-        "ChangeStatusEnum": "distributions.choices.ChangeStatus",
-        "ItemStatusEnum": "distributions.choices.ItemStatus",
-        "DeploymentStatusEnum": "distributions.choices.DeploymentStatus",
-        "SyncStatusEnum": "distributions.choices.SyncStatus",
-    },
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "distributions.api.schema.add_error_responses",
-    ],
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-}
 
 # -- Single sign-on: OpenID Connect (distributions/auth.py, dashboard/sso.py; README, "Single sign-on") ----
 EDGEGUARD_OIDC_ISSUER = os.environ.get("EDGEGUARD_OIDC_ISSUER", "").rstrip("/")

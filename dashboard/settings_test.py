@@ -24,3 +24,9 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory: the end-to-end tests' Celery worker process opens the same test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+
+# The tests' inline workers run each step at once, whatever countdown it asks for: pacing is out of their
+# way unless a test lowers the rates (tests/app/test_pacing.py does).
+# (Benchmarks set the variables to measure pacing as deployed.)
+if "EDGEGUARD_UPDATE_RATE_START" not in os.environ:
+    EDGEGUARD_UPDATE_RATE_START = EDGEGUARD_UPDATE_RATE_MAX = 10_000.0

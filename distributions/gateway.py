@@ -112,11 +112,11 @@ def translate_error(error: Exception) -> GatewayError:
     return GatewayError(str(error), code=type(error).__name__)
 
 
-def _client_config() -> botocore.config.Config:
+def _client_config(attempts: int) -> botocore.config.Config:
     # "standard" retries throttling a few times with backoff; PreconditionFailed and validation errors are
     # never retried by botocore: those are the application's job.
     return botocore.config.Config(
-        retries={"mode": "standard", "total_max_attempts": 3},
+        retries={"mode": "standard", "total_max_attempts": attempts},
         connect_timeout=5,
         read_timeout=30,
         user_agent_extra="edgeguard",
@@ -140,24 +140,37 @@ class _Credentials:
     """A boto3 session and the clients made from it, shared by every gateway of the process.
 
     Making a client parses the service model (a fifth of a second for CloudFront), so clients are made once
-    per credentials and reused; boto3 clients are thread-safe. Assumed-role credentials expire and are
+    per credentials and reused, all from the default session (which loads each model once); boto3 clients
+    are thread-safe. Assumed-role credentials expire and are
     renewed ahead of time.
     """
 
     session: boto3.Session
     expires_at: float | None = None
+    # Assumed-role keys, passed to clients made from the default session: a session of its own per account
+    # would load and keep its own copy of every service model (about 10 MiB an account).
+    keys: dict[str, str] = field(default_factory=dict)
     clients: dict[str, Any] = field(default_factory=dict)
 
     def fresh(self) -> bool:
         return self.expires_at is None or self.expires_at - time.time() > _ASSUMED_ROLE_REFRESH_MARGIN_SECONDS
 
-    def client(self, service: AwsService) -> Any:
-        if service not in self.clients:
+    def client(self, service: AwsService, *, attempts: int = 3) -> Any:
+        key = f"{service}/{attempts}"
+        if key not in self.clients:
             region = CLOUDFRONT_CERTIFICATE_REGION if service in _US_EAST_1_SERVICES else None
-            client = self.session.client(service, region_name=region, config=_client_config())
+            make: Any = self.session.client  # boto3-stubs' overloads do not combine with the keys
+            client = make(
+                service,
+                region_name=region,
+                config=_client_config(attempts),
+                aws_access_key_id=self.keys.get("aws_access_key_id"),
+                aws_secret_access_key=self.keys.get("aws_secret_access_key"),
+                aws_session_token=self.keys.get("aws_session_token"),
+            )
             client.meta.events.register("before-send.*.*", _count_request)
-            self.clients[service] = client
-        return self.clients[service]
+            self.clients[key] = client
+        return self.clients[key]
 
 
 _credentials: dict[tuple[str, ...], _Credentials] = {}
@@ -186,11 +199,16 @@ def _default_credentials() -> _Credentials:
 
 
 class CloudFrontGateway:
-    """CloudFront, ACM, STS and Organizations for one account, every call counted in `call_log`."""
+    """CloudFront, ACM, STS and Organizations for one account, every call counted in `call_log`.
 
-    def __init__(self, account: AccountLike, *, call_log: CallLog | None = None) -> None:
+    `paced`: the caller paces the account's calls and defers throttled ones itself (services/apply.py), so
+    botocore makes one attempt per call (no retry sleeping in the worker) and every throttle reaches it.
+    """
+
+    def __init__(self, account: AccountLike, *, call_log: CallLog | None = None, paced: bool = False) -> None:
         self.account = account
         self.call_log = call_log if call_log is not None else CallLog()
+        self.attempts = 1 if paced else 3
 
     # -- sessions and clients ------------------------------------------------------------------
 
@@ -209,12 +227,12 @@ class CloudFrontGateway:
             assumed = _default_credentials().client("sts").assume_role(**kwargs)["Credentials"]
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
             raise translate_error(error) from error
-        session = boto3.Session(
-            aws_access_key_id=assumed["AccessKeyId"],
-            aws_secret_access_key=assumed["SecretAccessKey"],
-            aws_session_token=assumed["SessionToken"],
-        )
-        entry = _Credentials(session, assumed["Expiration"].timestamp())
+        keys = {
+            "aws_access_key_id": assumed["AccessKeyId"],
+            "aws_secret_access_key": assumed["SecretAccessKey"],
+            "aws_session_token": assumed["SessionToken"],
+        }
+        entry = _Credentials(_default_credentials().session, assumed["Expiration"].timestamp(), keys)
         with _credentials_lock:
             _credentials[key] = entry
         return entry
@@ -222,7 +240,7 @@ class CloudFrontGateway:
     def _client(self, service: AwsService) -> Any:
         credentials = self._credentials()
         with _credentials_lock:
-            return credentials.client(service)
+            return credentials.client(service, attempts=self.attempts)
 
     def _call(self, service: AwsService, method: str, **kwargs: Any) -> dict[str, Any]:
         token = _current_log.set(self.call_log)
@@ -254,15 +272,19 @@ class CloudFrontGateway:
         page = self._call("cloudfront", "list_distributions", MaxItems="1")["DistributionList"]
         return len(page.get("Items") or [])
 
-    def iter_distribution_summaries(self) -> Iterator[dict[str, Any]]:
-        """Every distribution summary of the account, one ListDistributions call per 100."""
+    def distribution_pages(self) -> Iterator[list[dict[str, Any]]]:
+        """The account's distribution summaries, one ListDistributions page (up to 100) at a time.
+
+        A generator, so a caller can store each page before the next is fetched and never holds the
+        account's whole list.
+        """
         marker = ""
         while True:
             kwargs: dict[str, Any] = {"MaxItems": str(LIST_PAGE_SIZE)}
             if marker:
                 kwargs["Marker"] = marker
             page = self._call("cloudfront", "list_distributions", **kwargs)["DistributionList"]
-            yield from page.get("Items") or []
+            yield page.get("Items") or []
             marker = page.get("NextMarker") or ""
             if not page.get("IsTruncated") or not marker:
                 return

@@ -11,21 +11,29 @@ from distributions.models import Account
 from distributions.services import apply as apply_service
 from distributions.services import progress, queue
 from distributions.services.posture import posture_reevaluate
-from distributions.services.sync import account_register_default, account_sync
+from distributions.services.sync import account_register_default, account_sync_in_turn
+
+# While EDGEGUARD_SYNC_CONCURRENCY accounts are syncing, another account's sync asks again this much later.
+SYNC_WAIT_SECONDS = 5.0
 
 
 @shared_task(name="distributions.sync_account")
 def sync_account(account_pk: int, trigger: str = choices.SyncTrigger.SCHEDULE) -> int | None:
-    """Sync one account; returns the SyncRun id (None if the account is gone)."""
+    """Sync one account in its turn; returns the SyncRun id (None if the account is gone or must wait)."""
     account = Account.objects.filter(pk=account_pk).first()
     if account is None:
         return None
-    return account_sync(account=account, trigger=trigger).pk
+    run = account_sync_in_turn(account=account, trigger=trigger)
+    if run is None:
+        queue.account_sync_later(account_pk, trigger, countdown=SYNC_WAIT_SECONDS)
+        return None
+    return run.pk
 
 
 @shared_task(name="distributions.sync_all_accounts")
 def sync_all_accounts() -> int:
-    """Fan out one sync task per enabled account (beat runs this), so one slow account delays no other."""
+    """Fan out one sync task per enabled account (beat runs this), so one slow account delays no other;
+    at most EDGEGUARD_SYNC_CONCURRENCY of them sync at once."""
     account_register_default()
     pks = list(Account.objects.filter(sync_enabled=True).values_list("pk", flat=True))
     for pk in pks:
@@ -54,6 +62,8 @@ def advance_item(item_id: int, step: int | None = None) -> None:
     following = apply_service.item_advance(item_id=item_id, step=step)
     if following.countdown is not None:
         queue.item_step(item_id, countdown=following.countdown, step=following.step)
+    for pulled_id, pulled_step in following.pulled:
+        queue.item_step(pulled_id, countdown=0, step=pulled_step)
 
 
 @shared_task(name="distributions.sweep_stuck_changes")

@@ -1,6 +1,7 @@
 """Shared fixtures: users per role (alice requests, bob approves, charlie administers, vera views)."""
 
 import pytest
+from django.core.cache import cache
 
 from distributions.gateway import clear_session_cache
 from distributions.models import Account
@@ -13,6 +14,12 @@ pytest_plugins = ["tests.sandbox_fixtures"]
 def _fresh_assumed_roles():
     """The sandbox forgets STS credentials when reset; so must the gateway's session cache."""
     clear_session_cache()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Django's cache (pacing's rates, the API throttle) starts empty: ids are reused from test to test."""
+    cache.clear()
 
 
 @pytest.fixture

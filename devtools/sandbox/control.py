@@ -91,9 +91,12 @@ class ControlMiddleware:
 
     @staticmethod
     def _add_fault(body: dict[str, Any]) -> dict[str, Any]:
-        # {"throttle": {"action": ..., "per_second": ...}} and/or {"fail_next": {"action": ..., "count": ...}}
-        if "throttle" not in body and "fail_next" not in body:
-            raise ValueError("send {'throttle': {...}} or {'fail_next': {...}}")
+        # Any of {"throttle": {"action": ..., "per_second": ...}},
+        # {"rate_limit": {"account": ..., "per_second": ...}}, {"fail_next": {"action": ..., "count": ...}}
+        if not {"throttle", "rate_limit", "fail_next"} & set(body):
+            raise ValueError("send {'throttle': {...}}, {'rate_limit': {...}} or {'fail_next': {...}}")
+        if "rate_limit" in body:
+            RUNTIME.faults.rate_limit(**body["rate_limit"])
         if "throttle" in body:
             RUNTIME.faults.throttle(**body["throttle"])
         if "fail_next" in body:
@@ -128,6 +131,7 @@ class ControlMiddleware:
                 int(body["count"]),
                 account=body.get("account", DEFAULT_ACCOUNT),
                 prefix=body.get("prefix", "bulk"),
+                behaviors=int(body.get("behaviors", 0)),
             )
         return {"ids": ids}
 

@@ -15,9 +15,11 @@ from .errors import SandboxError, throttling
 
 @dataclass
 class _TokenBucket:
-    """Allows ``per_second`` calls a second with a burst of one second's worth (at least one call)."""
+    """Allows ``per_second`` calls a second with a burst of ``burst`` calls (default: one second's worth,
+    at least one call)."""
 
     per_second: float
+    burst: float | None = None
     tokens: float = field(init=False)
     updated: float = field(default_factory=time.monotonic)
 
@@ -26,7 +28,7 @@ class _TokenBucket:
 
     @property
     def capacity(self) -> float:
-        return max(1.0, self.per_second)
+        return self.burst if self.burst is not None else max(1.0, self.per_second)
 
     def take(self) -> bool:
         now = time.monotonic()
@@ -46,12 +48,21 @@ class _PendingFailure:
     status: int | None
 
 
+@dataclass
+class _AccountLimit:
+    """A sustained rate for one account: one bucket shared by ``actions`` (None: every action)."""
+
+    bucket: _TokenBucket
+    actions: frozenset[str] | None
+
+
 class Faults:
-    """Throttling per action, and one-shot failures of an action's next N calls."""
+    """Throttling per action or per account, and one-shot failures of an action's next N calls."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._buckets: dict[str, _TokenBucket] = {}
+        self._accounts: dict[str, _AccountLimit] = {}
         self._failures: dict[str, list[_PendingFailure]] = {}
         self.rejected: Counter[str] = Counter()
 
@@ -61,6 +72,25 @@ class Faults:
             raise ValueError("per_second must be positive")
         with self._lock:
             self._buckets[action] = _TokenBucket(per_second)
+
+    def rate_limit(
+        self,
+        account: str,
+        per_second: float,
+        *,
+        burst: float | None = None,
+        actions: list[str] | tuple[str, ...] | None = None,
+    ) -> None:
+        """Hold ``account`` to ``per_second`` calls a second (a token bucket holding ``burst`` calls,
+        default one second's worth), counted over ``actions`` (default every action); calls above the
+        rate answer ``Throttling`` / "Rate exceeded", as AWS does when an account exceeds its API rate."""
+        if per_second <= 0:
+            raise ValueError("per_second must be positive")
+        if burst is not None and burst < 1:
+            raise ValueError("burst must be at least 1")
+        limit = _AccountLimit(_TokenBucket(per_second, burst), frozenset(actions) if actions else None)
+        with self._lock:
+            self._accounts[str(account)] = limit
 
     def fail_next(
         self,
@@ -82,18 +112,19 @@ class Faults:
         """Remove every throttle and pending failure (the rejected counts too)."""
         with self._lock:
             self._buckets.clear()
+            self._accounts.clear()
             self._failures.clear()
             self.rejected.clear()
 
-    def check(self, action: str) -> None:
-        """Raise the fault due for this call of ``action``, if any. Called once per request."""
-        error = self._due(action)
+    def check(self, action: str, account: str = "") -> None:
+        """Raise the fault due for this call of ``action`` in ``account``, if any. Called once per request."""
+        error = self._due(action, account)
         if error is not None:
             with self._lock:
                 self.rejected[action] += 1
             raise error
 
-    def _due(self, action: str) -> SandboxError | None:
+    def _due(self, action: str, account: str) -> SandboxError | None:
         with self._lock:
             queue = self._failures.get(action)
             if queue:
@@ -105,6 +136,10 @@ class Faults:
             bucket = self._buckets.get(action)
             if bucket is not None and not bucket.take():
                 return throttling()
+            limit = self._accounts.get(account)
+            in_scope = limit is not None and (limit.actions is None or action in limit.actions)
+            if limit is not None and in_scope and not limit.bucket.take():
+                return throttling()
         return None
 
     def describe(self) -> dict[str, object]:
@@ -112,6 +147,14 @@ class Faults:
         with self._lock:
             return {
                 "throttles": {action: bucket.per_second for action, bucket in self._buckets.items()},
+                "rate_limits": {
+                    account: {
+                        "per_second": limit.bucket.per_second,
+                        "burst": limit.bucket.capacity,
+                        "actions": sorted(limit.actions) if limit.actions is not None else None,
+                    }
+                    for account, limit in self._accounts.items()
+                },
                 "fail_next": {
                     action: [{"count": f.remaining, "code": f.code, "status": f.status} for f in queue]
                     for action, queue in self._failures.items()

@@ -158,11 +158,15 @@ def distribution_config(
     }
 
 
-def simple_config(caller_reference: str, *, comment: str = "", policy: str = "allow-all") -> Config:
-    """The smallest realistic distribution: one S3 origin on the default certificate."""
+def simple_config(
+    caller_reference: str, *, comment: str = "", policy: str = "allow-all", behaviors: int = 0
+) -> Config:
+    """The smallest realistic distribution: one S3 origin on the default certificate, and `behaviors`
+    ordered behaviors (``/path-N/*``, redirect-to-https) before the default one."""
     return distribution_config(
         caller_reference,
         origins=[s3_origin("s3-origin", f"bucket-{caller_reference}".lower()[:63])],
         default_behavior=behavior("s3-origin", policy),
+        behaviors=[behavior("s3-origin", "redirect-to-https", f"/path-{n}/*") for n in range(behaviors)],
         comment=comment,
     )

@@ -89,6 +89,10 @@ class DistributionRecord:
     last_modified: datetime.datetime = field(default_factory=utcnow)
     changed_at: float = field(default_factory=time.monotonic)
     invalidations: list[InvalidationRecord] = field(default_factory=list)
+    # listing.py's serialized summary and what it was built from (version, status, last modified).
+    listing_cache: tuple[tuple[int, str, datetime.datetime], str] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def etag(self) -> str:

@@ -38,12 +38,20 @@ def seed(name: str) -> dict[str, int]:
     return counts
 
 
-def seed_bulk(count: int, *, account: str = DEFAULT_ACCOUNT, prefix: str = "bulk") -> list[str]:
-    """Create ``count`` generic, already-deployed distributions in ``account``; return their ids."""
+def seed_bulk(
+    count: int, *, account: str = DEFAULT_ACCOUNT, prefix: str = "bulk", behaviors: int = 0
+) -> list[str]:
+    """Create ``count`` generic, already-deployed distributions in ``account`` (each with ``behaviors``
+    ordered behaviors besides the default); return their ids."""
     specs = [
         (
             f"{prefix}-{index:05d}",
-            f.simple_config(f"{prefix}-{index:05d}", comment=f"{prefix} {index}", policy=_bulk_policy(index)),
+            f.simple_config(
+                f"{prefix}-{index:05d}",
+                comment=f"{prefix} {index}",
+                policy=_bulk_policy(index),
+                behaviors=behaviors,
+            ),
             {"Name": f"{prefix}-{index:05d}"},
         )
         for index in range(count)

@@ -104,10 +104,13 @@ class SandboxServer:
         """Distributions per account, for accounts that have any."""
         return control.fleet_counts()
 
-    def seed_bulk(self, count: int, *, account: str = DEFAULT_ACCOUNT, prefix: str = "bulk") -> list[str]:
-        """Add ``count`` generic deployed distributions to ``account``; return their ids."""
+    def seed_bulk(
+        self, count: int, *, account: str = DEFAULT_ACCOUNT, prefix: str = "bulk", behaviors: int = 0
+    ) -> list[str]:
+        """Add ``count`` generic deployed distributions (``behaviors`` ordered behaviors each) to
+        ``account``; return their ids."""
         with RUNTIME.lock:
-            return seed_bulk(count, account=account, prefix=prefix)
+            return seed_bulk(count, account=account, prefix=prefix, behaviors=behaviors)
 
     def seed_organization(self) -> dict[str, str]:
         """Make 123456789012 manage the demo organization (the demo seed does); return names by account id."""

@@ -128,9 +128,20 @@ def _origin(raw: dict[str, Any]) -> OriginRecord:
     )
 
 
-def record_from_summary(summary: dict[str, Any]) -> DistributionRecord:
-    """Flatten one DistributionSummary (as boto3 returns it)."""
-    config = {key: value for key, value in summary.items() if key not in _SUMMARY_ONLY_FIELDS}
+def summary_config(summary: dict[str, Any]) -> dict[str, Any]:
+    """The configuration part of a DistributionSummary (what a change could have moved)."""
+    return {key: value for key, value in summary.items() if key not in _SUMMARY_ONLY_FIELDS}
+
+
+def summary_hash(summary: dict[str, Any], config: dict[str, Any] | None = None) -> str:
+    """The hash sync compares to decide whether a mirrored distribution changed: config plus status."""
+    config = summary_config(summary) if config is None else config
+    return config_hash({**config, "Status": summary["Status"]})
+
+
+def record_from_summary(summary: dict[str, Any], *, hashed: str = "") -> DistributionRecord:
+    """Flatten one DistributionSummary (as boto3 returns it); `hashed` is its summary_hash, if known."""
+    config = summary_config(summary)
     viewer_certificate = config.get("ViewerCertificate") or {}
     return DistributionRecord(
         distribution_id=summary["Id"],
@@ -149,7 +160,7 @@ def record_from_summary(summary: dict[str, Any]) -> DistributionRecord:
         ssl_support_method=viewer_certificate.get("SSLSupportMethod") or "",
         minimum_protocol_version=viewer_certificate.get("MinimumProtocolVersion") or "",
         config=config,
-        config_hash=config_hash({**config, "Status": summary["Status"]}),
+        config_hash=hashed or summary_hash(summary, config),
         behaviors=behaviors_in_order(config),
         origins=tuple(_origin(raw) for raw in items(config.get("Origins"))),
     )

@@ -90,6 +90,8 @@ class Distribution(models.Model):
     legacy_tls_policy = models.BooleanField(default=False, db_index=True)
     behavior_count = models.PositiveIntegerField(default=0)
     http_behavior_count = models.PositiveIntegerField(default=0)
+    # When sync last wrote the row (first seen, or its config or status changed): a sync that finds the
+    # distribution unchanged writes nothing. The account's SyncRuns say when it was last listed.
     last_synced_at = models.DateTimeField()
     removed_at = models.DateTimeField(null=True, blank=True, db_index=True)
 

@@ -9,9 +9,13 @@ ETag just read. A stale ETag means somebody wrote in between: re-read and rebase
 times. A field that moved to a third value is a conflict: nothing is written. A lease on the item keeps two
 workers (or the sweeper and a worker) from acting on it at once; progress.py schedules the steps.
 
-Errors: stale ETags, throttling and an unreachable or failing AWS endpoint are retried with backoff (the
-rebase makes a retry after a lost answer a no-op); anything else fails the item with AWS's message and what
-to do. Waiting for Deployed (or an invalidation) gives up after EDGEGUARD_DEPLOY_TIMEOUT_SECONDS.
+Pacing: each account's calls are spaced by its adaptive rate (services/pacing.py): an item reserves its
+call when it runs, waits for its slot, or waits parked until a finished item of its account pulls it in.
+
+Errors: a throttle slows the account down and defers the item to a slot of its own (no error, no attempt
+counted); stale ETags and an unreachable or failing AWS endpoint are retried with backoff (the rebase makes
+a retry after a lost answer a no-op); anything else fails the item with AWS's message and what to do.
+Waiting for Deployed (or an invalidation) gives up after EDGEGUARD_DEPLOY_TIMEOUT_SECONDS.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -40,9 +45,20 @@ from distributions.gateway import (
 )
 from distributions.models import ChangeItem, ChangeRequest
 from distributions.selectors.changes import item_edits
+from distributions.services import pacing
 from distributions.services.audit import audit_record
 from distributions.services.lifecycle import change_request_move, item_move
-from distributions.services.progress import ACTIVE_ITEM, DONE, Next, change_refresh, schedule_step
+from distributions.services.progress import (
+    ACTIVE_ITEM,
+    DONE,
+    Next,
+    change_refresh,
+    pacing_pull,
+    pacing_slot,
+    parked_countdown,
+    schedule_step,
+    schedule_steps,
+)
 
 logger = logging.getLogger(__name__)
 Item = choices.ItemStatus
@@ -59,21 +75,28 @@ TERMINAL_WHILE_WAITING = (NotFound, AccessDenied)
 
 
 def change_apply_start(*, change_request_id: int) -> list[tuple[int, float, int | None]]:
-    """approved → applying. Returns (item id, countdown, step) per item, paced per account (throttling)."""
+    """approved → applying. Returns (item id, countdown, step) per item.
+
+    Per account, as many items as pacing has room for in its horizon start now (each reserves its call
+    when it runs); the others wait parked until a finished item pulls them in (`pacing_pull`), or, should
+    nothing pull them, until about their turn at the account's current rate.
+    """
     with transaction.atomic():
         if not change_request_move(change_request_id, "start", strict=False):
             return []
         change_request = ChangeRequest.objects.get(pk=change_request_id)
         audit_record(action="change.applying", change_request=change_request)
-    pace = settings.EDGEGUARD_UPDATE_PACE_SECONDS
-    per_account: dict[int, int] = {}
-    schedule = []
-    items = change_request.items.filter(status=Item.PENDING).select_related("distribution").order_by("pk")
-    for item in items:
-        position = per_account.get(item.distribution.account_id, 0)
-        per_account[item.distribution.account_id] = position + 1
-        countdown = position * pace
-        schedule.append((item.pk, countdown, schedule_step(item.pk, countdown).step))
+    queues: dict[int, list[int]] = {}
+    items = change_request.items.filter(status=Item.PENDING).values_list("pk", "distribution__account_id")
+    for item_id, account_pk in items.order_by("pk"):
+        queues.setdefault(account_pk, []).append(item_id)
+    schedule: list[tuple[int, float, int | None]] = []
+    for account_pk, queue in queues.items():
+        window, parked = pacing.pace_window(account_pk=account_pk), parked_countdown(account_pk, len(queue))
+        # The parked share one countdown (about the whole queue's turn), so a few queries start them all.
+        for ids, countdown in ((queue[:window], 0.0), (queue[window:], parked)):
+            steps = schedule_steps(ids, countdown) if ids else {}
+            schedule += [(item_id, countdown, steps[item_id]) for item_id in ids]
     if not schedule:
         with transaction.atomic():
             change_refresh(change_request_id)
@@ -122,14 +145,46 @@ def item_advance(
     if item.change_request.status not in (Status.APPLYING, Status.DEPLOYING):
         _save(item)
         return DONE
-    gateway = gateway_factory(item.distribution.account)
     if item.status in (Item.PENDING, Item.APPLYING):
-        result = _apply(item, gateway)
+        result = _paced_apply(item, gateway_factory)
     elif item.status == Item.DEPLOYING:
-        result = _poll_deployment(item, gateway)
+        result = _poll_deployment(item, gateway_factory(item.distribution.account))
     else:
-        result = _poll_invalidation(item, gateway)
-    return DONE if result.countdown is None else schedule_step(item_id, result.countdown)
+        result = _poll_invalidation(item, gateway_factory(item.distribution.account))
+    if result.countdown is None:
+        return Next(None, pulled=result.pulled)
+    return replace(schedule_step(item_id, result.countdown), pulled=result.pulled)
+
+
+# -- pacing (services/pacing.py): one account's calls spaced by its adaptive rate ---------------------
+
+
+def _paced_apply(item: ChangeItem, gateway_factory: GatewayFactory) -> Next:
+    account_pk = item.distribution.account_id
+    wait = pacing.pace_take(account_pk=account_pk, holder=item.pk)
+    if wait is None or wait > 0:
+        _save(item)
+        return pacing_slot(item, wait)
+    result = _apply(item, gateway_factory(item.distribution.account, paced=True))
+    if item.status in (Item.PENDING, Item.APPLYING):
+        return result  # throttled, or retried: it holds or waits for a slot of its own
+    if item.status == Item.DEPLOYING:
+        window = pacing.pace_succeeded(account_pk=account_pk)
+    else:
+        window = pacing.pace_window(account_pk=account_pk)
+    return replace(result, pulled=pacing_pull(item, window))
+
+
+def _throttled(item: ChangeItem, error: GatewayError) -> Next:
+    """AWS throttled the account: slow it down and try again in a slot of its own. Not an error the user
+    sees, and not an attempt counted against the item (the rate, not the item, was wrong)."""
+    account_pk = item.distribution.account_id
+    pacing.pace_throttled(account_pk=account_pk)
+    rate = pacing.pace_rate(account_pk=account_pk)
+    logger.info("item %s: %s, deferred (account rate now %.2f/s)", item.pk, error.code, rate)
+    _save(item, attempts=max(0, item.attempts - 1))
+    wait = pacing.pace_take(account_pk=account_pk, holder=item.pk)
+    return pacing_slot(item, wait, pacing.MIN_DEFER_SECONDS)
 
 
 def _apply(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
@@ -152,7 +207,9 @@ def _apply(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
             wrote = True
     except StaleETag as error:
         return _retry(item, error, settings.EDGEGUARD_STALE_ETAG_RETRIES, base=1.0)
-    except (Throttled, EndpointUnavailable) as error:
+    except Throttled as error:
+        return _throttled(item, error)
+    except EndpointUnavailable as error:
         return _retry(item, error, settings.EDGEGUARD_THROTTLE_RETRIES, base=5.0)
     except GatewayError as error:
         return _fail(item, error)
@@ -245,7 +302,7 @@ def _poll_deployment(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
     except TERMINAL_WHILE_WAITING as error:
         return _fail(item, error)
     except GatewayError as error:
-        return _wait(item, item.applied_at, error_code=error.code, error=error.message)
+        return _wait(item, item.applied_at, **_noted(error))
     if status != "Deployed":
         return _wait(item, item.applied_at)
     paths = [p for edit in item_edits(item) if isinstance(edit, Invalidate) for p in edit.paths]
@@ -258,13 +315,7 @@ def _poll_deployment(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
             caller_reference=f"edgeguard-{item.invalidation_reference}",
         )
     except (Throttled, EndpointUnavailable) as error:
-        return _wait(
-            item,
-            item.applied_at,
-            deployed_at=item.deployed_at or timezone.now(),
-            error_code=error.code,
-            error=error.message,
-        )
+        return _wait(item, item.applied_at, deployed_at=item.deployed_at or timezone.now(), **_noted(error))
     except GatewayError as error:
         if error.code != "TooManyInvalidationsInProgress":
             return _fail(item, error)
@@ -300,10 +351,15 @@ def _poll_invalidation(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
     except TERMINAL_WHILE_WAITING as error:
         return _fail(item, error)
     except GatewayError as error:
-        return _wait(item, item.deployed_at, error_code=error.code, error=error.message)
+        return _wait(item, item.deployed_at, **_noted(error))
     if status != "Completed":
         return _wait(item, item.deployed_at, invalidation_status=status)
     return _complete(item, deployed=False, invalidation_status=status)
+
+
+def _noted(error: GatewayError) -> dict[str, str]:
+    """What a failed poll shows on the item: its error, unless it was a throttle (only a later poll)."""
+    return {} if isinstance(error, Throttled) else {"error_code": error.code, "error": error.message}
 
 
 def _wait(item: ChangeItem, since, **fields) -> Next:

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from distributions import choices, notify
 from distributions.models import ChangeItem, ChangeRequest
-from distributions.services import queue
+from distributions.services import pacing, queue
 from distributions.services.audit import audit_record
 from distributions.services.lifecycle import change_request_move
 
@@ -29,10 +29,14 @@ ACTIVE_ITEM = [Item.PENDING, Item.APPLYING, Item.DEPLOYING, Item.INVALIDATING]
 
 @dataclass(frozen=True)
 class Next:
-    """When the item's next step is due (None: nothing more to schedule) and the chain number to carry."""
+    """When the item's next step is due (None: nothing more to schedule) and the chain number to carry.
+
+    `pulled`: other items (id, chain number) to run now, because pacing has room for them (apply.py).
+    """
 
     countdown: float | None
     step: int | None = None
+    pulled: tuple[tuple[int, int | None], ...] = ()
 
 
 DONE = Next(None)
@@ -45,6 +49,14 @@ def schedule_step(item_id: int, countdown: float) -> Next:
     return Next(countdown, ChangeItem.objects.values_list("step", flat=True).get(pk=item_id))
 
 
+def schedule_steps(item_ids: list[int], countdown: float) -> dict[int, int]:
+    """schedule_step for many items at once (two queries): their new chain numbers by id."""
+    due = timezone.now() + timedelta(seconds=countdown)
+    rows = ChangeItem.objects.filter(pk__in=item_ids)
+    rows.update(step=F("step") + 1, next_check_at=due)
+    return dict(rows.values_list("pk", "step"))
+
+
 def change_refresh(change_request_id: int) -> None:
     """Derive the change's status from its items: deploying once none is left to apply; final once all are.
 
@@ -52,13 +64,15 @@ def change_refresh(change_request_id: int) -> None:
     read the other as unfinished and leave the change deploying for ever.
     """
     ChangeRequest.objects.select_for_update().filter(pk=change_request_id).first()
-    statuses = set(
-        ChangeItem.objects.filter(change_request_id=change_request_id).values_list("status", flat=True)
-    )
-    if statuses <= choices.ITEM_FINAL:
-        _finish(change_request_id, statuses)
-    elif not statuses & {Item.PENDING, Item.APPLYING}:
+    items = ChangeItem.objects.filter(change_request_id=change_request_id)
+    # Called once per item step: two EXISTS probes instead of reading every item's status (a fleet-wide
+    # change would otherwise read N rows N times).
+    if items.filter(status__in=[Item.PENDING, Item.APPLYING]).exists():
+        return
+    if items.exclude(status__in=choices.ITEM_FINAL).exists():
         change_request_move(change_request_id, "deploy", strict=False)
+        return
+    _finish(change_request_id, set(items.order_by().values_list("status", flat=True).distinct()))
 
 
 def _finish(change_request_id: int, statuses: set[str]) -> None:
@@ -76,6 +90,49 @@ def _finish(change_request_id: int, statuses: set[str]) -> None:
     reached = ChangeItem.objects.filter(change_request_id=change_request_id, applied_at__isnull=False)
     account_ids = sorted(set(reached.values_list("distribution__account_id", flat=True)))
     transaction.on_commit(lambda: queue.accounts_resync(account_ids))
+
+
+# -- pacing's queue: the items of one change to one account ----------------------------------------
+
+# A parked item checks on its own after at least this long, or PARK_MARGIN times its turn at the rate.
+PARK_SECONDS = 30.0
+PARK_MARGIN = 1.5
+
+
+def parked_countdown(account_pk: int, position: int) -> float:
+    """Countdown for the item at `position` in its account's pacing queue: 0 within the account's window,
+    else parked until about its turn at the current rate (a finished item usually pulls it in sooner)."""
+    if position < pacing.pace_window(account_pk=account_pk):
+        return 0.0
+    return max(PARK_SECONDS, PARK_MARGIN * position / pacing.pace_rate(account_pk=account_pk))
+
+
+def pacing_queue(item: ChangeItem):
+    """The items of the same change to the same account (pacing's queue)."""
+    return ChangeItem.objects.filter(
+        change_request_id=item.change_request_id,
+        distribution__account_id=item.distribution.account_id,
+    )
+
+
+def pacing_slot(item: ChangeItem, wait: float | None, minimum: float = 0.0) -> Next:
+    """Run again in the slot reserved for the item, or parked until about its turn (None: no slot)."""
+    if wait is not None:
+        return Next(max(wait, minimum))
+    ahead = pacing_queue(item).filter(status=Item.PENDING, pk__lt=item.pk).count()
+    return Next(parked_countdown(item.distribution.account_id, max(ahead, 1)))
+
+
+def pacing_pull(item: ChangeItem, window: int) -> tuple[tuple[int, int | None], ...]:
+    """Start parked items of the queue now, as many as the window has room for beside those due soon."""
+    soon = timezone.now() + timedelta(seconds=pacing.HORIZON_SECONDS)
+    others = pacing_queue(item).exclude(pk=item.pk)
+    due = others.filter(status__in=[Item.PENDING, Item.APPLYING], next_check_at__lte=soon).count()
+    if due >= window:
+        return ()
+    parked = others.filter(status=Item.PENDING, next_check_at__gt=soon).order_by("pk")
+    pulled = list(parked.values_list("pk", flat=True)[: window - due])
+    return tuple(schedule_steps(pulled, 0).items()) if pulled else ()
 
 
 # -- the sweeper ----------------------------------------------------------------------------------

@@ -74,6 +74,13 @@ def posture_reevaluate(run_id: int) -> bool:
     return _publish(tasks.reevaluate_posture, run_id)
 
 
+def account_sync_later(account_id: int, trigger: str, *, countdown: float) -> bool:
+    """Ask again for an account's sync that found every sync slot taken."""
+    from distributions import tasks
+
+    return _publish(tasks.sync_account, account_id, trigger, countdown=countdown)
+
+
 def email_send(subject: str, body: str, recipients: list[str]) -> bool:
     """Send an email from the worker (with retries); with the broker down, send it now instead."""
     from distributions import notify, tasks

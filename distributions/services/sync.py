@@ -1,22 +1,27 @@
 """Sync: mirror each account's distributions and certificates from AWS into the database.
 
 Cost per account: ceil(N/100) ListDistributions calls, the ACM listing, and nothing per distribution.
-Unchanged distributions (same config hash) are not rewritten, so a steady-state sync of a large fleet is a
-handful of reads. A failing account records its error on its SyncRun and does not stop the others.
+Pages are stored as they arrive (a page in memory at a time, a few queries a page): a new distribution is
+inserted once, an unchanged one (same summary hash) is not written at all, so a steady-state sync of a large
+fleet is a handful of reads and no writes. A failing account records its error on its SyncRun and does not
+stop the others.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from distributions import choices
-from distributions.cloudfront.summary import DistributionRecord, record_from_summary
+from distributions.cloudfront.summary import DistributionRecord, record_from_summary, summary_hash
 from distributions.gateway import CallLog, CertificateInfo, CloudFrontGateway, GatewayError
 from distributions.models import Account, CacheBehavior, Certificate, Distribution, Origin, SyncRun
 from distributions.services.posture import posture_refresh
@@ -40,12 +45,44 @@ def account_register_default(*, gateway_factory=CloudFrontGateway) -> Account | 
 
 
 def accounts_sync(*, trigger: str, names: Iterable[str] | None = None) -> list[SyncRun]:
-    """Sync every enabled account (or those named), one after the other; failures are recorded per run."""
+    """Sync every enabled account (or those named), one after the other; failures are recorded per run.
+
+    The command and tests use this; the worker syncs one account a task, several at once (tasks.py).
+    """
     account_register_default()
     accounts = Account.objects.filter(sync_enabled=True)
     if names is not None:
         accounts = Account.objects.filter(name__in=list(names))
     return [account_sync(account=account, trigger=trigger) for account in accounts]
+
+
+# A sync slot held longer than this is taken to be a killed worker's, and freed.
+SYNC_SLOT_SECONDS = 15 * 60
+
+
+def account_sync_in_turn(*, account: Account, trigger: str) -> SyncRun | None:
+    """Sync the account if fewer than EDGEGUARD_SYNC_CONCURRENCY syncs run now, across every worker (the
+    slots are cache keys, shared through Redis); None when every slot is taken: try again a little later."""
+    token = uuid.uuid4().hex
+    try:
+        slot = next(
+            (
+                key
+                for key in (f"edgeguard:sync-slot:{n}" for n in range(settings.EDGEGUARD_SYNC_CONCURRENCY))
+                if cache.add(key, token, SYNC_SLOT_SECONDS)
+            ),
+            None,
+        )
+    except Exception:
+        logger.warning("sync slots unreachable in the cache; syncing %s unbounded", account.name)
+        return account_sync(account=account, trigger=trigger)
+    if slot is None:
+        return None
+    try:
+        return account_sync(account=account, trigger=trigger)
+    finally:
+        if cache.get(slot) == token:
+            cache.delete(slot)
 
 
 def account_sync(*, account: Account, trigger: str, gateway: CloudFrontGateway | None = None) -> SyncRun:
@@ -58,9 +95,11 @@ def account_sync(*, account: Account, trigger: str, gateway: CloudFrontGateway |
         if not account.account_id:
             account.account_id = gateway.caller_account_id()
             account.save(update_fields=["account_id"])
-        records = [record_from_summary(summary) for summary in gateway.iter_distribution_summaries()]
-        certificates = gateway.list_certificates()
-        _store(run, account, records, certificates)
+        changed_ids = distributions_store(run=run, account=account, pages=gateway.distribution_pages())
+        certificates_store(account=account, certificates=gateway.list_certificates(), now=run.started_at)
+        # Posture works out for itself which distributions' inputs changed (configs, the certificates they
+        # use, their change history, the day, the controls), a superset of `changed_ids`.
+        logger.debug("sync of %s: %d distributions changed", account.name, len(changed_ids))
         posture_refresh(account=account, sync_run=run)
         run.status = choices.SyncStatus.SUCCEEDED
     except GatewayError as error:
@@ -78,36 +117,61 @@ def account_sync(*, account: Account, trigger: str, gateway: CloudFrontGateway |
     return run
 
 
-@transaction.atomic
-def _store(
-    run: SyncRun, account: Account, records: list[DistributionRecord], certificates: list[CertificateInfo]
-) -> None:
-    # One sync of an account at a time (beat, "Sync now" and a change's resync may overlap): the second
-    # waits here, then sees what the first stored.
-    Account.objects.select_for_update().filter(pk=account.pk).first()
+def distributions_store(*, run: SyncRun, account: Account, pages: Iterable[list[dict[str, Any]]]) -> set[str]:
+    """Mirror the account's listing, page by page, and mark what it no longer lists as removed.
+
+    Each page is compared with the mirror by summary hash before anything is built: an unchanged
+    distribution costs a hash and no write; a new one is inserted once, with its behaviors and origins.
+    Counts go on `run`. Returns the ids of the distributions created, changed or removed.
+    """
     now = run.started_at
-    existing = {d.distribution_id: d for d in Distribution.objects.filter(account=account)}
-    seen = {record.distribution_id for record in records}
-    _refuse_foreign(account, seen - set(existing))
+    seen: set[str] = set()
+    changed_ids: set[str] = set()
+    for summaries in pages:
+        seen.update(summary["Id"] for summary in summaries)
+        changed_ids |= _store_page(run, account, summaries, now)
+    active = set(
+        Distribution.objects.filter(account=account, removed_at__isnull=True).values_list(
+            "distribution_id", flat=True
+        )
+    )
+    gone = active - seen
+    if gone:
+        run.removed_count = Distribution.objects.filter(distribution_id__in=gone).update(removed_at=now)
+        changed_ids |= gone
+    return changed_ids
+
+
+@transaction.atomic
+def _store_page(run: SyncRun, account: Account, summaries: list[dict[str, Any]], now: datetime) -> set[str]:
+    # One sync of an account at a time (beat, "Sync now" and a change's resync may overlap): the second
+    # waits here for the first's page, then finds those rows unchanged.
+    Account.objects.select_for_update().filter(pk=account.pk).first()
+    known = {
+        distribution_id: (pk, owner, stored_hash, removed_at)
+        for distribution_id, pk, owner, stored_hash, removed_at in Distribution.objects.filter(
+            distribution_id__in=[summary["Id"] for summary in summaries]
+        ).values_list("distribution_id", "pk", "account_id", "config_hash", "removed_at")
+    }
+    _refuse_foreign(account, {d_id for d_id, (_, owner, _, _) in known.items() if owner != account.pk})
     changed: list[tuple[Distribution, DistributionRecord]] = []
-    for record in records:
-        distribution = existing.get(record.distribution_id)
-        if distribution is None:
-            distribution = Distribution(account=account, distribution_id=record.distribution_id)
-            run.created_count += 1
-        elif distribution.config_hash == record.config_hash and distribution.removed_at is None:
+    for summary in summaries:
+        hashed = summary_hash(summary)
+        row = known.get(summary["Id"])
+        if row is not None and row[2] == hashed and row[3] is None:
             run.unchanged_count += 1
             continue
+        distribution = Distribution(account=account, distribution_id=summary["Id"])
+        if row is None:
+            run.created_count += 1
         else:
+            distribution.pk = row[0]
             run.updated_count += 1
+        record = record_from_summary(summary, hashed=hashed)
         record_apply(distribution, record, now)
         changed.append((distribution, record))
-
     records_save(changed)
-    gone = [d.pk for d_id, d in existing.items() if d_id not in seen and d.removed_at is None]
-    run.removed_count = Distribution.objects.filter(pk__in=gone).update(removed_at=now)
-    Distribution.objects.filter(account=account, removed_at__isnull=True).update(last_synced_at=now)
-    _store_certificates(account, certificates, now)
+    return {distribution.distribution_id for distribution, _ in changed}
 
 
 _COPIED_FIELDS = (
@@ -147,21 +211,20 @@ class AccountOverlap(GatewayError):
     )
 
 
-def _refuse_foreign(account: Account, new_ids: set[str]) -> None:
+def _refuse_foreign(account: Account, foreign_ids: set[str]) -> None:
     """A distribution belongs to one AWS account: if another Edgeguard account already mirrors it, the two
     accounts are configured with the same credentials, and mirroring it twice would be wrong."""
+    if not foreign_ids:
+        return
     clash = (
-        Distribution.objects.filter(distribution_id__in=new_ids)
-        .exclude(account=account)
+        Distribution.objects.filter(distribution_id__in=foreign_ids)
         .values_list("account__name", flat=True)
         .distinct()
     )
-    names = sorted(clash)
-    if names:
-        raise AccountOverlap(
-            f"Distributions listed for {account.name} are already mirrored under {', '.join(names)}.",
-            code="AccountOverlap",
-        )
+    raise AccountOverlap(
+        f"Distributions listed for {account.name} are already mirrored under {', '.join(sorted(clash))}.",
+        code="AccountOverlap",
+    )
 
 
 def record_apply(distribution: Distribution, record: DistributionRecord, now: datetime) -> None:
@@ -179,13 +242,15 @@ def records_save(changed: list[tuple[Distribution, DistributionRecord]]) -> None
     """Write changed distributions and replace their behaviors and origins, in bulk."""
     if not changed:
         return
-    Distribution.objects.bulk_create([d for d, _ in changed if d.pk is None], batch_size=500)
-    Distribution.objects.bulk_update(
-        [d for d, _ in changed if d.pk is not None], _RECORD_FIELDS, batch_size=500
-    )
-    pks = [distribution.pk for distribution, _ in changed]
-    CacheBehavior.objects.filter(distribution_id__in=pks).delete()
-    Origin.objects.filter(distribution_id__in=pks).delete()
+    # Split before inserting: bulk_create sets the new rows' pks, and they must not be updated again.
+    new = [distribution for distribution, _ in changed if distribution.pk is None]
+    existing = [distribution for distribution, _ in changed if distribution.pk is not None]
+    Distribution.objects.bulk_create(new, batch_size=500)
+    if existing:
+        Distribution.objects.bulk_update(existing, _RECORD_FIELDS, batch_size=500)
+        pks = [distribution.pk for distribution in existing]
+        CacheBehavior.objects.filter(distribution_id__in=pks).delete()
+        Origin.objects.filter(distribution_id__in=pks).delete()
     CacheBehavior.objects.bulk_create(
         CacheBehavior(
             distribution=distribution,
@@ -216,18 +281,32 @@ def records_save(changed: list[tuple[Distribution, DistributionRecord]]) -> None
     )
 
 
-def _store_certificates(account: Account, certificates: list[CertificateInfo], now) -> None:
+def certificates_store(*, account: Account, certificates: list[CertificateInfo], now: datetime) -> None:
+    """Mirror the account's ACM certificates, writing only those that are new or changed.
+
+    `last_seen_at` is when the mirror last wrote the row: a steady sync leaves it (and the row) alone.
+    """
+    fields = ("account_id", "domain_name", "subject_alternative_names", "status", "not_after", "in_use")
+    stored = {c.arn: c for c in Certificate.objects.filter(arn__in=[info.arn for info in certificates])}
+    new, moved = [], []
     for info in certificates:
-        Certificate.objects.update_or_create(
-            arn=info.arn,
-            defaults={
-                "account": account,
-                "domain_name": info.domain_name,
-                "subject_alternative_names": list(info.subject_alternative_names),
-                "status": info.status,
-                "not_after": info.not_after,
-                "in_use": info.in_use,
-                "last_seen_at": now,
-            },
-        )
+        values = {
+            "account_id": account.pk,
+            "domain_name": info.domain_name,
+            "subject_alternative_names": list(info.subject_alternative_names),
+            "status": info.status,
+            "not_after": info.not_after,
+            "in_use": info.in_use,
+        }
+        certificate = stored.get(info.arn)
+        if certificate is None:
+            new.append(Certificate(arn=info.arn, last_seen_at=now, **values))
+        elif any(getattr(certificate, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(certificate, name, value)
+            certificate.last_seen_at = now
+            moved.append(certificate)
+    Certificate.objects.bulk_create(new)
+    if moved:
+        Certificate.objects.bulk_update(moved, [*fields, "last_seen_at"])
     Certificate.objects.filter(account=account).exclude(arn__in=[c.arn for c in certificates]).delete()

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from devtools.demo import SANDBOX_ACCOUNTS
+from distributions.gateway import CloudFrontGateway as GatewayForTests
 from distributions.models import Account, Distribution
 from distributions.services.sync import account_sync, accounts_sync
 
@@ -143,3 +144,91 @@ def test_it_stores_the_configuration_exactly_as_cloudfront_lists_it(sandbox, acc
         stored = Distribution.objects.get(distribution_id=summary["Id"])
         assert stored.config == {k: v for k, v in summary.items() if k not in summary_only}
         assert stored.status == summary["Status"]
+
+
+MIRROR_TABLES = ("distributions_distribution", "distributions_cachebehavior", "distributions_origin")
+
+
+def _writes(queries, tables=(*MIRROR_TABLES, "distributions_certificate")) -> dict[str, list[str]]:
+    """The INSERT/UPDATE/DELETE statements of `queries` per mirror table."""
+    found: dict[str, list[str]] = {}
+    for query in queries:
+        sql = query["sql"].lstrip().upper()
+        verb = sql.split(" ", 1)[0]
+        for table in tables:
+            if verb in ("INSERT", "UPDATE", "DELETE") and f'"{table.upper()}"' in sql.split("WHERE")[0]:
+                found.setdefault(table, []).append(verb)
+    return found
+
+
+def test_a_first_sync_writes_each_row_once(sandbox, account):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sandbox.seed_bulk(250)
+    sandbox.issue_certificate("example.com")
+    with CaptureQueriesContext(connection) as queries:
+        run = account_sync(account=account, trigger="command")
+    assert run.created_count == 250
+    writes = _writes(queries.captured_queries)
+    # Bulk INSERTs (a few a page, as the database's batch size allows), never an UPDATE or a DELETE after.
+    for table in MIRROR_TABLES:
+        assert set(writes[table]) == {"INSERT"}, table
+        assert len(writes[table]) <= 3 * 10, table
+    assert writes["distributions_certificate"] == ["INSERT", "DELETE"]  # the delete of none gone
+    assert Distribution.objects.count() == 250
+
+
+def test_a_steady_sync_of_an_unchanged_account_writes_nothing(sandbox, account, cloudfront_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ids = sandbox.seed_bulk(150)
+    sandbox.issue_certificate("example.com")
+    account_sync(account=account, trigger="command")
+    with CaptureQueriesContext(connection) as queries:
+        run = account_sync(account=account, trigger="command")
+    assert (run.unchanged_count, run.updated_count, run.created_count) == (150, 0, 0)
+    writes = _writes(queries.captured_queries)
+    assert set(writes) <= {"distributions_certificate"}
+    assert writes.get("distributions_certificate", []) == ["DELETE"]  # "delete those gone": none
+    # Queries per page, not per distribution.
+    assert len(queries.captured_queries) < 40
+
+    config, etag = _config(cloudfront_client, ids[7])
+    config["Comment"] = "changed"
+    cloudfront_client.update_distribution(Id=ids[7], DistributionConfig=config, IfMatch=etag)
+    with CaptureQueriesContext(connection) as queries:
+        run = account_sync(account=account, trigger="command")
+    assert (run.unchanged_count, run.updated_count) == (149, 1)
+    assert _writes(queries.captured_queries, MIRROR_TABLES)["distributions_distribution"] == ["UPDATE"]
+
+
+def test_it_reports_the_ids_it_changed_for_the_steps_after_it(sandbox, account, cloudfront_client):
+    from distributions.services.sync import distributions_store
+
+    ids = sandbox.seed_bulk(3)
+    account_sync(account=account, trigger="command")
+    config, etag = _config(cloudfront_client, ids[1])
+    config["Enabled"] = False
+    etag = cloudfront_client.update_distribution(Id=ids[1], DistributionConfig=config, IfMatch=etag)["ETag"]
+    cloudfront_client.delete_distribution(Id=ids[1], IfMatch=etag)
+    (created,) = sandbox.seed_bulk(1, prefix="later")
+    run = account.sync_runs.create(trigger="command", started_at=account.sync_runs.first().started_at)
+    pages = GatewayForTests(account).distribution_pages()
+
+    assert distributions_store(run=run, account=account, pages=pages) == {ids[1], created}
+
+
+def test_at_most_the_configured_number_of_accounts_sync_at_once(sandbox, account, settings):
+    from django.core.cache import cache
+
+    from distributions.services.sync import account_sync_in_turn
+
+    settings.EDGEGUARD_SYNC_CONCURRENCY = 2
+    cache.add("edgeguard:sync-slot:0", "another worker", 60)
+    cache.add("edgeguard:sync-slot:1", "and another", 60)
+    assert account_sync_in_turn(account=account, trigger="schedule") is None
+    cache.delete("edgeguard:sync-slot:1")
+    assert account_sync_in_turn(account=account, trigger="schedule").status == "succeeded"
+    assert cache.get("edgeguard:sync-slot:1") is None  # given back

@@ -26,10 +26,9 @@ from botocore.config import Config
 ROOT = Path(__file__).resolve().parents[2]
 # Seconds CloudFront (the sandbox) takes to deploy a change or complete an invalidation.
 DEPLOY_SECONDS = 2
-# Knobs of the worker process: poll fast, no pacing, and a sweeper (and leases) that act within seconds.
+# Knobs of the worker process: poll fast, and a sweeper (and leases) that act within seconds.
 WORKER_SETTINGS = {
     "EDGEGUARD_DEPLOY_POLL_SECONDS": "1",
-    "EDGEGUARD_UPDATE_PACE_SECONDS": "0",
     "EDGEGUARD_STUCK_SECONDS": "2",
     "EDGEGUARD_LEASE_SECONDS": "5",
 }

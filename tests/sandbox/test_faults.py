@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.sandbox.conftest import error_of
+from tests.sandbox.conftest import error_of, second_account_client
 
 
 def control(sandbox, method, path, body=None):
@@ -136,3 +136,31 @@ def test_it_answers_bad_control_requests_with_400_and_404(sandbox):
     with pytest.raises(urllib.error.HTTPError) as excinfo:
         control(sandbox, "GET", "/nope")
     assert excinfo.value.code == 404
+
+
+@pytest.mark.parametrize("via", ["python", "http"])
+def test_it_holds_one_account_to_a_sustained_rate_with_a_burst(sandbox, cloudfront_client, via):
+    limit = {"account": "123456789012", "per_second": 0.001, "burst": 3, "actions": ["ListDistributions"]}
+    if via == "python":
+        sandbox.faults.rate_limit(**limit)
+    else:
+        control(sandbox, "POST", "/faults", {"rate_limit": limit})
+    other_account = second_account_client(sandbox)
+
+    assert outcomes(cloudfront_client.list_distributions, 5) == ["ok"] * 3 + ["Throttling"] * 2
+    # Another account has its own rate; an action outside the limit is not counted.
+    assert outcomes(other_account.list_distributions, 3) == ["ok"] * 3
+    assert outcomes(lambda: cloudfront_client.list_invalidations(DistributionId="E000"), 1) == [
+        "NoSuchDistribution"
+    ]
+    described = sandbox.faults.describe()
+    assert described["rate_limits"]["123456789012"]["burst"] == 3
+    assert described["rejected"] == {"ListDistributions": 2}
+
+
+def test_it_refuses_a_rate_limit_it_cannot_enforce(sandbox):
+    with pytest.raises(ValueError, match="positive"):
+        sandbox.faults.rate_limit("123456789012", 0)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        control(sandbox, "POST", "/faults", {"rate_limit": {"account": "123456789012"}})
+    assert refused.value.code == 400

@@ -1,0 +1,206 @@
+"""How fast the worker writes to one AWS account: a rate that adapts (AIMD), shared through the cache.
+
+AWS publishes no CloudFront control-plane rate and enforces it per account, so a fixed spacing is either
+too slow (an idle account) or too fast (a busy one). Each account has a rate of UpdateDistribution calls a
+second that starts at EDGEGUARD_UPDATE_RATE_START and
+
+- while nothing throttles, grows: by one call a second per success until the first throttle (slow start,
+  which doubles the rate about every second), then additively, by about a tenth of the rate that last
+  throttled per second (a success adds that tenth divided by the rate);
+- on a throttle, shrinks multiplicatively (×0.7, at most once a second, down to EDGEGUARD_UPDATE_RATE_MIN);
+
+bounded by EDGEGUARD_UPDATE_RATE_MAX. Calls are spaced by the rate (GCRA: each reservation moves the
+account's "theoretical arrival time" on by 1/rate), and a reservation is never made more than HORIZON
+seconds ahead, so a rate learned now is used within seconds. The learned rate is kept for a day: the next
+change starts where this one ended.
+
+Why not botocore's adaptive retry mode: its token bucket lives in one client in one process, so N worker
+processes would each learn the account's rate alone and together exceed it N times over, and it sleeps in
+the calling thread where the worker schedules instead. Here the state is one cache entry per account, so
+every worker of every host shares it when CACHE_URL names a Redis (per process with the local-memory
+default). Updates are serialized with a short lock taken by `cache.add` (atomic on Redis and locmem); should
+the cache be unreachable, calls go unpaced and throttles are still retried, never shown as errors.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+
+# Reservations go at most this far ahead; items further back wait parked (apply.py pulls them in).
+HORIZON_SECONDS = 2.0
+# A decrease at most once per window: the throttles of calls already in flight tell nothing new.
+DECREASE_WINDOW_SECONDS = 1.0
+DECREASE_FACTOR = 0.7
+# After the first throttle, the rate grows by this share of the rate that last throttled, per second.
+ADDITIVE_SHARE = 1 / 10
+# A slot this close is waited for where the call is: cheaper than a round trip through the broker.
+INLINE_WAIT_SECONDS = 0.25
+MEMORY_SECONDS = 24 * 3600
+# The least a throttled call waits before its next try.
+MIN_DEFER_SECONDS = 0.05
+_LOCK_SECONDS = 5
+_LOCK_TRIES = 200
+_PREFIX = "edgeguard:pace"
+# The clock every worker shares, and how a short wait is waited (a test substitutes its own).
+clock = time.time
+sleep = time.sleep
+
+
+@dataclass(frozen=True)
+class Rule:
+    """The bounds of an account's rate, in calls a second."""
+
+    start: float
+    floor: float
+    ceiling: float
+
+    @classmethod
+    def from_settings(cls) -> Rule:
+        return cls(
+            start=settings.EDGEGUARD_UPDATE_RATE_START,
+            floor=settings.EDGEGUARD_UPDATE_RATE_MIN,
+            ceiling=settings.EDGEGUARD_UPDATE_RATE_MAX,
+        )
+
+
+@dataclass
+class Pace:
+    """One account's pacing state: pure arithmetic on a clock the caller passes (tests use a fake one)."""
+
+    rate: float
+    # When the next call may go (GCRA's theoretical arrival time), on the time.time() clock.
+    tat: float = 0.0
+    slow_start: bool = True
+    # The rate when AWS last throttled (0: never), and when the rate was last decreased.
+    throttled_rate: float = 0.0
+    decreased_at: float = -math.inf
+
+    def reserve(self, now: float, horizon: float = HORIZON_SECONDS) -> float | None:
+        """Reserve the next call: seconds to wait for it, or None if it would be beyond the horizon."""
+        slot = max(self.tat, now)
+        if slot - now > horizon:
+            return None
+        self.tat = slot + 1 / self.rate
+        return slot - now
+
+    def succeeded(self, rule: Rule) -> None:
+        if self.slow_start:
+            self.rate += 1
+        else:
+            self.rate += max(self.throttled_rate, rule.floor) * ADDITIVE_SHARE / self.rate
+        self.rate = min(self.rate, rule.ceiling)
+
+    def throttled(self, rule: Rule, now: float) -> None:
+        self.slow_start = False
+        if now - self.decreased_at < DECREASE_WINDOW_SECONDS:
+            return
+        self.throttled_rate = self.rate
+        self.rate = max(rule.floor, self.rate * DECREASE_FACTOR)
+        self.decreased_at = now
+        # AWS just said the account's bucket is empty: nothing else goes before one interval has passed.
+        self.tat = max(self.tat, now + 1 / self.rate)
+
+    def window(self, horizon: float = HORIZON_SECONDS) -> int:
+        """How many calls fit in the horizon at the current rate (at least one)."""
+        return max(1, math.ceil(self.rate * horizon))
+
+
+# -- shared through the cache ---------------------------------------------------------------------
+
+
+def _key(account_pk: int) -> str:
+    return f"{_PREFIX}:{account_pk}"
+
+
+@contextmanager
+def _locked(account_pk: int) -> Iterator[None]:
+    lock, token = f"{_key(account_pk)}:lock", uuid.uuid4().hex
+    for _ in range(_LOCK_TRIES):
+        if cache.add(lock, token, _LOCK_SECONDS):
+            break
+        time.sleep(0.002)
+    else:
+        logger.warning("pacing lock of account %s busy; going on without it", account_pk)
+    try:
+        yield
+    finally:
+        if cache.get(lock) == token:
+            cache.delete(lock)
+
+
+def _update(account_pk: int, change: Callable[[Pace, Rule, float], object], now: float | None) -> object:
+    """Apply `change` to the account's stored Pace under its lock; the result of `change`."""
+    rule = Rule.from_settings()
+    now = clock() if now is None else now
+    with _locked(account_pk):
+        stored = cache.get(_key(account_pk))
+        pace = Pace(**stored) if stored else Pace(rate=rule.start)
+        result = change(pace, rule, now)
+        cache.set(_key(account_pk), asdict(pace), MEMORY_SECONDS)
+    return result
+
+
+def pace_take(*, account_pk: int, holder: int, now: float | None = None) -> float | None:
+    """A call for `holder` (a change item) to the account: 0 to go now (after a wait of at most
+    INLINE_WAIT_SECONDS), seconds to wait for the slot reserved for it, or None when the account's next
+    slots are all taken (the holder waits parked)."""
+    now = clock() if now is None else now
+    held_key = f"{_PREFIX}:held:{holder}"
+    try:
+        held = cache.get(held_key)
+        if held is not None:
+            if held - now > 0.001:
+                return held - now  # woken early (the sweeper, a pull): keep the slot
+            cache.delete(held_key)
+            return 0.0
+        delay = _update(account_pk, lambda pace, rule, at: pace.reserve(at), now)
+        if isinstance(delay, float) and 0 < delay <= INLINE_WAIT_SECONDS:
+            sleep(delay)
+            return 0.0
+        if isinstance(delay, float) and delay > 0:
+            cache.set(held_key, now + delay, int(delay) + 600)
+            return delay
+        return None if delay is None else 0.0
+    except Exception:
+        logger.warning("pacing cache unreachable; account %s goes unpaced", account_pk, exc_info=True)
+        return 0.0
+
+
+def pace_succeeded(*, account_pk: int) -> int:
+    """Record a call AWS accepted; returns the account's window (calls that fit in the horizon)."""
+    try:
+        _update(account_pk, lambda pace, rule, now: pace.succeeded(rule), None)
+        return pace_window(account_pk=account_pk)
+    except Exception:
+        logger.warning("pacing cache unreachable after a success of account %s", account_pk, exc_info=True)
+        return 1
+
+
+def pace_throttled(*, account_pk: int, now: float | None = None) -> None:
+    """Record that AWS throttled a call of the account."""
+    try:
+        _update(account_pk, lambda pace, rule, at: pace.throttled(rule, at), now)
+    except Exception:
+        logger.warning("pacing cache unreachable after a throttle of account %s", account_pk, exc_info=True)
+
+
+def pace_window(*, account_pk: int) -> int:
+    stored = cache.get(_key(account_pk))
+    return Pace(**stored).window() if stored else Pace(rate=Rule.from_settings().start).window()
+
+
+def pace_rate(*, account_pk: int) -> float:
+    """The account's current rate, calls a second (the start rate if nothing was learned)."""
+    stored = cache.get(_key(account_pk))
+    return Pace(**stored).rate if stored else Rule.from_settings().start
