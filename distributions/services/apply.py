@@ -58,6 +58,8 @@ from distributions.services.progress import (
     parked_countdown,
     schedule_step,
     schedule_steps,
+    scheduled,
+    step_fields,
 )
 
 logger = logging.getLogger(__name__)
@@ -153,6 +155,8 @@ def item_advance(
         result = _poll_invalidation(item, gateway_factory(item.distribution.account))
     if result.countdown is None:
         return Next(None, pulled=result.pulled)
+    if result.step is not None:
+        return result  # scheduled already, in the transaction of the step's own writes
     return replace(schedule_step(item_id, result.countdown), pulled=result.pulled)
 
 
@@ -166,13 +170,11 @@ def _paced_apply(item: ChangeItem, gateway_factory: GatewayFactory) -> Next:
         _save(item)
         return pacing_slot(item, wait)
     result = _apply(item, gateway_factory(item.distribution.account, paced=True))
-    if item.status in (Item.PENDING, Item.APPLYING):
-        return result  # throttled, or retried: it holds or waits for a slot of its own
-    if item.status == Item.DEPLOYING:
-        window = pacing.pace_succeeded(account_pk=account_pk)
-    else:
-        window = pacing.pace_window(account_pk=account_pk)
-    return replace(result, pulled=pacing_pull(item, window))
+    if item.status in (Item.PENDING, Item.APPLYING, Item.DEPLOYING):
+        # Throttled or retried: it holds or waits for a slot of its own. Applied: _apply has scheduled its
+        # next step and pulled in parked items in the transaction of the status move.
+        return result
+    return replace(result, pulled=pacing_pull(item, pacing.pace_window(account_pk=account_pk)))
 
 
 def _throttled(item: ChangeItem, error: GatewayError) -> Next:
@@ -213,6 +215,9 @@ def _apply(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
         return _retry(item, error, settings.EDGEGUARD_THROTTLE_RETRIES, base=5.0)
     except GatewayError as error:
         return _fail(item, error)
+    countdown = settings.EDGEGUARD_DEPLOY_POLL_SECONDS if wrote else 0
+    # One transaction (one commit) for the whole bookkeeping of a success: the status move, its audit
+    # row, the change's status, the parked items pacing now has room for, and this item's next step.
     with transaction.atomic():
         _move(
             item,
@@ -222,6 +227,7 @@ def _apply(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
             applied_at=timezone.now(),
             error="",
             error_code="",
+            **step_fields(countdown),
         )
         audit_record(
             action="item.updated" if wrote else "item.already_applied",
@@ -233,7 +239,10 @@ def _apply(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
             data={"etag": etag, "edits": item.edits},
         )
         change_refresh(item.change_request_id)
-    return Next(settings.EDGEGUARD_DEPLOY_POLL_SECONDS if wrote else 0)
+        pulled = pacing_pull(item, pacing.pace_succeeded(account_pk=item.distribution.account_id))
+        following = scheduled(item.pk, countdown)
+    item.step = following.step
+    return replace(following, pulled=pulled)
 
 
 def _retry(item: ChangeItem, error: GatewayError, limit: int, *, base: float) -> Next:

@@ -44,8 +44,18 @@ DONE = Next(None)
 
 def schedule_step(item_id: int, countdown: float) -> Next:
     """Make the item's next step (in `countdown` seconds) the only live one."""
-    due = timezone.now() + timedelta(seconds=countdown)
-    ChangeItem.objects.filter(pk=item_id).update(step=F("step") + 1, next_check_at=due)
+    ChangeItem.objects.filter(pk=item_id).update(**step_fields(countdown))
+    return scheduled(item_id, countdown)
+
+
+def step_fields(countdown: float) -> dict:
+    """The fields that make the next step (in `countdown` seconds) the only live one, for an UPDATE that
+    writes them with others (a status move); `scheduled` then reads the new chain number."""
+    return {"step": F("step") + 1, "next_check_at": timezone.now() + timedelta(seconds=countdown)}
+
+
+def scheduled(item_id: int, countdown: float) -> Next:
+    """The step just scheduled (by `step_fields`' UPDATE), with its chain number read back from the row."""
     return Next(countdown, ChangeItem.objects.values_list("step", flat=True).get(pk=item_id))
 
 

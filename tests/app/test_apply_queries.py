@@ -1,0 +1,52 @@
+"""What one item's apply step costs the database: pinned, so the worker's bookkeeping cannot grow silently.
+
+A fleet-wide change runs this step once per distribution (issue 15: the worker's bookkeeping, not AWS, was
+what made a change across 500 distributions slower than a bare Get+Update loop).
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from distributions.cloudfront.edits import SetViewerProtocolPolicy
+from distributions.models import AuditEvent
+from distributions.services import apply, changes, decisions
+from distributions.services.guards import Actor
+from distributions.services.sync import account_sync
+
+pytestmark = pytest.mark.django_db
+
+CHECKED = {key: True for key in decisions.CHECKLIST}
+
+
+def approved_across(alice, bob, distributions):
+    change = changes.change_request_create(actor=Actor(alice), title="Move to HTTPS")
+    for distribution in distributions:
+        changes.change_edits_add(
+            actor=Actor(alice),
+            change_request=change,
+            distribution=distribution,
+            edits=[SetViewerProtocolPolicy(path_pattern="default", policy="https-only")],
+        )
+    decisions.change_request_submit(actor=Actor(alice), change_request=change, checklist=CHECKED)
+    return decisions.change_request_approve(actor=Actor(bob), change_request=change)
+
+
+def test_one_items_apply_step_costs_a_fixed_number_of_queries(sandbox, account, alice, bob):
+    ids = sandbox.seed_bulk(3)
+    account_sync(account=account, trigger="command")
+    change = approved_across(alice, bob, [account.distributions.get(distribution_id=i) for i in ids])
+    first, *_others = apply.change_apply_start(change_request_id=change.pk)
+    item_id, _countdown, step = first
+    with CaptureQueriesContext(connection) as queries:
+        following = apply.item_advance(item_id=item_id, step=step)
+    item = change.items.get(pk=item_id)
+    assert (item.status, item.wrote_update, item.lease_until) == ("deploying", True, None)
+    assert following.countdown is not None and following.step == item.step
+    assert AuditEvent.objects.filter(change_request=change, action="item.updated").count() == 1
+    # The lease (an UPDATE, then the item with its change and account), the move to applying (committed
+    # before AWS is called: a worker killed mid-call leaves the attempt counted), then one transaction:
+    # the move to deploying with the next step's chain number, the audit row, the change's status (its
+    # row locked, one EXISTS probe), pacing's pull (a count, the parked ids), the chain number read back.
+    sql = "\n".join(query["sql"][:120] for query in queries.captured_queries)
+    assert len(queries) == 12, sql
