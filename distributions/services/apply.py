@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 
@@ -47,12 +46,15 @@ from distributions.models import ChangeItem, ChangeRequest
 from distributions.selectors.changes import item_edits
 from distributions.services import pacing
 from distributions.services.audit import audit_record
-from distributions.services.lifecycle import change_request_move, item_move
+from distributions.services.lifecycle import change_request_move, item_move, item_take
 from distributions.services.progress import (
     ACTIVE_ITEM,
     DONE,
     Next,
     change_refresh,
+    lease_candidate,
+    lease_free,
+    lease_take,
     pacing_pull,
     pacing_slot,
     parked_countdown,
@@ -108,18 +110,6 @@ def change_apply_start(*, change_request_id: int) -> list[tuple[int, float, int 
 # -- one step of one item -------------------------------------------------------------------------
 
 
-def _lease(item_id: int, statuses: Sequence[str], step: int | None = None) -> ChangeItem | None:
-    """Take the item for one step, unless another worker holds it or `step` is not its live chain."""
-    now = timezone.now()
-    chain = Q() if step is None else Q(step=step)
-    taken = ChangeItem.objects.filter(
-        Q(lease_until__isnull=True) | Q(lease_until__lt=now), chain, pk=item_id, status__in=statuses
-    ).update(lease_until=now + timedelta(seconds=settings.EDGEGUARD_LEASE_SECONDS))
-    if not taken:
-        return None
-    return ChangeItem.objects.select_related("change_request", "distribution__account").get(pk=item_id)
-
-
 def _save(item: ChangeItem, **fields) -> None:
     """Write fields other than the status, and release the lease unless `fields` renews it."""
     fields.setdefault("lease_until", None)
@@ -141,14 +131,16 @@ def item_advance(
 
     `step` is the chain number the message carries (None: whatever chain is live, for inline callers).
     """
-    item = _lease(item_id, ACTIVE_ITEM, step)
-    if item is None:
-        return DONE
-    if item.change_request.status not in (Status.APPLYING, Status.DEPLOYING):
-        _save(item)
+    item = lease_candidate(item_id, ACTIVE_ITEM, step)
+    if item is None or item.change_request.status not in (Status.APPLYING, Status.DEPLOYING):
         return DONE
     if item.status in (Item.PENDING, Item.APPLYING):
-        result = _paced_apply(item, gateway_factory)
+        # The lease comes with the move to applying (one write), once pacing has a slot for the call.
+        result = _paced_apply(item, gateway_factory, step)
+        if result is None:
+            return DONE  # another worker took the item meanwhile
+    elif not lease_take(item, step):
+        return DONE
     elif item.status == Item.DEPLOYING:
         result = _poll_deployment(item, gateway_factory(item.distribution.account))
     else:
@@ -163,12 +155,22 @@ def item_advance(
 # -- pacing (services/pacing.py): one account's calls spaced by its adaptive rate ---------------------
 
 
-def _paced_apply(item: ChangeItem, gateway_factory: GatewayFactory) -> Next:
+def _paced_apply(item: ChangeItem, gateway_factory: GatewayFactory, step: int | None) -> Next | None:
+    """None if another worker took the item between the read and the move to applying."""
     account_pk = item.distribution.account_id
     wait = pacing.pace_take(account_pk=account_pk, holder=item.pk)
     if wait is None or wait > 0:
-        _save(item)
-        return pacing_slot(item, wait)
+        return pacing_slot(item, wait)  # no lease was taken, none to release
+    # The attempt is counted and the lease taken in one compare-and-set, committed before AWS is called.
+    lease_until = timezone.now() + timedelta(seconds=settings.EDGEGUARD_LEASE_SECONDS)
+    if not item_take(
+        item,
+        "apply",
+        lease_free(step) & Q(attempts=item.attempts),
+        attempts=item.attempts + 1,
+        lease_until=lease_until,
+    ):
+        return None
     result = _apply(item, gateway_factory(item.distribution.account, paced=True))
     if item.status in (Item.PENDING, Item.APPLYING, Item.DEPLOYING):
         # Throttled or retried: it holds or waits for a slot of its own. Applied: _apply has scheduled its
@@ -190,12 +192,7 @@ def _throttled(item: ChangeItem, error: GatewayError) -> Next:
 
 
 def _apply(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
-    _move(
-        item,
-        "apply",
-        attempts=item.attempts + 1,
-        lease_until=timezone.now() + timedelta(seconds=settings.EDGEGUARD_LEASE_SECONDS),
-    )
+    """The attempt of an item `_paced_apply` moved to applying (and leased)."""
     distribution_id = item.distribution.distribution_id
     edits = item_edits(item)
     try:
@@ -240,9 +237,8 @@ def _apply(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
         )
         change_refresh(item.change_request_id)
         pulled = pacing_pull(item, pacing.pace_succeeded(account_pk=item.distribution.account_id))
-        following = scheduled(item.pk, countdown)
-    item.step = following.step
-    return replace(following, pulled=pulled)
+        item.step = scheduled(item.pk)
+    return Next(countdown, item.step, pulled=pulled)
 
 
 def _retry(item: ChangeItem, error: GatewayError, limit: int, *, base: float) -> Next:

@@ -128,6 +128,18 @@ def item_move(item: ChangeItem, name: str, **fields: Any) -> None:
         setattr(item, field, value)
 
 
+def item_take(item: ChangeItem, name: str, where: models.Q, **fields: Any) -> bool:
+    """item_move for a worker that holds no lease yet: the compare-and-set also requires `where` (the
+    lease free, the chain live) and takes the lease with the move (in `fields`). False if another worker
+    got there first; nothing is written then."""
+    fields = {"updated_at": timezone.now(), **fields}
+    if not _write(ChangeItem.objects.filter(where, pk=item.pk), ITEM_TRANSITIONS[name], fields):
+        return False
+    for field, value in {"status": ITEM_TRANSITIONS[name].target, **fields}.items():
+        setattr(item, field, value)
+    return True
+
+
 # -- the diagrams ---------------------------------------------------------------------------------
 
 

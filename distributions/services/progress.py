@@ -8,6 +8,7 @@ worker therefore delays a change, never loses it, and never doubles its work.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -45,7 +46,7 @@ DONE = Next(None)
 def schedule_step(item_id: int, countdown: float) -> Next:
     """Make the item's next step (in `countdown` seconds) the only live one."""
     ChangeItem.objects.filter(pk=item_id).update(**step_fields(countdown))
-    return scheduled(item_id, countdown)
+    return Next(countdown, scheduled(item_id))
 
 
 def step_fields(countdown: float) -> dict:
@@ -54,9 +55,9 @@ def step_fields(countdown: float) -> dict:
     return {"step": F("step") + 1, "next_check_at": timezone.now() + timedelta(seconds=countdown)}
 
 
-def scheduled(item_id: int, countdown: float) -> Next:
-    """The step just scheduled (by `step_fields`' UPDATE), with its chain number read back from the row."""
-    return Next(countdown, ChangeItem.objects.values_list("step", flat=True).get(pk=item_id))
+def scheduled(item_id: int) -> int:
+    """The chain number of the step just scheduled (by `step_fields`' UPDATE), read back from the row."""
+    return ChangeItem.objects.values_list("step", flat=True).get(pk=item_id)
 
 
 def schedule_steps(item_ids: list[int], countdown: float) -> dict[int, int]:
@@ -100,6 +101,32 @@ def _finish(change_request_id: int, statuses: set[str]) -> None:
     reached = ChangeItem.objects.filter(change_request_id=change_request_id, applied_at__isnull=False)
     account_ids = sorted(set(reached.values_list("distribution__account_id", flat=True)))
     transaction.on_commit(lambda: queue.accounts_resync(account_ids))
+
+
+# -- leases: one worker at a time acts on an item --------------------------------------------------
+
+
+def lease_free(step: int | None) -> Q:
+    """The item is leased to no worker, and `step` (None: any) is its live chain."""
+    chain = Q() if step is None else Q(step=step)
+    return (Q(lease_until__isnull=True) | Q(lease_until__lt=timezone.now())) & chain
+
+
+def lease_candidate(item_id: int, statuses: Sequence[str], step: int | None = None) -> ChangeItem | None:
+    """The item with its change and account, unless another worker holds it or `step` is not its live
+    chain. Reading takes no lease: `lease_take` or the move to applying (apply.py) takes it."""
+    rows = ChangeItem.objects.select_related("change_request", "distribution__account")
+    return rows.filter(lease_free(step), pk=item_id, status__in=statuses).first()
+
+
+def lease_take(item: ChangeItem, step: int | None) -> bool:
+    """Lease the item read by `lease_candidate`, if no worker took it (or moved it on) since."""
+    lease_until = timezone.now() + timedelta(seconds=settings.EDGEGUARD_LEASE_SECONDS)
+    rows = ChangeItem.objects.filter(lease_free(step), pk=item.pk, status=item.status)
+    if not rows.update(lease_until=lease_until):
+        return False
+    item.lease_until = lease_until
+    return True
 
 
 # -- pacing's queue: the items of one change to one account ----------------------------------------

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from distributions.cloudfront.edits import SetViewerProtocolPolicy
 from distributions.models import AuditEvent
-from distributions.services import apply, changes, decisions
+from distributions.services import apply, changes, decisions, lifecycle, progress
 from distributions.services.guards import Actor
 from distributions.services.sync import account_sync
 
@@ -44,9 +44,34 @@ def test_one_items_apply_step_costs_a_fixed_number_of_queries(sandbox, account, 
     assert (item.status, item.wrote_update, item.lease_until) == ("deploying", True, None)
     assert following.countdown is not None and following.step == item.step
     assert AuditEvent.objects.filter(change_request=change, action="item.updated").count() == 1
-    # The lease (an UPDATE, then the item with its change and account), the move to applying (committed
-    # before AWS is called: a worker killed mid-call leaves the attempt counted), then one transaction:
-    # the move to deploying with the next step's chain number, the audit row, the change's status (its
-    # row locked, one EXISTS probe), pacing's pull (a count, the parked ids), the chain number read back.
+    # The item with its change and account (read, no lease yet), the move to applying that counts the
+    # attempt and takes the lease in one compare-and-set (committed before AWS is called: a worker killed
+    # mid-call leaves the attempt counted), then one transaction: the move to deploying with the next
+    # step's chain number, the audit row, the change's status (its row locked, one EXISTS probe), pacing's
+    # pull (a count, the parked ids), the chain number read back.
     sql = "\n".join(query["sql"][:120] for query in queries.captured_queries)
-    assert len(queries) == 12, sql
+    assert len(queries) == 11, sql
+
+
+def test_the_move_to_applying_loses_to_a_worker_that_leased_the_item_after_it_was_read(
+    sandbox, account, alice, bob
+):
+    """Reading takes no lease, so the move to applying is the compare-and-set that takes it: a worker that
+    leased the item in between wins, and the late one writes nothing (no attempt counted, no call)."""
+    ids = sandbox.seed_bulk(1)
+    account_sync(account=account, trigger="command")
+    change = approved_across(alice, bob, [account.distributions.get(distribution_id=ids[0])])
+    ((item_id, _countdown, step),) = apply.change_apply_start(change_request_id=change.pk)
+    sandbox.reset_calls()
+    late = progress.lease_candidate(item_id, progress.ACTIVE_ITEM, step)
+    first = progress.lease_candidate(item_id, progress.ACTIVE_ITEM, step)
+    assert late is not None and first is not None and progress.lease_take(first, step)
+
+    taken = lifecycle.item_take(
+        late, "apply", progress.lease_free(step), attempts=late.attempts + 1, lease_until=None
+    )
+
+    assert not taken
+    assert change.items.values_list("status", "attempts").get() == ("pending", 0)
+    assert apply.item_advance(item_id=item_id, step=step).countdown is None  # still leased: nothing done
+    assert sandbox.calls() == {}

@@ -428,7 +428,8 @@ def test_it_waits_for_deployment_then_invalidates(sandbox, fleet, alice, bob):
 def test_a_second_worker_cannot_take_a_leased_item(sandbox, fleet, alice, bob):
     change = approved(alice, bob, fleet[0], REDIRECT)
     ((item_id, _, _),) = apply.change_apply_start(change_request_id=change.pk)
-    assert apply._lease(item_id, ["pending"]) is not None
+    leased = progress.lease_candidate(item_id, ["pending"])
+    assert leased is not None and progress.lease_take(leased, None)
     assert apply.item_advance(item_id=item_id).countdown is None
     assert change.items.get().status == "pending"
 
