@@ -2,7 +2,8 @@
 
 ``sandbox_server`` runs one in-process server for the whole session (moto's state is process-wide, so one is
 all there can be). ``sandbox`` hands each test an empty fleet, no faults, zeroed call counts, instant
-deployment and AWS_* variables pointing boto3 at it; the test seeds what it needs.
+deployment and AWS_* variables pointing boto3 at it; the test seeds what it needs. ``demo`` is the demo
+fleet (two accounts) seeded and synced once.
 """
 
 from collections.abc import Iterator
@@ -60,3 +61,21 @@ def sandbox_client(sandbox: SandboxServer, service: str, **kwargs: Any) -> Any:
 def cloudfront_client(sandbox: SandboxServer) -> Any:
     """CloudFront in the default account (123456789012), without retries."""
     return sandbox_client(sandbox, "cloudfront")
+
+
+def demo_fleet_sync(sandbox: SandboxServer) -> None:
+    """Seed the sandbox's demo fleet, add its two accounts and sync them, as `make run` does."""
+    from devtools.demo import SANDBOX_ACCOUNTS
+    from distributions.models import Account
+    from distributions.services.sync import accounts_sync
+
+    sandbox.reset(seed="demo")
+    for name, account_id, role_arn in SANDBOX_ACCOUNTS:
+        Account.objects.create(name=name, account_id=account_id, role_arn=role_arn)
+    accounts_sync(trigger="command")
+
+
+@pytest.fixture
+def demo(sandbox: SandboxServer, db: None) -> None:
+    """The sandbox's demo fleet (two accounts), synced once."""
+    demo_fleet_sync(sandbox)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from devtools.demo import SANDBOX_ACCOUNTS
 from distributions.cloudfront.compliance import CONTROLS, DistributionFacts, evaluate_distribution
 from distributions.cloudfront.config_paths import items
 from distributions.errors import Invalid
@@ -29,15 +28,6 @@ from distributions.services.sync import accounts_sync
 from tests.factories import make_distribution
 
 ARN = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
-
-
-@pytest.fixture
-def demo(sandbox, db):
-    """The sandbox's demo fleet (two accounts), synced once."""
-    sandbox.reset(seed="demo")
-    for name, account_id, role_arn in SANDBOX_ACCOUNTS:
-        Account.objects.create(name=name, account_id=account_id, role_arn=role_arn)
-    accounts_sync(trigger="command")
 
 
 def _behaviors(config: dict) -> list[dict]:

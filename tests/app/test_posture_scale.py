@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from devtools.demo import SANDBOX_ACCOUNTS
 from distributions.cloudfront.summary import record_from_summary
 from distributions.models import Account, Distribution, PostureFinding, PostureState
 from distributions.services import posture as posture_service
@@ -61,14 +59,6 @@ def test_its_page_reads_the_same_number_of_queries_at_20_and_at_2000_distributio
     # allow-all default, and the allow-all /api/v1/* (also shadowed by /api/*): half the fleet fails.
     assert (row.distributions["fail"], row.distributions["pass"]) == (1000, 1000)
     assert set(response.context["by_account"]) == {"main", "second", "third"}
-
-
-@pytest.fixture
-def demo(sandbox, db):
-    sandbox.reset(seed="demo")
-    for name, account_id, role_arn in SANDBOX_ACCOUNTS:
-        Account.objects.create(name=name, account_id=account_id, role_arn=role_arn)
-    accounts_sync(trigger="command")
 
 
 def test_it_re_evaluates_nothing_and_writes_no_finding_when_an_unchanged_fleet_re_syncs(

@@ -6,9 +6,7 @@ import shutil
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from devtools.demo import SANDBOX_ACCOUNTS
-from distributions.models import Account
-from distributions.services.sync import accounts_sync
+from tests.sandbox_fixtures import demo_fleet_sync
 
 CHROMIUM = os.environ.get("EDGEGUARD_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -67,10 +65,7 @@ def new_page(browser, live_server):
 @pytest.fixture
 def demo_fleet(sandbox, transactional_db):
     """The sandbox's demo fleet, synced into the database."""
-    sandbox.reset(seed="demo")
-    for name, account_id, role_arn in SANDBOX_ACCOUNTS:
-        Account.objects.create(name=name, account_id=account_id, role_arn=role_arn)
-    accounts_sync(trigger="command")
+    demo_fleet_sync(sandbox)
 
 
 def login(page: Page, username: str, password: str) -> None:
