@@ -34,7 +34,7 @@ from distributions.selectors.changes import (
 from distributions.selectors.changes import change_list as change_list_query
 from distributions.services import changes, decisions
 from distributions.services.guards import Actor
-from distributions.views.common import SENT_BACK, filterset_read, refusal, requires
+from distributions.views.common import filterset_read, refusal, requires, sent_back_note
 
 
 @requires("view")
@@ -188,11 +188,6 @@ def _since(value: str | None) -> datetime | None:
 QUEUED = "queued: the worker will pick it up"
 
 
-def _sent_back(change: ChangeRequest) -> str:
-    """What to add to an edit's message when the edit sends a submitted change back to draft."""
-    return SENT_BACK if change.status == choices.ChangeStatus.SUBMITTED else ""
-
-
 def _run(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:
     try:
         result = action()
@@ -303,7 +298,7 @@ def change_invalidate(request: HttpRequest, pk: int, distribution_id: str) -> Ht
             distribution=distribution,
             edits=[Invalidate(paths=paths)],
         ),
-        f"Invalidation of {', '.join(paths)} added for {distribution_id}." + _sent_back(change),
+        f"Invalidation of {', '.join(paths)} added for {distribution_id}." + sent_back_note(change),
     )
 
 
@@ -318,7 +313,7 @@ def change_item_remove(request: HttpRequest, pk: int, distribution_id: str) -> H
         lambda: changes.change_item_remove(
             actor=Actor.from_request(request), change_request=change, distribution=distribution
         ),
-        f"{distribution_id} removed from the change." + _sent_back(change),
+        f"{distribution_id} removed from the change." + sent_back_note(change),
     )
 
 

@@ -13,13 +13,21 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
+from distributions import choices
 from distributions.filters import unread_values
+from distributions.models import ChangeRequest
 from distributions.roles import can
 
 View = Callable[..., HttpResponse]
 
 # Said after an edit that sent a submitted change back to draft (services/changes.py).
 SENT_BACK = " It went back to draft: review it, confirm the checklist again and resubmit it."
+
+
+def sent_back_note(change: ChangeRequest | None) -> str:
+    """What to add to an edit's message when the edit sends a submitted change back to draft (asked before
+    the edit, while the change is still submitted)."""
+    return SENT_BACK if change is not None and change.status == choices.ChangeStatus.SUBMITTED else ""
 
 
 def requires(capability: str) -> Callable[[View], View]:

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from distributions import choices, forms
+from distributions import forms
 from distributions.cloudfront.edits import (
     Edit,
     ReorderBehaviors,
@@ -33,7 +33,7 @@ from distributions.selectors.behaviors import (
 )
 from distributions.services import changes
 from distributions.services.guards import Actor
-from distributions.views.common import SENT_BACK, requires
+from distributions.views.common import requires, sent_back_note
 
 
 def _distribution(distribution_id: str) -> Distribution:
@@ -48,7 +48,7 @@ def _add(
 ) -> HttpResponse | None:
     """Add the edits to the chosen (or a new) change; on a rule violation, show it on the form."""
     change = form.cleaned_data.get("change")
-    note = f".{SENT_BACK}" if change is not None and change.status == choices.ChangeStatus.SUBMITTED else ""
+    note = sent_back_note(change)
     try:
         # One transaction: a new change whose first edits are refused is not left behind, empty.
         with transaction.atomic():
@@ -72,7 +72,8 @@ def _add(
     dropped = [edit for edit, _ in added.dropped]
     kept = "; ".join(e.describe() for e in edits if e not in dropped)
     messages.success(
-        request, (f"Added to change #{change.pk}: {kept}" if kept else f"Change #{change.pk} updated.") + note
+        request,
+        (f"Added to change #{change.pk}: {kept}." if kept else f"Change #{change.pk} updated.") + note,
     )
     if added.dropped:
         messages.info(request, added.dropped_message())
