@@ -1,4 +1,5 @@
-"""Edgeguard's models: the mirror of CloudFront (mirror.py) and the change workflow (changes.py)."""
+"""Edgeguard's models: the mirror of CloudFront (mirror.py), the change workflow (changes.py), posture
+(posture.py) and real traffic counted from access logs (traffic.py)."""
 
 from distributions.models.changes import (
     Approval,
@@ -15,6 +16,7 @@ from distributions.models.posture import (
     PostureSnapshot,
     PostureState,
 )
+from distributions.models.traffic import TrafficClients, TrafficCount, TrafficIngest, TrafficPath
 
 __all__ = [
     "Account",
@@ -33,4 +35,8 @@ __all__ = [
     "PostureSnapshot",
     "PostureState",
     "SyncRun",
+    "TrafficClients",
+    "TrafficCount",
+    "TrafficIngest",
+    "TrafficPath",
 ]
