@@ -1,4 +1,5 @@
-"""Response headers that Django's SecurityMiddleware does not set, and the refusal of NUL characters."""
+"""Response headers that Django's SecurityMiddleware does not set, the refusal of NUL characters, and who acts
+(for the audit of user and role changes)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonR
 from django.template.loader import render_to_string
 
 from distributions.api.errors import error_body
+from distributions.services.identity_audit import request_context
 
 API_PREFIX = "/api/"
 NUL = "\x00"
@@ -140,3 +142,16 @@ def _json_scan_limit() -> float:
     # Reading request.body beyond DATA_UPLOAD_MAX_MEMORY_SIZE would raise, where the API's parser reads on.
     memory_limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return min(settings.EDGEGUARD_API_MAX_BODY_BYTES, math.inf if memory_limit is None else memory_limit)
+
+
+class AuditContextMiddleware:
+    """Attributes changes to users and roles made while serving a request (the Django admin's, above all)
+    to its user and client address, for the audit receivers of distributions/services/identity_audit.py.
+    After AuthenticationMiddleware; REMOTE_ADDR is the client's (dashboard/proxy.py)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with request_context(getattr(request, "user", None), request.META.get("REMOTE_ADDR")):
+            return self.get_response(request)

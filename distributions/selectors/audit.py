@@ -37,6 +37,15 @@ ACTION_DESCRIPTIONS = {
     "account.removed": "Account removed with its mirror",
     "token.created": "API token created",
     "token.revoked": "API token revoked",
+    "user.created": "User created",
+    "user.updated": "User changed",
+    "user.deleted": "User deleted",
+    "user.role_granted": "Role granted",
+    "user.role_revoked": "Role revoked",
+    "user.signed_in": "Signed in with single sign-on",
+    "user.sign_in_refused": "Single sign-on refused",
+    "team.member_added": "Added to a team",
+    "team.member_removed": "Removed from a team",
 }
 
 
@@ -68,6 +77,13 @@ def event_description(event: AuditEvent) -> str:
             f"Sent back to draft: the plan was edited after submission of revision {data.get('revision')}, "
             f"{voided} approval{'s' if voided != 1 else ''} voided"
         )
+    if event.action in ("user.role_granted", "user.role_revoked") and "role" in data:
+        verb = "granted to" if event.action == "user.role_granted" else "revoked from"
+        return f"Role {data['role']} {verb} {data.get('username', 'a user')}"
+    if event.action in ("user.created", "user.deleted") and "username" in data:
+        return f"User {data['username']} {event.action.removeprefix('user.')}"
+    if event.action == "user.updated" and data.get("changes"):
+        return f"User {data.get('username')} changed: {', '.join(data['changes'])}"
     return ACTION_DESCRIPTIONS.get(event.action, event.action)
 
 

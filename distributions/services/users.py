@@ -19,6 +19,7 @@ from django.db import transaction
 
 from distributions.choices import Role
 from distributions.services.audit import audit_record
+from distributions.services.identity_audit import explicitly_audited
 
 _USERNAME_MAX = 150  # User.username's max_length
 # User's profile fields, their claims (Core §5.1) and lengths.
@@ -109,11 +110,13 @@ def user_sign_in_from_claims(
     grant = grant_for_groups(groups, group_map=group_map, default_role=default_role)
     if user is None and not grant.roles:
         return _refuse(provider, remote_addr, _no_role_message(groups_claim), username=username)
-    if user is None:
-        user = _user_create(username, claims, provider=provider, issuer=issuer, remote_addr=remote_addr)
-    else:
-        _user_update(user, claims)
-    _roles_set(user, grant, provider=provider, remote_addr=remote_addr)
+    # Audited here with the provider as the actor, not by identity_audit's receivers.
+    with explicitly_audited():
+        if user is None:
+            user = _user_create(username, claims, provider=provider, issuer=issuer, remote_addr=remote_addr)
+        else:
+            _user_update(user, claims, provider=provider, remote_addr=remote_addr)
+        _roles_set(user, grant, provider=provider, remote_addr=remote_addr)
     if not grant.roles:
         return _refuse(provider, remote_addr, _no_role_message(groups_claim), username=username)
     audit_record(
@@ -171,18 +174,29 @@ def _user_create(
         actor_name=provider,
         remote_addr=remote_addr,
         message=f"{username} created on first sign-in with single sign-on",
-        data={"username": username, "issuer": issuer, "sub": str(claims.get("sub", ""))},
+        data={"user_id": user.pk, "username": username, "issuer": issuer, "sub": str(claims.get("sub", ""))},
     )
     return user
 
 
-def _user_update(user: User, claims: Mapping[str, Any]) -> None:
+def _user_update(user: User, claims: Mapping[str, Any], *, provider: str, remote_addr: str | None) -> None:
     profile = _profile(claims)
-    changed = [field for field, value in profile.items() if getattr(user, field) != value]
-    for field in changed:
-        setattr(user, field, profile[field])
-    if changed:
-        user.save(update_fields=changed)
+    changes = {
+        field: [getattr(user, field), value]
+        for field, value in profile.items()
+        if getattr(user, field) != value
+    }
+    for field, (_, new) in changes.items():
+        setattr(user, field, new)
+    if changes:
+        user.save(update_fields=list(changes))
+        audit_record(
+            action="user.updated",
+            actor_name=provider,
+            remote_addr=remote_addr,
+            message=f"{user.username}: profile updated from the identity provider's claims",
+            data={"user_id": user.pk, "username": user.username, "changes": changes},
+        )
 
 
 def _roles_set(user: User, grant: Grant, *, provider: str, remote_addr: str | None) -> None:
@@ -195,7 +209,7 @@ def _roles_set(user: User, grant: Grant, *, provider: str, remote_addr: str | No
             actor_name=provider,
             remote_addr=remote_addr,
             message=f"{user.username} granted {role} by the group claim",
-            data={"username": user.username, "role": role, "groups": list(grant.groups)},
+            data={"user_id": user.pk, "username": user.username, "role": role, "groups": list(grant.groups)},
         )
     for role in sorted(held - grant.roles):
         user.groups.remove(Group.objects.get(name=role))
@@ -204,5 +218,5 @@ def _roles_set(user: User, grant: Grant, *, provider: str, remote_addr: str | No
             actor_name=provider,
             remote_addr=remote_addr,
             message=f"{user.username} lost {role}: the group claim no longer grants it",
-            data={"username": user.username, "role": role, "groups": list(grant.groups)},
+            data={"user_id": user.pk, "username": user.username, "role": role, "groups": list(grant.groups)},
         )
