@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
@@ -49,12 +50,24 @@ ACTION_DESCRIPTIONS = {
 }
 
 
+# Token events written before issue 11 named a token by knox's token_key, the secret's first characters.
+TOKEN_SECRET_START = re.compile(r"eg_[A-Za-z0-9]*…?")
+
+
 @dataclass(frozen=True)
 class DescribedEvent:
-    """An audit event and what it means, in words."""
+    """An audit event, what it means in words, and its message as viewers may see it."""
 
     event: AuditEvent
     description: str
+    message: str = field(default="")
+
+
+def shown_message(event: AuditEvent) -> str:
+    """The event's message, with any start of a token's secret that older token events hold hidden."""
+    if event.action.startswith("token."):
+        return TOKEN_SECRET_START.sub("eg_(hidden)", event.message)
+    return event.message
 
 
 def audit_events() -> QuerySet[AuditEvent]:
@@ -89,4 +102,4 @@ def event_description(event: AuditEvent) -> str:
 
 def described(events: Iterable[AuditEvent]) -> list[DescribedEvent]:
     """The events with their descriptions, in the order given."""
-    return [DescribedEvent(event, event_description(event)) for event in events]
+    return [DescribedEvent(event, event_description(event), shown_message(event)) for event in events]

@@ -27,7 +27,10 @@ def token_list(request: HttpRequest) -> HttpResponse:
     secret = None
     if request.method == "POST" and form.is_valid():
         token, secret = api_token_create(
-            user=signed_in_user(request), name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+            user=signed_in_user(request),
+            name=form.cleaned_data["name"],
+            days=form.cleaned_data["days"],
+            remote_addr=request.META.get("REMOTE_ADDR"),
         )
         form = TokenForm()
     tokens = tokens_of(request.user)
@@ -38,5 +41,5 @@ def token_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, digest: str) -> HttpResponse:
     _require_view(request)
-    api_token_revoke(user=signed_in_user(request), digest=digest)
+    api_token_revoke(user=signed_in_user(request), digest=digest, remote_addr=request.META.get("REMOTE_ADDR"))
     return redirect("api-tokens")

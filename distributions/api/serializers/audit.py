@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from distributions.models import AuditEvent, ChangeRequest
+from distributions.selectors.audit import shown_message
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
@@ -12,6 +13,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
     change_request: serializers.PrimaryKeyRelatedField[ChangeRequest] = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True
     )
+    message = serializers.SerializerMethodField(help_text="What the actor said or the event adds, in words.")
 
     class Meta:
         model = AuditEvent
@@ -26,3 +28,6 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "message",
             "data",
         ]
+
+    def get_message(self, event: AuditEvent) -> str:
+        return shown_message(event)
