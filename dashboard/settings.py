@@ -13,6 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from dashboard.env import envbool, envfloat, envint, envlist
+from dashboard.identity_settings import *  # noqa: F403
 from dashboard.spectacular import SPECTACULAR_SETTINGS  # noqa: F401 (the OpenAPI schema's, fixed)
 from dashboard.sso import *  # noqa: F403 (mozilla-django-oidc's fixed settings)
 from dashboard.sso import csp_with_provider, sso_check, sso_group_map
@@ -137,7 +138,8 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "distribution-list"
 LOGOUT_REDIRECT_URL = "login"
 
-# Repeated failed logins: locked out for a cool-off after AXES_FAILURE_LIMIT tries per user and address.
+# Repeated failed logins: locked out for a cool-off after AXES_FAILURE_LIMIT tries per user and address
+# (and per address over every user: identity_settings.py).
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5", minimum=1)
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "15", minimum=1) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -8,10 +8,14 @@ the claims (services/users.py); and the provider's logout (RP-initiated, its end
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 import requests
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -19,8 +23,10 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
+from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
@@ -43,6 +49,38 @@ class PasswordBackend(ModelBackend):
 def not_a_password_attempt(request: HttpRequest, credentials: dict[str, Any] | None) -> bool:
     """For axes: the OpenID Connect callback's authentication, which carries no username or password."""
     return not credentials or "username" not in credentials
+
+
+class LoginThrottle(AxesDatabaseHandler):
+    """axes' lock per username and address, plus one per address over every username: an address that
+    failed EDGEGUARD_LOGIN_FAILURES_PER_ADDRESS sign-ins within the cool-off (AXES_COOLOFF_MINUTES),
+    whichever usernames it tried, is locked out for every one of them until the failures age out.
+    Counted from axes' own rows (one per username, address and browser), so every web process agrees."""
+
+    def is_locked(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> bool:
+        if super().is_locked(request, credentials):
+            return True
+        limit = settings.EDGEGUARD_LOGIN_FAILURES_PER_ADDRESS
+        if not limit or address_failures(request) < limit:
+            return False
+        # The lock-out page says which lock this is (registration/locked_out.html).
+        setattr(request, "edgeguard_address_locked", True)  # noqa: B010
+        return True
+
+    def user_login_failed(self, sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
+        super().user_login_failed(sender, credentials, request, **kwargs)
+        # axes marks a request locked out only for its own lock; AxesMiddleware answers 429 on the mark.
+        if getattr(request, "edgeguard_address_locked", False):
+            request.axes_locked_out = True
+            request.axes_credentials = credentials
+
+
+def address_failures(request: HttpRequest) -> int:
+    """Failed sign-ins from the request's address within the cool-off, over every username."""
+    address = getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR")
+    since = timezone.now() - (get_cool_off(request) or timedelta(0))
+    attempts = AccessAttempt.objects.filter(ip_address=address, attempt_time__gte=since)
+    return attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
 
 
 class DiscoveryError(Exception):

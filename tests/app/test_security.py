@@ -7,6 +7,7 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +53,37 @@ def test_it_locks_out_repeated_failed_logins(client, alice):
     response = client.post("/login/", {"username": "alice", "password": "alice-password"})
     assert response.status_code == 429
     assert "Too many failed sign-ins" in response.content.decode()
+
+
+def test_it_locks_out_one_address_spraying_a_password_over_many_usernames(alice):
+    sprayer = Client(REMOTE_ADDR="203.0.113.66")
+    codes = [
+        sprayer.post("/login/", {"username": f"user{n}", "password": "Winter2026!"}).status_code
+        for n in range(30)
+    ]
+    limit = settings.EDGEGUARD_LOGIN_FAILURES_PER_ADDRESS
+    assert limit < 30 and settings.AXES_FAILURE_LIMIT > 1  # one try per username: axes' own lock never fires
+    assert codes[:limit] == [200] * limit and set(codes[limit:]) == {429}
+
+    # Every username is locked from that address, alice's right password included, and the page says why.
+    response = sprayer.post("/login/", {"username": "alice", "password": "alice-password"})
+    assert response.status_code == 429
+    assert "failed from your address (203.0.113.66), whatever the username" in response.content.decode()
+    # Another address is not.
+    response = Client(REMOTE_ADDR="198.51.100.1").post(
+        "/login/", {"username": "alice", "password": "alice-password"}
+    )
+    assert response.status_code == 302
+
+
+def test_it_leaves_the_address_lock_out_when_set_to_zero(settings, alice):
+    settings.EDGEGUARD_LOGIN_FAILURES_PER_ADDRESS = 0
+    sprayer = Client(REMOTE_ADDR="203.0.113.67")
+    codes = {
+        sprayer.post("/login/", {"username": f"user{n}", "password": "x"}).status_code for n in range(25)
+    }
+    assert codes == {200}
+    assert sprayer.post("/login/", {"username": "alice", "password": "alice-password"}).status_code == 302
 
 
 def test_it_logs_in_with_the_right_password(client, alice):
