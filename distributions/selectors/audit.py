@@ -78,6 +78,9 @@ def audit_events() -> QuerySet[AuditEvent]:
 def event_description(event: AuditEvent) -> str:
     """What the event's action means, with the figures its data holds (how many approvals of how many)."""
     data = event.data or {}
+    if event.action == "change.approval" and data.get("counts") is False:
+        reason, given, required = data.get("reason"), data["approvals"], data["required"]
+        return f"Approval given, not counted: {reason} ({given} of {required} needed)"
     if event.action == "change.approval" and "approvals" in data:
         return f"Approval given ({data['approvals']} of {data['required']} needed)"
     if event.action == "change.approved" and "approvals" in data:

@@ -2,7 +2,8 @@
 
 Every status move goes through services/lifecycle.py's compare-and-set, in a transaction that also writes
 the audit event; emails and worker steps are enqueued on commit (docs/LIFECYCLE.md). The requester can
-never approve their own change, whatever their roles.
+never approve their own change, whatever their roles; an approval counts toward the approvals needed only
+under the two-person rule of selectors/two_person.py (not from a person the requester made an approver).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from distributions.errors import Invalid, InvalidState, NotAllowed, Stale
 from distributions.models import Approval, ChangeRequest, PlanRevision
 from distributions.roles import can
 from distributions.selectors.changes import change_plan, items_validate, valid_approvals
+from distributions.selectors.two_person import PLAN_ACTIONS, approval_verdicts
 from distributions.services import queue
 from distributions.services.audit import audit_record
 from distributions.services.changes import change_plan_hash, raise_if_errors
@@ -23,9 +25,6 @@ from distributions.services.guards import Actor, lock_owned, require
 from distributions.services.lifecycle import change_request_move, items_move
 
 Status = choices.ChangeStatus
-
-# Audit actions that shape a change's plan (see services/changes.py).
-PLAN_ACTIONS = ("change.created", "change.edited", "change.edit_removed", "change.item_removed")
 
 CHECKLIST = {
     "path_patterns": "The path pattern covers only the requests meant to use HTTPS.",
@@ -122,21 +121,30 @@ def change_request_approve(
         raise Invalid("This change has no edits left: there is nothing to approve.", code="empty_change")
     if valid_approvals(change_request).filter(approver=actor.user).exists():
         raise InvalidState("You already approved this plan.", code="already_approved")
-    Approval.objects.create(
+    approval = Approval.objects.create(
         change_request=change_request,
         approver=actor.user,
         comment=comment,
         decision=choices.Decision.APPROVED,
         plan_hash=change_request.plan_hash,
     )
-    given, required = valid_approvals(change_request).count(), settings.EDGEGUARD_APPROVALS_REQUIRED
+    verdicts = approval_verdicts(change_request)
+    mine = next(verdict for verdict in verdicts if verdict.approval.pk == approval.pk)
+    given = sum(verdict.counts for verdict in verdicts)
+    required = settings.EDGEGUARD_APPROVALS_REQUIRED
     audit_record(
         action="change.approval",
         actor=actor.user,
         change_request=change_request,
         remote_addr=actor.remote_addr,
         message=comment,
-        data={"plan_hash": change_request.plan_hash, "approvals": given, "required": required},
+        data={
+            "plan_hash": change_request.plan_hash,
+            "approvals": given,
+            "required": required,
+            "counts": mine.counts,
+            "reason": mine.reason,
+        },
     )
     if given >= required:
         change_request_move(change_request, "approve", decided_at=timezone.now())

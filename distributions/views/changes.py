@@ -29,9 +29,9 @@ from distributions.selectors.changes import (
     change_plan_diff,
     plan_revisions,
     simulatable_changes,
-    valid_approvals,
 )
 from distributions.selectors.changes import change_list as change_list_query
+from distributions.selectors.two_person import approval_verdicts, decision_verdicts
 from distributions.services import changes, decisions
 from distributions.services.guards import Actor
 from distributions.views.common import filterset_read, refusal, requires, sent_back_note
@@ -123,6 +123,7 @@ def _detail(
     except BadRequest as error:
         return _bad_request(error)
     page = change_page(change_request=change, grouping=grouping, page_number=request.GET.get("page"))
+    verdicts = decision_verdicts(change)
     context.update(
         {
             "summary": page.summary,
@@ -134,8 +135,8 @@ def _detail(
             "grouping": grouping,
             "groupings": GROUPINGS,
             "query": urlencode({"group": grouping}),
-            "approvals": change.approvals.select_related("approver"),
-            "valid_approvals": valid_approvals(change).count() if change.plan_hash else 0,
+            "decisions": verdicts,
+            "valid_approvals": sum(v.counts for v in verdicts) if change.plan_hash else 0,
             "events": described(change.events.order_by("created_at", "pk")[:200]),
             "decision_form": decision_form or forms.DecisionForm(initial={"plan_hash": change.plan_hash}),
             "checklist": decisions.CHECKLIST,
@@ -244,7 +245,7 @@ def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
             "not recorded. This page shows the current plan: review it, then approve again.",
         )
         return _detail(request, change, decision_form=shown)
-    return _run(
+    response = _run(
         request,
         pk,
         lambda: decisions.change_request_approve(
@@ -252,6 +253,15 @@ def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         f"Approved change #{pk}.",
     )
+    _say_if_not_counted(request, change)
+    return response
+
+
+def _say_if_not_counted(request: HttpRequest, change: ChangeRequest) -> None:
+    """After an approval, tell its approver if the two-person rule does not count it, and why."""
+    mine = [v for v in approval_verdicts(change) if v.approval.approver_id == request.user.pk]
+    if mine and not mine[-1].counts and mine[-1].approval.plan_hash == change.plan_hash:
+        messages.warning(request, f"Your approval is recorded but does not count: {mine[-1].reason}")
 
 
 @require_POST

@@ -11,10 +11,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from distributions.api.fields import EditField, NaturalKeyField, StrictBooleanField, StrictCharField
+from distributions.choices import Decision
 from distributions.cloudfront.diff import diff_configs
 from distributions.cloudfront.edits import edit_from_dict
-from distributions.models import Approval, ChangeItem, ChangeRequest, Distribution, PlanRevision
+from distributions.models import ChangeItem, ChangeRequest, Distribution, PlanRevision
 from distributions.selectors.changes import item_planned_config, suggested_invalidations
+from distributions.selectors.two_person import decision_verdicts
 
 
 def distribution_field(**kwargs: Any) -> NaturalKeyField:
@@ -145,15 +147,29 @@ class ChangeItemSerializer(serializers.ModelSerializer):
         return suggested_invalidations(item)
 
 
-class ApprovalSerializer(serializers.ModelSerializer):
-    approver = serializers.CharField(source="approver.get_username", read_only=True)
-    voided_at = serializers.DateTimeField(
-        read_only=True, allow_null=True, help_text="When an edit sent the change back to draft; null: stands."
-    )
+class ApprovalSerializer(serializers.Serializer):
+    """A decision, and whether the two-person rule counts it toward the approvals needed (README)."""
 
-    class Meta:
-        model = Approval
-        fields = ["approver", "decision", "comment", "plan_hash", "created_at", "voided_at"]
+    approver = serializers.CharField(source="approval.approver.get_username", read_only=True)
+    decision = serializers.ChoiceField(source="approval.decision", choices=Decision.choices, read_only=True)
+    comment = serializers.CharField(source="approval.comment", read_only=True)
+    plan_hash = serializers.CharField(source="approval.plan_hash", read_only=True)
+    created_at = serializers.DateTimeField(source="approval.created_at", read_only=True)
+    voided_at = serializers.DateTimeField(
+        source="approval.voided_at",
+        read_only=True,
+        allow_null=True,
+        help_text="When an edit sent the change back to draft; null: stands.",
+    )
+    counts = serializers.BooleanField(
+        read_only=True,
+        help_text="Whether this approval counts toward the approvals needed (false for rejections).",
+    )
+    reason = serializers.CharField(
+        read_only=True,
+        help_text="Why an approval does not count (the approver was made one by the requester, approved an "
+        "earlier plan, ...); empty when it counts.",
+    )
 
 
 class PlanRevisionSerializer(serializers.ModelSerializer):
@@ -213,7 +229,7 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
 
     requester = serializers.CharField(source="requester.get_username", read_only=True)
     items = ChangeItemSerializer(many=True, read_only=True)
-    approvals = ApprovalSerializer(many=True, read_only=True)
+    approvals = serializers.SerializerMethodField()
     plan_revisions = PlanRevisionSerializer(
         source="revisions", many=True, read_only=True, help_text="Each submission's plan, first to last."
     )
@@ -242,6 +258,11 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
             "plan_revisions",
             "sent_back",
         ]
+
+    @extend_schema_field(ApprovalSerializer(many=True))
+    def get_approvals(self, change_request: ChangeRequest) -> list[dict[str, Any]]:
+        verdicts = decision_verdicts(change_request, change_request.approvals.all())
+        return list(ApprovalSerializer(verdicts, many=True).data)
 
     def get_sent_back(self, change_request: ChangeRequest) -> bool:
         return change_request.status == "draft" and bool(change_request.revisions.all())
