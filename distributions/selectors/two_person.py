@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -96,17 +96,22 @@ def _verdict(
     if approver.pk in interested:
         return ApprovalVerdict(approval, False, f"{name} edited this change's plan.")
     events = list(_identity_events(approver, approval))
-    for event in events:
-        if _relevant(event) and event.actor_id in interested:
-            ago = timesince(event.created_at, approval.created_at)
-            return ApprovalVerdict(
-                approval,
-                False,
-                f"{name} {_what(event)} by {interested[event.actor_id]}, {ago} before approving.",
-            )
+    facts = [
+        f"{_what(event)} by {interested[event.actor_id]}, {_ago(event.created_at, approval)} before approving"
+        for event in events
+        if _relevant(event) and event.actor_id in interested
+    ]
+    if facts:
+        return ApprovalVerdict(approval, False, f"{name} {', and '.join(facts)}.")
     if not any(_grants_approval(event) for event in events):
         return _unrecorded_grant(approval, approver)
     return ApprovalVerdict(approval, True)
+
+
+def _ago(when: datetime, approval: Approval) -> str:
+    if approval.created_at - when < timedelta(minutes=1):
+        return "less than a minute"
+    return timesince(when, approval.created_at).replace("\xa0", " ")
 
 
 def _identity_events(approver: User, approval: Approval) -> Iterable[AuditEvent]:
@@ -166,6 +171,6 @@ def _unrecorded_grant(approval: Approval, approver: User) -> ApprovalVerdict:
         approval,
         False,
         f"Nothing records who gave {name} the right to approve, and {name}'s account was only "
-        f"{timesince(approver.date_joined, approval.created_at)} old when approving (it must be "
+        f"{_ago(approver.date_joined, approval)} old when approving (it must be "
         f"{hours} hours old: EDGEGUARD_APPROVER_MIN_AGE_HOURS).",
     )
