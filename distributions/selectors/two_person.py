@@ -3,11 +3,12 @@
 An approval counts when it was given on the change's current plan (not voided by a later edit) by a person
 who is not the requester, did not shape the plan (the audit's PLAN_ACTIONS), and whom none of those people
 (the requester and the plan's editors, "the interested") made able to approve: created the account, granted
-the approver or admin role or superuser status, or added to a team (`team.member_added`). Who did what comes
-from the audit of users, roles and teams (services/identity_audit.py, services/users.py, teams' services),
-read up to the moment of the approval. When no record says how the approver came to hold their role (users
-older than that audit), the approval counts only if their account is older than
-EDGEGUARD_APPROVER_MIN_AGE_HOURS when they approve: a fresh account nobody answers for is not a second person.
+the approver or admin role or superuser status, added to a team (`team.member_added`), reactivated it, or
+set its password (and so could sign in as it). Who did what comes from the audit of users, roles and teams
+(services/identity_audit.py, services/users.py, teams' services), read up to the moment of the approval.
+When no record says how the approver came to hold their role (users older than that audit), the approval
+counts only if their account is older than EDGEGUARD_APPROVER_MIN_AGE_HOURS when they approve: a fresh
+account nobody answers for is not a second person.
 """
 
 from __future__ import annotations
@@ -67,11 +68,6 @@ def decision_verdicts(
     ]
 
 
-def counting_approvals(change_request: ChangeRequest) -> list[Approval]:
-    """The approvals that count toward EDGEGUARD_APPROVALS_REQUIRED."""
-    return [verdict.approval for verdict in approval_verdicts(change_request) if verdict.counts]
-
-
 def interested_people(change_request: ChangeRequest) -> dict[int, str]:
     """The requester and whoever shaped the plan, by user id, each with how the rule names them."""
     requester = change_request.requester
@@ -129,9 +125,17 @@ def _what(event: AuditEvent) -> str:
         return f"was given the {data.get('role')} role"
     if event.action == "team.member_added":
         return f"was added to the team {data.get('team')}"
-    if _turned_on(event, "is_superuser"):
-        return "was made a superuser"
-    return "was reactivated"
+    said = {
+        "was made a superuser": _turned_on(event, "is_superuser"),
+        "was reactivated": _turned_on(event, "is_active"),
+        "had their password set": _password_set(event),
+    }
+    return " and ".join(what for what, happened in said.items() if happened)
+
+
+def _password_set(event: AuditEvent) -> bool:
+    """Whoever sets someone's password can sign in as them."""
+    return event.action == "user.updated" and "password" in ((event.data or {}).get("changes") or {})
 
 
 def _turned_on(event: AuditEvent, flag: str) -> bool:
@@ -153,11 +157,13 @@ def _grants_approval(event: AuditEvent) -> bool:
 
 
 def _relevant(event: AuditEvent) -> bool:
-    """Events by which someone answers for the approver: creation, reactivation, approving grants, teams."""
+    """Events that make the actor answer for the approver: creation, an approving grant, a team, a
+    reactivation, a password set (then the actor can sign in as them)."""
     return (
         event.action in ("user.created", "team.member_added")
         or _grants_approval(event)
         or _turned_on(event, "is_active")
+        or _password_set(event)
     )
 
 

@@ -243,3 +243,22 @@ def test_an_approver_the_requester_made_a_superuser_does_not_count(app):
     change.refresh_from_db()
     assert change.status == "submitted"
     assert "old was made a superuser by root, the requester" in text(after)
+
+
+def test_a_real_approver_whose_password_the_requester_set_does_not_count(app, bob):
+    superuser("root")
+    root = signed_in("root", "root-password-long", ROOT_ADDR)
+    change = submitted_change(root, app)
+    response = root.post(
+        f"/admin/auth/user/{bob.pk}/password/",
+        {"password1": PASSWORD, "password2": PASSWORD, "usable_password": "true"},
+    )
+    assert response.status_code == 302
+
+    after = approve(signed_in("bob", PASSWORD, SOCK_ADDR), change)
+
+    change.refresh_from_db()
+    assert change.status == "submitted"
+    assert "bob had their password set by root, the requester, less than a minute before approving." in text(
+        after
+    )
