@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import Group, User
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from distributions.services.audit import SYSTEM, audit_record
 
@@ -173,9 +173,21 @@ def _memberships(instance: User | Group, pks: set[int]) -> list[tuple[User, Grou
     return [(instance, group) for group in Group.objects.filter(pk__in=pks).order_by("name")]
 
 
+def _group_deleting(sender: type[Group], instance: Group, **kwargs: Any) -> None:
+    # Deleting a group drops its memberships without an m2m signal: each member loses the role.
+    for user in instance.user_set.order_by("pk"):
+        _record(
+            "user.role_revoked",
+            user,
+            f"{user.get_username()} lost the role {instance.name}: the group was deleted",
+            role=instance.name,
+        )
+
+
 def connect() -> None:
     """Wire the receivers (DistributionsConfig.ready)."""
     pre_save.connect(_before_save, sender=User, dispatch_uid="identity_audit_pre_save")
     post_save.connect(_after_save, sender=User, dispatch_uid="identity_audit_post_save")
     post_delete.connect(_after_delete, sender=User, dispatch_uid="identity_audit_post_delete")
     m2m_changed.connect(_groups_changed, sender=User.groups.through, dispatch_uid="identity_audit_groups")
+    pre_delete.connect(_group_deleting, sender=Group, dispatch_uid="identity_audit_group_delete")

@@ -148,3 +148,15 @@ def test_it_audits_manage_py_and_direct_model_changes_as_the_system(db):
 
     ops.groups.clear()
     assert [event.data["role"] for event in events("user.role_revoked", "ops")] == ["viewer"]
+
+
+def test_it_audits_every_member_losing_the_role_when_its_group_is_deleted(admin_client, root):
+    sock = admin_add_user(admin_client, "sock")
+    group = Group.objects.create(name="auditors")
+    sock.groups.add(group)
+
+    response = admin_client.post(f"/admin/auth/group/{group.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    (revoked,) = events("user.role_revoked", "sock")
+    assert (revoked.actor, revoked.remote_addr, revoked.data["role"]) == (root, ADMIN_ADDR, "auditors")
+    assert "the group was deleted" in revoked.message
