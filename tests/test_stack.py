@@ -63,12 +63,14 @@ def test_the_example_serves_plain_http_without_redirecting():
 
 
 def _read_variables() -> set[str]:
-    """Every variable the settings, gunicorn.conf.py and docker-compose.yml read."""
+    """Every variable the settings (settings.py and each area's dashboard/*_settings.py), gunicorn.conf.py and
+    docker-compose.yml read."""
     reader = r"(?:envbool|envint|envfloat|envlist|os\.environ\.get|_whole_number|_switch)"
     readers = reader + r"\(\s*[\"']([A-Z][A-Z0-9_]*)"
     names = set()
-    for path in ("dashboard/settings.py", "gunicorn.conf.py"):
-        names |= set(re.findall(readers, (ROOT / path).read_text()))
+    paths = [ROOT / "dashboard/settings.py", ROOT / "gunicorn.conf.py", *ROOT.glob("dashboard/*_settings.py")]
+    for path in paths:
+        names |= set(re.findall(readers, path.read_text()))
     names |= set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", (ROOT / "docker-compose.yml").read_text()))
     return names
 
