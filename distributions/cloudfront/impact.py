@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from distributions.cloudfront.patterns import DEFAULT_PATH_PATTERN, Config
 from distributions.cloudfront.simulate import simulate
@@ -84,6 +84,13 @@ class Price:
     taken: str  # "CloudFront on-demand HTTPS requests, US/Europe, 2025"
 
 
+class Top(NamedTuple):
+    """A user-agent family or a path, and its requests in the window."""
+
+    name: str
+    requests: int
+
+
 @dataclass(frozen=True)
 class Transition:
     """Requests of one kind whose answer the change alters, within one behavior of the planned config."""
@@ -94,6 +101,11 @@ class Transition:
     requests: int
     per_day: float
     refused: bool  # ends in 403 after the change (at once, or after following the redirect)
+    was_refused: bool = False
+
+    @property
+    def newly_refused(self) -> bool:
+        return self.refused and not self.was_refused
 
     def sentence(self) -> str:
         """'12,345 HTTP GETs a day become 301s'."""
@@ -114,13 +126,17 @@ class BehaviorImpact:
     requests: int
     per_day: float
     transitions: tuple[Transition, ...]
-    refused_user_agents: tuple[tuple[str, int], ...]  # (family, requests) among the newly refused
-    refused_paths: tuple[tuple[str, int], ...]  # (path, requests): only paths the logs named
+    refused_user_agents: tuple[Top, ...]  # among the newly refused
+    refused_paths: tuple[Top, ...]  # only paths the logs named
     moved_from: tuple[str, ...] = ()  # behaviors of today whose requests land here after the change
 
     @property
     def changed_requests(self) -> int:
         return sum(t.requests for t in self.transitions)
+
+    @property
+    def per_day_text(self) -> str:
+        return _count(self.per_day)
 
 
 @dataclass(frozen=True)
@@ -141,6 +157,18 @@ class RedirectCost:
         added = self.redirects_per_day_after - self.redirects_per_day_before
         return _money(added * DAYS_PER_MONTH, self.price)
 
+    def __str__(self) -> str:
+        before, after = _count(self.redirects_per_day_before), _count(self.redirects_per_day_after)
+        if self.redirects_per_day_after == self.redirects_per_day_before == 0:
+            return "No redirects, before or after."
+        added = self.added_per_month
+        sign = "+" if added >= 0 else "-"
+        return (
+            f"{after} redirects a day after the change ({before} before), each billed twice (the HTTP "
+            f"request, then the HTTPS one): ${self.per_day_after} a day, {sign}${abs(added)} a month "
+            f"against today, at ${self.price.per_10k} per 10,000 requests ({self.price.taken})."
+        )
+
 
 @dataclass(frozen=True)
 class TrafficImpact:
@@ -158,7 +186,20 @@ class TrafficImpact:
 
     @property
     def refused_per_day(self) -> float:
-        return sum(t.per_day for b in self.behaviors for t in b.transitions if t.refused)
+        """Requests a day that get through today and end in 403 after the change."""
+        return sum(t.per_day for b in self.behaviors for t in b.transitions if t.newly_refused)
+
+    @property
+    def refused_per_day_text(self) -> str:
+        return _count(self.refused_per_day)
+
+    @property
+    def changed_per_day_text(self) -> str:
+        return _count(self.changed_requests / self.days)
+
+    @property
+    def per_day_text(self) -> str:
+        return _count(self.requests / self.days)
 
 
 def _count(value: float) -> str:
@@ -261,7 +302,7 @@ def replay(
     totals: Counter[tuple[str, bool]] = Counter()
     policies: dict[tuple[str, bool], str] = {}
     moved: dict[tuple[str, bool], set[str]] = defaultdict(set)
-    transitions: Counter[tuple[tuple[str, bool], str, str, str, bool]] = Counter()
+    transitions: Counter[tuple[tuple[str, bool], str, str, str, bool, bool]] = Counter()
     agents: dict[tuple[str, bool], Counter[str]] = defaultdict(Counter)
     refused_paths: dict[tuple[str, bool], Counter[str]] = defaultdict(Counter)
     redirects = [0, 0]
@@ -283,7 +324,7 @@ def replay(
         if (was.status, was.refused) == (now.status, now.refused):
             continue
         label = method_label(method, version, c.plain)
-        transitions[(behavior, label, was.status, now.status, now.refused)] += n
+        transitions[(behavior, label, was.status, now.status, now.refused, was.refused)] += n
         if now.refused and not was.refused:
             agents[behavior][c.user_agent_family] += n
             if is_named:
@@ -292,8 +333,8 @@ def replay(
     for behavior, requests in sorted(totals.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         rows = sorted(
             (
-                Transition(label, b, a, n, n / days, refused)
-                for (key, label, b, a, refused), n in transitions.items()
+                Transition(label, b, a, n, n / days, refused, was_refused)
+                for (key, label, b, a, refused, was_refused), n in transitions.items()
                 if key == behavior
             ),
             key=lambda t: -t.requests,
@@ -306,8 +347,8 @@ def replay(
                 requests=requests,
                 per_day=requests / days,
                 transitions=tuple(rows),
-                refused_user_agents=tuple(agents[behavior].most_common(TOP_N)),
-                refused_paths=tuple(refused_paths[behavior].most_common(TOP_N)),
+                refused_user_agents=tuple(Top(*t) for t in agents[behavior].most_common(TOP_N)),
+                refused_paths=tuple(Top(*t) for t in refused_paths[behavior].most_common(TOP_N)),
                 moved_from=tuple(sorted(moved[behavior])),
             )
         )
@@ -340,6 +381,7 @@ __all__ = [
     "Price",
     "RedirectCost",
     "TrafficClass",
+    "Top",
     "TrafficImpact",
     "Transition",
     "replay",
