@@ -34,6 +34,10 @@ class BehaviorReadiness:
     evidence: Evidence
 
     @property
+    def per_day_text(self) -> str:
+        return f"{self.per_day:,.0f}" if self.per_day >= 10 else f"{self.per_day:,.1f}"
+
+    @property
     def ready(self) -> bool:
         return self.never_https == 0
 

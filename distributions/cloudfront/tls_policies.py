@@ -102,6 +102,26 @@ class PolicyRefusal:
     def share_at_most(self) -> float:
         return self.at_most / self.https_requests if self.https_requests else 0.0
 
+    @property
+    def share_text(self) -> str:
+        return _percent(self.share)
+
+    @property
+    def share_at_most_text(self) -> str:
+        return _percent(self.share_at_most)
+
+    @property
+    def protocols(self) -> list[str]:
+        """The protocols the policy supports, newest first."""
+        return [protocol for protocol, policies in PROTOCOLS.items() if self.policy in policies]
+
+
+def _percent(share: float) -> str:
+    """0 as "0%", a share too small to show at one decimal as "< 0.1%"."""
+    if share == 0:
+        return "0%"
+    return "< 0.1%" if share < 0.001 else f"{share:.1%}"
+
 
 def tls_floor(rows: Iterable[Mapping[str, Any]], *, current: str) -> list[PolicyRefusal]:
     """For each policy, the HTTPS requests it would refuse. `rows` have `tls_protocol`, `tls_cipher` and

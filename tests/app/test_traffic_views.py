@@ -5,6 +5,9 @@ from datetime import date
 
 import pytest
 
+from distributions.cloudfront.edits import SetViewerProtocolPolicy
+from distributions.services import changes
+from distributions.services.guards import Actor
 from tests.factories import make_change, make_distribution, make_traffic
 
 pytestmark = pytest.mark.django_db
@@ -64,3 +67,52 @@ def test_a_distribution_without_traffic_says_why(client, alice, account):
     client.force_login(alice)
     text = _text(client.get(f"/changes/{change.pk}/").content.decode())
     assert "No traffic data: its access logs have not been read yet." in text
+
+
+def test_the_traffic_tab_shows_readiness_and_the_tls_floor(client, vera, account):
+    site = make_distribution(
+        account,
+        behaviors=(("/hooks/*", "redirect-to-https"),),
+        certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/x",
+        minimum_protocol_version="TLSv1.1_2016",
+    )
+    make_traffic(site, DAY, requests=40, path_pattern="/hooks/*", method="POST", clients=(4, 1))
+    make_traffic(site, DAY, requests=60, clients=(10, 0))
+    tls13 = {"tls_protocol": "TLSv1.3", "tls_cipher": "TLS_AES_128_GCM_SHA256"}
+    make_traffic(site, DAY, requests=900, protocol="https", **tls13)
+    tls11 = {"tls_protocol": "TLSv1.1", "tls_cipher": "ECDHE-RSA-AES128-SHA"}
+    make_traffic(site, DAY, requests=100, protocol="https", **tls11)
+    client.force_login(vera)
+
+    html = client.get(f"/distributions/{site.distribution_id}/?tab=traffic").content.decode()
+
+    text = _text(html)
+    assert "not ready: 1 of 4 plain-HTTP client-days never came back over HTTPS" in text
+    assert "ready for https-only: all 10 plain-HTTP client-days came back over HTTPS" in text
+    row = re.search(r'data-policy="TLSv1.2_2021">(.*?)</tr>', html, re.S).group(1)
+    assert "10.0%" in row and ">100<" in row
+    assert "current" in _text(re.search(r'data-policy="TLSv1.1_2016">(.*?)</tr>', html, re.S).group(1))
+
+
+def test_the_traffic_tab_says_when_logging_is_off(client, vera, account):
+    site = make_distribution(account)
+    site.config = {**site.config, "Logging": {"Enabled": False, "Bucket": "", "Prefix": ""}}
+    site.save(update_fields=["config"])
+    client.force_login(vera)
+    text = _text(client.get(f"/distributions/{site.distribution_id}/?tab=traffic").content.decode())
+    assert "No traffic data: logging is off for this distribution" in text
+
+
+def test_the_simulator_shows_the_changes_impact_on_all_counted_traffic(client, alice, site):
+    change = changes.change_request_create(actor=Actor(alice), title="Redirect")
+    redirect = SetViewerProtocolPolicy(path_pattern="default", policy="redirect-to-https")
+    changes.change_edits_add(actor=Actor(alice), change_request=change, distribution=site, edits=[redirect])
+    client.force_login(alice)
+
+    url = f"http://{site.domain_name}/"
+    answer = client.get(
+        "/simulate/", {"url": url, "method": "GET", "http_version": "1.1", "change": change.pk}
+    )
+
+    text = _text(answer.content.decode())
+    assert "Impact on real traffic" in text and "12,345 HTTP GETs a day become 301s" in text
