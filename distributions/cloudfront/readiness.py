@@ -43,15 +43,14 @@ class BehaviorReadiness:
 
     @property
     def verdict(self) -> str:
+        """Why it is ready for https-only, or why not (the badge beside it says which)."""
         if self.http_requests == 0:
-            return "ready for https-only: no plain-HTTP request in the window"
+            return "no plain-HTTP request in the window"
         if self.ready:
-            return (
-                f"ready for https-only: all {self.http_clients:,} plain-HTTP client-days came back over HTTPS"
-            )
+            return f"all {self.http_clients:,} plain-HTTP client-days came back over HTTPS"
         return (
-            f"not ready: {self.never_https:,} of {self.http_clients:,} plain-HTTP client-days never came "
-            "back over HTTPS (they do not follow redirects and would get 403)"
+            f"{self.never_https:,} of {self.http_clients:,} plain-HTTP client-days never came back over "
+            "HTTPS (they do not follow redirects and would get 403)"
         )
 
 

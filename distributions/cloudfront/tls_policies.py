@@ -93,6 +93,12 @@ class PolicyRefusal:
     refused: int  # their protocol is not supported: refused for certain
     at_most: int  # refused plus those whose negotiated cipher the policy lacks (they may offer another)
     current: bool
+    days: int = 1
+
+    @property
+    def refused_per_day_text(self) -> str:
+        per_day = self.refused / max(self.days, 1)
+        return f"{per_day:,.0f}" if per_day >= 10 or per_day == int(per_day) else f"{per_day:,.1f}"
 
     @property
     def share(self) -> float:
@@ -123,7 +129,7 @@ def _percent(share: float) -> str:
     return "< 0.1%" if share < 0.001 else f"{share:.1%}"
 
 
-def tls_floor(rows: Iterable[Mapping[str, Any]], *, current: str) -> list[PolicyRefusal]:
+def tls_floor(rows: Iterable[Mapping[str, Any]], *, current: str, days: int = 1) -> list[PolicyRefusal]:
     """For each policy, the HTTPS requests it would refuse. `rows` have `tls_protocol`, `tls_cipher` and
     `requests` (plain-HTTP rows, with no protocol, are skipped)."""
     viewers = [
@@ -139,5 +145,5 @@ def tls_floor(rows: Iterable[Mapping[str, Any]], *, current: str) -> list[Policy
             protocol_ok, cipher_ok = supports(policy, protocol, cipher)
             refused += 0 if protocol_ok else n
             at_most += 0 if protocol_ok and cipher_ok else n
-        result.append(PolicyRefusal(policy, total, refused, at_most, policy == current))
+        result.append(PolicyRefusal(policy, total, refused, at_most, policy == current, days))
     return result

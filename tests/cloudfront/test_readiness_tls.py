@@ -30,14 +30,14 @@ def test_a_behavior_whose_http_clients_all_came_back_is_ready():
         ("/api/*", False, 70, 10),
         ("*", True, 700, 100),
     ]
-    assert rows[0].verdict.startswith("not ready: 3 of 12 plain-HTTP client-days never came back")
+    assert rows[0].verdict.startswith("3 of 12 plain-HTTP client-days never came back")
     assert "estimated from a 10% sample" in str(rows[1].evidence)
 
 
 def test_a_behavior_without_plain_http_is_ready():
     config = distribution_config(default=behavior(policy="redirect-to-https"))
     (row,) = https_only_readiness(config=config, counts=[], clients=[], evidence=EVIDENCE)
-    assert row.ready and row.verdict == "ready for https-only: no plain-HTTP request in the window"
+    assert row.ready and row.verdict == "no plain-HTTP request in the window"
 
 
 # The AWS table (docs/CLOUDFRONT.md §11), a few cells each way.
@@ -80,10 +80,11 @@ def test_the_floor_counts_certain_and_possible_refusals():
         {"tls_protocol": "TLSv1.1", "tls_cipher": "ECDHE-RSA-AES128-SHA", "requests": 50},
         {"tls_protocol": "", "tls_cipher": "", "requests": 10_000},  # plain HTTP
     ]
-    floor = {r.policy: r for r in tls_floor(rows, current="TLSv1.2_2019")}
+    floor = {r.policy: r for r in tls_floor(rows, current="TLSv1.2_2019", days=10)}
     assert floor["TLSv1.1_2016"].refused == 0
     assert floor["TLSv1.2_2019"].current and floor["TLSv1.2_2019"].refused == 50
     moving = floor["TLSv1.2_2021"]
     assert (moving.https_requests, moving.refused, moving.at_most) == (1_000, 50, 200)
     assert moving.share == 0.05 and moving.share_at_most == 0.2
     assert floor["TLSv1.3_2025"].refused == 200
+    assert floor["TLSv1.3_2025"].refused_per_day_text == "20"
