@@ -356,27 +356,8 @@ def replay(
     return TrafficImpact(days, sum(totals.values()), tuple(impacts), cost, named_total)
 
 
-@dataclass(frozen=True)
-class Evidence:
-    """What the figures rest on: the window, what was counted, and how much of it was read."""
-
-    first_day: str
-    last_day: str
-    days: int
-    requests: int
-    sample_rate: float = 1.0
-
-    def __str__(self) -> str:
-        text = f"{self.days} day{'s' if self.days != 1 else ''} ({self.first_day} to {self.last_day}), "
-        text += f"{self.requests:,} requests counted"
-        if self.sample_rate < 1:
-            text += f", estimated from a {self.sample_rate:.0%} sample"
-        return text
-
-
 __all__ = [
     "BehaviorImpact",
-    "Evidence",
     "PathCount",
     "Price",
     "RedirectCost",

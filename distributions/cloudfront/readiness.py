@@ -16,8 +16,26 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from distributions.cloudfront.impact import PLAIN_PROTOCOLS, Evidence
+from distributions.cloudfront.impact import PLAIN_PROTOCOLS
 from distributions.cloudfront.patterns import DEFAULT_PATH_PATTERN, Config, behaviors_by_precedence
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the figures rest on: the window, what was counted, and how much of it was read."""
+
+    first_day: str
+    last_day: str
+    days: int
+    requests: int
+    sample_rate: float = 1.0
+
+    def __str__(self) -> str:
+        text = f"{self.days} day{'s' if self.days != 1 else ''} ({self.first_day} to {self.last_day}), "
+        text += f"{self.requests:,} requests counted"
+        if self.sample_rate < 1:
+            text += f", estimated from a {self.sample_rate:.0%} sample"
+        return text
 
 
 @dataclass(frozen=True)

@@ -19,14 +19,13 @@ from django.conf import settings
 from django.db.models import Count, Max, Min, Q, Sum
 
 from distributions.cloudfront.impact import (
-    Evidence,
     PathCount,
     Price,
     TrafficClass,
     TrafficImpact,
     replay,
 )
-from distributions.cloudfront.readiness import BehaviorReadiness, https_only_readiness
+from distributions.cloudfront.readiness import BehaviorReadiness, Evidence, https_only_readiness
 from distributions.cloudfront.tls_policies import PolicyRefusal, tls_floor
 from distributions.models import (
     ChangeItem,

@@ -7,13 +7,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from distributions.cloudfront.impact import (
-    Evidence,
     PathCount,
     Price,
     TrafficClass,
     replay,
     representative_path,
 )
+from distributions.cloudfront.readiness import Evidence
 from tests.cloudfront.factories import ALL_METHODS, behavior, distribution_config
 
 PRICE = Price(Decimal("0.0100"), "test price")

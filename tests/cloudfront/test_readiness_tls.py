@@ -2,8 +2,7 @@
 
 import pytest
 
-from distributions.cloudfront.impact import Evidence
-from distributions.cloudfront.readiness import https_only_readiness
+from distributions.cloudfront.readiness import Evidence, https_only_readiness
 from distributions.cloudfront.tls_policies import CIPHERS, POLICIES, PROTOCOLS, supports, tls_floor
 from tests.cloudfront.factories import behavior, distribution_config
 
