@@ -77,6 +77,15 @@ CIPHERS: dict[str, frozenset[str]] = {
 }
 
 
+def effective_policy(config: Mapping[str, Any]) -> str:
+    """The security policy viewers meet: the config's, except on the default certificate, where CloudFront
+    forces TLSv1 whatever is sent (docs/CLOUDFRONT.md §3)."""
+    certificate = config.get("ViewerCertificate") or {}
+    if certificate.get("CloudFrontDefaultCertificate") or not certificate:
+        return "TLSv1"
+    return str(certificate.get("MinimumProtocolVersion", "TLSv1"))
+
+
 def supports(policy: str, protocol: str, cipher: str) -> tuple[bool, bool]:
     """(protocol supported, cipher supported) under `policy`. An unknown protocol is not supported; a cipher
     missing from the table is not judged (the viewer did connect with it, so the table is what lacks it)."""

@@ -26,7 +26,7 @@ from distributions.cloudfront.impact import (
     replay,
 )
 from distributions.cloudfront.readiness import BehaviorReadiness, Evidence, https_only_readiness
-from distributions.cloudfront.tls_policies import PolicyRefusal, tls_floor
+from distributions.cloudfront.tls_policies import PolicyRefusal, effective_policy, tls_floor
 from distributions.models import (
     ChangeItem,
     ChangeRequest,
@@ -131,6 +131,9 @@ class ItemTraffic:
     impact: TrafficImpact | None
     evidence: Evidence | None
     note: str = ""
+    # When the change moves the security policy: what the new one refuses of today's HTTPS viewers.
+    tls: PolicyRefusal | None = None
+    tls_before: str = ""
 
 
 def _item_traffic(item: ChangeItem, data: TrafficData | None) -> ItemTraffic:
@@ -150,7 +153,13 @@ def _item_traffic(item: ChangeItem, data: TrafficData | None) -> ItemTraffic:
         days=data.evidence.days,
         price=request_price(),
     )
-    return ItemTraffic(impact, data.evidence)
+    was, now = effective_policy(item.base_config), effective_policy(after)
+    if was == now:
+        return ItemTraffic(impact, data.evidence)
+    rows = [vars(c) for c in data.classes]
+    floor = tls_floor(rows, current=was, days=data.evidence.days)
+    refusal = next((row for row in floor if row.policy == now), None)
+    return ItemTraffic(impact, data.evidence, tls=refusal, tls_before=was)
 
 
 def items_traffic(*, items: Sequence[ChangeItem]) -> dict[int, ItemTraffic]:
@@ -173,12 +182,7 @@ class DistributionTraffic:
 def distribution_traffic(*, distribution: Distribution) -> DistributionTraffic:
     """Readiness and TLS floor of one distribution from its counted traffic of the window."""
     config = distribution.config
-    certificate = config.get("ViewerCertificate") or {}
-    current = (
-        "TLSv1"
-        if certificate.get("CloudFrontDefaultCertificate")
-        else certificate.get("MinimumProtocolVersion", "TLSv1")
-    )
+    current = effective_policy(config)
     data = traffic_window(distribution_pks=[distribution.pk]).get(distribution.pk)
     if data is None or data.evidence is None:
         return DistributionTraffic(None, [], [], current, no_data_reason(config))

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from distributions.cloudfront.edits import SetViewerCertificate
 from distributions.selectors.traffic import distribution_traffic, items_traffic, traffic_window
 from tests.factories import make_change, make_distribution, make_distributions, make_traffic
 
@@ -108,3 +109,29 @@ def test_the_distributions_traffic_has_readiness_and_the_floor(account):
     floor = {row.policy: row for row in traffic.floor}
     assert floor["TLSv1.1_2016"].current and floor["TLSv1.1_2016"].refused == 0
     assert floor["TLSv1.2_2021"].refused == 100 and floor["TLSv1.2_2021"].share == 0.1
+
+
+def test_a_change_of_security_policy_says_how_many_https_viewers_it_refuses(account, alice):
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/x"
+    site = make_distribution(account, certificate_arn=arn, minimum_protocol_version="TLSv1.1_2016")
+    tls13 = {"tls_protocol": "TLSv1.3", "tls_cipher": "TLS_AES_128_GCM_SHA256"}
+    make_traffic(site, LAST, requests=950, protocol="https", **tls13)
+    tls11 = {"tls_protocol": "TLSv1.1", "tls_cipher": "ECDHE-RSA-AES128-SHA"}
+    make_traffic(site, LAST, requests=50, protocol="https", **tls11)
+    change = make_change(alice, [site])
+    item = change.items.get()
+    item.edits = [
+        SetViewerCertificate(
+            source="acm",
+            certificate_id_or_arn=arn,
+            ssl_support_method="sni-only",
+            minimum_protocol_version="TLSv1.2_2021",
+        ).to_dict()
+    ]
+    item.save(update_fields=["edits"])
+
+    (traffic,) = items_traffic(items=[item]).values()
+
+    seen = (traffic.tls_before, traffic.tls.policy, traffic.tls.refused)
+    assert seen == ("TLSv1.1_2016", "TLSv1.2_2021", 50)
+    assert traffic.tls.share_text == "5.0%"

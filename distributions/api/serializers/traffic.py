@@ -60,11 +60,24 @@ class ImpactSerializer(serializers.Serializer):
     redirect_cost = RedirectCostSerializer(source="cost")
 
 
+class TlsChangeSerializer(serializers.Serializer):
+    policy = serializers.CharField(help_text="The security policy after the change.")
+    https_requests = serializers.IntegerField(help_text="HTTPS requests of the window.")
+    refused = serializers.IntegerField(help_text="On a protocol the policy lacks: refused for certain.")
+    at_most = serializers.IntegerField(help_text="Also counting those on a cipher it lacks.")
+
+
 class DistributionImpactSerializer(serializers.Serializer):
     distribution = serializers.CharField(source="distribution_id")
     evidence = EvidenceSerializer(source="traffic.evidence", allow_null=True)
     impact = ImpactSerializer(source="traffic.impact", allow_null=True)
     note = serializers.CharField(source="traffic.note", help_text="Why there is no impact: logging off, ...")
+    tls_before = serializers.CharField(
+        source="traffic.tls_before", help_text="The policy today, if it changes."
+    )
+    tls = TlsChangeSerializer(
+        source="traffic.tls", allow_null=True, help_text="When the change moves the security policy."
+    )
 
 
 class PriceSerializer(serializers.Serializer):
@@ -145,6 +158,8 @@ IMPACT_EXAMPLE = OpenApiExample(
                     },
                 },
                 "note": "",
+                "tls_before": "",
+                "tls": None,
             }
         ],
     },
