@@ -264,7 +264,9 @@ def _units(
     named: dict[tuple, list[tuple[str, int]]] = defaultdict(list)
     for p in paths:
         key = (p.path_pattern, p.protocol, p.method, p.http_version, p.user_agent_family)
-        named[key].append((p.path, p.requests))
+        # A logged path is replayed under this distribution's own host, so it must start with "/".
+        path = p.path if p.path.startswith("/") else f"/{p.path}"
+        named[key].append((path, p.requests))
     units: list[tuple[TrafficClass, str, int, bool]] = []
     named_total = 0
     for c in classes:

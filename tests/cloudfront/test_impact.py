@@ -191,3 +191,19 @@ def test_requests_are_conserved_and_a_no_op_changes_nothing(classes, d1, a1, d2,
     assert same.changed_requests == 0 and same.cost.added_per_month == 0
     if (d1, a1) == (d2, a2):
         assert impact.changed_requests == 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.text(max_size=40),
+    st.sampled_from(["", "/api/*", "*.php", "a?b"]),
+    st.integers(0, 1000),
+    st.integers(0, 1000),
+)
+def test_any_logged_path_or_pattern_is_replayed_without_failing(path, pattern, requests, on_path):
+    classes = [TrafficClass(pattern, "http", "GET", "HTTP/1.1", "bot", requests)]
+    paths = [PathCount(pattern, "http", "GET", "HTTP/1.1", "bot", path, on_path)]
+    impact = replay(
+        classes=classes, paths=paths, before=config(), after=config(api="https-only"), days=1, price=PRICE
+    )
+    assert impact.requests == requests and impact.paths_named == min(requests, on_path)
