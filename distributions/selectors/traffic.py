@@ -186,17 +186,10 @@ def distribution_traffic(*, distribution: Distribution) -> DistributionTraffic:
     data = traffic_window(distribution_pks=[distribution.pk]).get(distribution.pk)
     if data is None or data.evidence is None:
         return DistributionTraffic(None, [], [], current, no_data_reason(config))
-    counts = [
-        {"path_pattern": c.path_pattern, "protocol": c.protocol, "requests": c.requests} for c in data.classes
-    ]
-    tls = [
-        {"tls_protocol": c.tls_protocol, "tls_cipher": c.tls_cipher, "requests": c.requests}
-        for c in data.classes
-    ]
-    readiness = https_only_readiness(
-        config=config, counts=counts, clients=data.clients, evidence=data.evidence
-    )
-    return DistributionTraffic(data.evidence, readiness, tls_floor(tls, current=current), current)
+    rows = [vars(c) for c in data.classes]
+    readiness = https_only_readiness(config=config, counts=rows, clients=data.clients, evidence=data.evidence)
+    floor = tls_floor(rows, current=current, days=data.evidence.days)
+    return DistributionTraffic(data.evidence, readiness, floor, current)
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,16 @@ def test_the_distributions_traffic_has_readiness_and_the_floor(account):
     floor = {row.policy: row for row in traffic.floor}
     assert floor["TLSv1.1_2016"].current and floor["TLSv1.1_2016"].refused == 0
     assert floor["TLSv1.2_2021"].refused == 100 and floor["TLSv1.2_2021"].share == 0.1
+    make_traffic(
+        site,
+        LAST - timedelta(days=1),
+        requests=100,
+        protocol="https",
+        tls_protocol="TLSv1.1",
+        tls_cipher="ECDHE-RSA-AES128-SHA",
+    )
+    floor = {row.policy: row for row in distribution_traffic(distribution=site).floor}
+    assert floor["TLSv1.2_2021"].refused_per_day_text == "100"  # 200 over 2 days
 
 
 def test_a_change_of_security_policy_says_how_many_https_viewers_it_refuses(account, alice):

@@ -73,7 +73,7 @@ def test_the_review_shows_real_traffic_impact_and_the_tls_floor(new_page, accoun
 
     page.goto(f"/distributions/{site.distribution_id}/?tab=traffic")
     row = page.locator(".eg-tls-floor tr[data-policy='TLSv1.2_2021']")
-    assert "1.8%" in row.inner_text()  # 900 TLSv1.1 of 50,900 HTTPS requests a day
+    assert "900" in row.inner_text() and "1.8%" in row.inner_text()  # 900 TLSv1.1 of 50,900 HTTPS a day
     readiness = page.inner_text(".eg-readiness")
     assert "14 of 140 plain-HTTP client-days never came back" in readiness
     screenshot(page, "traffic-tab")
