@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date
 
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from distributions.cloudfront.edits import SetViewerProtocolPolicy
 from distributions.cloudfront.summary import record_from_summary
-from distributions.models import Account, ChangeItem, ChangeRequest, Distribution
+from distributions.models import (
+    Account,
+    ChangeItem,
+    ChangeRequest,
+    Distribution,
+    TrafficClients,
+    TrafficCount,
+    TrafficIngest,
+    TrafficPath,
+)
 from distributions.models.changes import edit_kinds_text
 from distributions.services.posture import posture_evaluate
 from distributions.services.sync import record_apply, records_save
@@ -129,3 +139,53 @@ def make_user(username: str, role: str | None) -> User:
     if role:
         user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user
+
+
+def make_traffic(
+    distribution: Distribution,
+    day: date,
+    *,
+    requests: int = 100,
+    path_pattern: str = "",
+    protocol: str = "http",
+    method: str = "GET",
+    http_version: str = "HTTP/1.1",
+    user_agent_family: str = "Chrome",
+    tls_protocol: str = "",
+    tls_cipher: str = "",
+    path: str = "",
+    clients: tuple[int, int] | None = None,
+    sample_rate: float | None = None,
+) -> TrafficCount:
+    """One counted class as the log ingestion would store it; with `path`, the class's TrafficPath row; with
+    `clients` (plain-HTTP clients, of which never over HTTPS), the behavior's TrafficClients row of the day;
+    with `sample_rate`, the day's TrafficIngest (done)."""
+    common = {"account": distribution.account, "distribution": distribution, "day": day}
+    key = {"path_pattern": path_pattern, "protocol": protocol, "method": method, "http_version": http_version}
+    count = TrafficCount.objects.create(
+        **common,
+        **key,
+        status_class="2xx",
+        redirected=False,
+        tls_protocol=tls_protocol,
+        tls_cipher=tls_cipher,
+        user_agent_family=user_agent_family,
+        requests=requests,
+    )
+    if path:
+        TrafficPath.objects.create(
+            **common, **key, user_agent_family=user_agent_family, path=path, requests=requests
+        )
+    if clients is not None:
+        TrafficClients.objects.update_or_create(
+            **common,
+            path_pattern=path_pattern,
+            defaults={"http_clients": clients[0], "http_clients_never_https": clients[1]},
+        )
+    if sample_rate is not None:
+        now = timezone.now()
+        TrafficIngest.objects.update_or_create(
+            **common,
+            defaults={"status": TrafficIngest.Status.DONE, "sample_rate": sample_rate, "requested_at": now},
+        )
+    return count

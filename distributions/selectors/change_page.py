@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.core.cache import cache
@@ -30,6 +30,7 @@ from distributions.selectors.review import (
     loosened_policies,
     sample_requests,
 )
+from distributions.selectors.traffic import items_traffic
 
 PAGE_SIZE = 50
 # Grouping of the items' cards: by their identical edits, or by account.
@@ -145,10 +146,12 @@ def change_page(*, change_request: ChangeRequest, grouping: str, page_number: st
     page = Paginator(ordered, PAGE_SIZE).get_page(page_number)
     full = _item_rows(change_request).in_bulk(list(page.object_list))
     sizes = Counter(keys.values())
+    traffic = items_traffic(items=[full[pk] for pk in page.object_list])
     groups: list[ItemGroup] = []
     for pk in page.object_list:
         item = full[pk]
         review = item_review(item, certificates=certificates[item.distribution.account_id])
+        review = replace(review, traffic=traffic[pk])
         if not groups or keys[groups[-1].reviews[0].item.pk] != keys[pk]:
             if grouping == "account":
                 label = f"Account {item.distribution.account.name}"

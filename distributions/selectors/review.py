@@ -27,6 +27,7 @@ from distributions.selectors.changes import (
     item_validate,
     suggested_invalidations,
 )
+from distributions.selectors.traffic import ItemTraffic
 
 MAX_SAMPLED_BEHAVIORS = 40
 # (method, HTTP version) of each sampled request: GET, a POST a 307 resends, a POST too old for a 307.
@@ -76,6 +77,7 @@ class ItemReview:
     error: str = ""
     stricter: list[StricterPolicy] = field(default_factory=list)
     reachability: list[ReachabilityChange] = field(default_factory=list)
+    traffic: ItemTraffic | None = None  # the impact on counted traffic (selectors/traffic.py), if read
 
 
 def behavior_rows(config: dict) -> list[BehaviorRow]:

@@ -16,6 +16,7 @@ from distributions.cloudfront.viewers import wildcard_names
 from distributions.errors import Invalid
 from distributions.models import ChangeRequest, Distribution
 from distributions.selectors.changes import certificate_records, item_planned_config
+from distributions.selectors.traffic import ItemTraffic, items_traffic
 
 # What CloudFront domains and aliases are made of; anything else (an IP literal, a NUL) names no distribution.
 HOSTNAME = re.compile(r"[a-z0-9*_-]+(\.[a-z0-9*_-]+)*\.?")
@@ -31,6 +32,7 @@ class RequestSimulation:
     after: Simulation | None = None
     change_request: ChangeRequest | None = None
     change_note: str = ""
+    traffic: ItemTraffic | None = None  # the change's impact on this distribution's counted traffic
 
     @property
     def changed(self) -> bool:
@@ -118,7 +120,8 @@ def request_simulate(
     except LookupError as error:
         note = f"Change #{change_request.pk} no longer applies to this distribution: {error}."
         return RequestSimulation(distribution, via, before, None, change_request, note)
-    return RequestSimulation(distribution, via, before, after, change_request)
+    traffic = items_traffic(items=[item])[item.pk]
+    return RequestSimulation(distribution, via, before, after, change_request, traffic=traffic)
 
 
 def change_sample_urls(change_request: ChangeRequest, limit: int = 6) -> list[str]:

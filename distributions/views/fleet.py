@@ -21,6 +21,7 @@ from distributions.roles import can
 from distributions.selectors import fleet as selectors
 from distributions.selectors.behaviors import behavior_details
 from distributions.selectors.fleet import AccountStats
+from distributions.selectors.traffic import distribution_traffic
 from distributions.services import queue
 from distributions.views.common import filterset_read, requires
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
 PAGE_SIZE = 25
-DETAIL_TABS = ("general", "behaviors", "origins")
+DETAIL_TABS = ("general", "behaviors", "origins", "traffic")
 
 
 @requires("view")
@@ -78,6 +79,7 @@ def distribution_detail(request: HttpRequest, distribution_id: str) -> HttpRespo
             "coverage": selectors.certificate_coverage(distribution=distribution),
             "last_run": distribution.account.sync_runs.first(),
             "can_request": can(request.user, "request") and distribution.removed_at is None,
+            "traffic": distribution_traffic(distribution=distribution) if tab == "traffic" else None,
         },
     )
 

@@ -69,6 +69,7 @@ ENDPOINTS = [
         PROPOSE,
     ),
     ("plan-diff", "get", "/api/v1/change-requests/{submitted}/plan-diff/", None, READ),
+    ("impact", "get", "/api/v1/change-requests/{submitted}/impact/", None, READ),
     ("put", "put", "/api/v1/change-requests/{draft}/", {"title": "T", "description": ""}, OWNER),
     ("patch", "patch", "/api/v1/change-requests/{draft}/", {"title": "T2"}, OWNER),
     (

@@ -21,11 +21,13 @@ from rest_framework.response import Response
 from distributions.api.conditional import expected_version, if_match_parameter, with_etag
 from distributions.api.schema import error_responses
 from distributions.api.serializers import changes as s
+from distributions.api.serializers import traffic as t
 from distributions.errors import Invalid
 from distributions.filters import ChangeRequestFilter
 from distributions.models import ChangeRequest, Distribution
 from distributions.roles import signed_in_user
 from distributions.selectors.changes import change_plan_diff, change_request_queryset
+from distributions.selectors.traffic import change_traffic
 from distributions.services import changes, decisions
 from distributions.services.guards import Actor
 
@@ -231,6 +233,22 @@ class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
                 "distributions": diff.changes,
             }
         return Response(s.PlanDiffSerializer(data).data)
+
+    @extend_schema(
+        request=None,
+        responses={200: t.ChangeImpactSerializer},
+        examples=[t.IMPACT_EXAMPLE],
+        description="The change's impact on real traffic: each distribution's counted requests of the window "
+        "(from its access logs) replayed through the simulator before and after the change, per behavior of "
+        "the planned config, with the newly refused clients and paths and the cost of the redirects. A "
+        "distribution without counted traffic has `impact: null` and a `note` (logging off, not read yet).",
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def impact(self, request: Request, pk: str) -> Response:
+        change_request = self.get_object()
+        rows = change_traffic(change_request=change_request)
+        data = t.change_impact_data(change_request.pk, rows)
+        return Response(t.ChangeImpactSerializer(data).data)
 
     @extend_schema(
         request=s.SubmitSerializer,
