@@ -13,6 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from dashboard.env import envbool, envfloat, envint, envlist
+from dashboard.revert_settings import *  # noqa: F403 (scheduled windows and revert)
 from dashboard.spectacular import SPECTACULAR_SETTINGS  # noqa: F401 (the OpenAPI schema's, fixed)
 from dashboard.sso import *  # noqa: F403 (mozilla-django-oidc's fixed settings)
 from dashboard.sso import csp_with_provider, sso_check, sso_group_map

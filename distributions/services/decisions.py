@@ -7,7 +7,6 @@ never approve their own change, whatever their roles.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,6 +20,8 @@ from distributions.services.audit import audit_record
 from distributions.services.changes import change_plan_hash, raise_if_errors
 from distributions.services.guards import Actor, lock_owned, require
 from distributions.services.lifecycle import change_request_move, items_move
+from distributions.services.revert import approvals_required
+from distributions.services.schedule import change_request_wait
 
 Status = choices.ChangeStatus
 
@@ -129,7 +130,7 @@ def change_request_approve(
         decision=choices.Decision.APPROVED,
         plan_hash=change_request.plan_hash,
     )
-    given, required = valid_approvals(change_request).count(), settings.EDGEGUARD_APPROVALS_REQUIRED
+    given, required = valid_approvals(change_request).count(), approvals_required(change_request)
     audit_record(
         action="change.approval",
         actor=actor.user,
@@ -148,7 +149,8 @@ def change_request_approve(
             data={"plan_hash": change_request.plan_hash, "approvals": given, "required": required},
         )
         transaction.on_commit(lambda: notify.change_decided(change_request))
-        transaction.on_commit(lambda: queue.change_apply(change_request.pk))
+        if not change_request_wait(change_request):
+            transaction.on_commit(lambda: queue.change_apply(change_request.pk))
     return change_request
 
 
