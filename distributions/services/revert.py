@@ -13,7 +13,8 @@ from django.conf import settings
 from django.db import transaction
 
 from distributions import choices
-from distributions.cloudfront.revert import plan_revert
+from distributions.cloudfront.config_paths import format_value
+from distributions.cloudfront.revert import LeftAlone, plan_revert
 from distributions.errors import Invalid, InvalidState
 from distributions.models import ChangeItem, ChangeRequest
 from distributions.models.changes import edit_kinds_text
@@ -49,6 +50,18 @@ def _check_revertible(change_request: ChangeRequest) -> None:
         )
 
 
+def _left_alone_note(distribution_id: str, kept: LeftAlone) -> dict:
+    values = {"wrote": kept.wrote, "now": kept.now, "before": kept.before}
+    return {
+        "distribution": distribution_id,
+        "field": kept.field,
+        "label": kept.label,
+        "message": kept.message,
+        **values,
+        **{f"{name}_text": format_value(value) for name, value in values.items()},
+    }
+
+
 def _plan(change_request: ChangeRequest) -> tuple[list[ChangeItem], dict]:
     """The revert's items (unsaved) and its notes: the fields left alone, what cannot be undone."""
     items: list[ChangeItem] = []
@@ -61,11 +74,7 @@ def _plan(change_request: ChangeRequest) -> tuple[list[ChangeItem], dict]:
             notes["not_revertible"].append({"distribution": name, "message": message})
             continue
         plan = plan_revert(item_edits(item), item.base_config, distribution.config)
-        notes["left_alone"] += [
-            {"distribution": name, "field": kept.field, "label": kept.label, "wrote": kept.wrote}
-            | {"now": kept.now, "before": kept.before, "message": kept.message}
-            for kept in plan.left_alone
-        ]
+        notes["left_alone"] += [_left_alone_note(name, kept) for kept in plan.left_alone]
         notes["not_revertible"] += [{"distribution": name, "message": text} for text in plan.not_revertible]
         if plan.edits:
             edits = [edit.to_dict() for edit in plan.edits]

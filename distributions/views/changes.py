@@ -35,6 +35,7 @@ from distributions.selectors.changes import change_list as change_list_query
 from distributions.services import changes, decisions
 from distributions.services.guards import Actor
 from distributions.views.common import filterset_read, refusal, requires, sent_back_note
+from distributions.views.revert import revert_schedule_context
 
 
 @requires("view")
@@ -144,6 +145,7 @@ def _detail(
             "revisions": plan_revisions(change),
             "can_simulate": simulatable_changes(user).filter(pk=change.pk).exists(),
             **_progress_context(change, grouping, page.page.number, page.summary.distributions),
+            **revert_schedule_context(request, change),
         }
     )
     status = 400 if decision_form is not None and decision_form.errors else 200
