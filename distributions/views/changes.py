@@ -198,6 +198,8 @@ def _run(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:
     else:
         if isinstance(result, ChangeRequest) and result.status == choices.ChangeStatus.APPROVED:
             success = f"{success} It is approved and {QUEUED}."
+        elif isinstance(result, ChangeRequest) and result.status == choices.ChangeStatus.SCHEDULED:
+            success = f"{success} It is approved and waits for its window."
         messages.success(request, success)
     return redirect("change-detail", pk=pk)
 
