@@ -21,6 +21,7 @@ from distributions.models import Approval, Certificate, ChangeItem, ChangeReques
 LIST_TABS: dict[str, tuple[str, Q | None]] = {
     "pending": ("Awaiting approval", Q(status=choices.ChangeStatus.SUBMITTED)),
     "active": ("In flight", Q(status__in=list(choices.CHANGE_ACTIVE))),
+    "scheduled": ("Scheduled", Q(status=choices.ChangeStatus.SCHEDULED)),
     "mine": ("Mine", None),
     "all": ("All", Q()),
 }

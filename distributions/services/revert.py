@@ -102,10 +102,11 @@ def change_request_revert(*, actor: Actor, change_request: ChangeRequest) -> Cha
     items, notes = _plan(original)
     if not items:
         reasons = [note["message"] for note in notes["left_alone"] + notes["not_revertible"]]
+        # The plan reads the mirror: a fleet not synced since the change would look changed by somebody.
+        hint = " (Planned on the last sync: if that was before the change, sync and try again.)"
         raise Invalid(
             f"Nothing to revert in change #{original.pk}: "
-            + ("; ".join(reasons) if reasons else "it wrote nothing to CloudFront")
-            + ".",
+            + ("; ".join(reasons) + "." + hint if reasons else "it wrote nothing to CloudFront."),
             code="nothing_to_revert",
         )
     revert = ChangeRequest.objects.create(

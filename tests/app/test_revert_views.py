@@ -115,3 +115,14 @@ def test_a_nul_byte_in_the_window_is_a_400_with_a_message(client, fleet, alice):
     )
     assert response.status_code == 400
     assert "NUL character" in response.content.decode()
+
+
+def test_the_scheduled_tab_lists_changes_waiting_for_their_window(client, fleet, alice, bob):
+    from tests.app.test_schedule import scheduled_change
+
+    waiting = scheduled_change(alice, bob, fleet[0], tomorrow_at(2))
+    plan(alice, fleet[1], SetViewerProtocolPolicy("default", "https-only"))
+    client.force_login(alice)
+    page = client.get("/changes/?tab=scheduled")
+    assert [change.pk for change in page.context["page"]] == [waiting.pk]
+    assert 'data-status="scheduled"' in page.content.decode()
