@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from distributions import choices
 from distributions.cloudfront.edits import SetViewerProtocolPolicy
-from distributions.models import ChangeRequest
+from distributions.models import ChangeRequest, SyncRun
 from distributions.services import changes, decisions, revert, schedule
 from distributions.services.guards import Actor
 from distributions.services.sync import account_sync
@@ -44,6 +44,20 @@ def planned(requester, distributions, *edits, title="HTTPS only, end to end") ->
     return ChangeRequest.objects.get(pk=change.pk)
 
 
+def wait_for_resync(change: ChangeRequest, workers) -> None:
+    """Wait for the sync a finished change asks for: it must neither race this test's own sync nor still
+    be reading the tables when the test's teardown empties them."""
+    change.refresh_from_db()
+    account = change.items.select_related("distribution").first().distribution.account
+
+    def synced() -> bool:
+        workers.check_alive()
+        runs = SyncRun.objects.filter(account=account, started_at__gte=change.finished_at)
+        return runs.exists() and not runs.filter(status=choices.SyncStatus.RUNNING).exists()
+
+    harness.wait_until(synced, timeout=60, interval=0.25, what=f"the resync after change {change.pk}")
+
+
 def policy(live, distribution) -> tuple[str, str]:
     response = live.client().get_distribution_config(Id=distribution.distribution_id)
     return response["DistributionConfig"]["DefaultCacheBehavior"]["ViewerProtocolPolicy"], response["ETag"]
@@ -56,6 +70,7 @@ def test_a_revert_restores_exactly_what_was_written_and_keeps_an_out_of_band_edi
     decisions.change_request_submit(actor=Actor(alice), change_request=change, checklist=CHECKED)
     decisions.change_request_approve(actor=Actor(bob), change_request=change)
     wait_for_completed(change, workers)
+    wait_for_resync(change, workers)
 
     # Meanwhile, somebody sets the first distribution's policy (a field the change wrote) in the console.
     edited = written[0]
@@ -81,6 +96,7 @@ def test_a_revert_restores_exactly_what_was_written_and_keeps_an_out_of_band_edi
     live.reset_calls()
     decisions.change_request_approve(actor=Actor(bob), change_request=reverting)
     done = wait_for_completed(reverting, workers)
+    wait_for_resync(done, workers)
 
     assert live.calls()["UpdateDistribution"] == 4
     assert policy(live, edited)[0] == "redirect-to-https"  # the out-of-band edit survives
@@ -120,6 +136,7 @@ def test_beat_starts_a_scheduled_change_within_one_interval_and_never_before(liv
         assert status_of(change) == choices.ChangeStatus.SCHEDULED, "started before its window"
         time.sleep(0.2)
     done = wait_for_completed(change, workers)
+    wait_for_resync(done, workers)
 
     due = done.events.get(action="change.due")
     assert due.created_at >= window
