@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from dashboard.env import envbool, envfloat, envint, envlist
 from dashboard.identity_settings import *  # noqa: F403
 from dashboard.impact_settings import *  # noqa: F403
+from dashboard.revert_settings import *  # noqa: F403
 from dashboard.spectacular import SPECTACULAR_SETTINGS  # noqa: F401 (the OpenAPI schema's, fixed)
 from dashboard.sso import *  # noqa: F403 (mozilla-django-oidc's fixed settings)
 from dashboard.sso import csp_with_provider, sso_check, sso_group_map

@@ -56,6 +56,8 @@ class ChangeStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Awaiting approval"
     APPROVED = "approved", "Approved"
+    # Approved, waiting for its maintenance window (`ChangeRequest.apply_at`); beat starts it then.
+    SCHEDULED = "scheduled", "Scheduled"
     APPLYING = "applying", "Applying"
     DEPLOYING = "deploying", "Deploying"
     COMPLETED = "completed", "Completed"
@@ -66,7 +68,13 @@ class ChangeStatus(models.TextChoices):
 
 
 CHANGE_EDITABLE = frozenset({ChangeStatus.DRAFT, ChangeStatus.SUBMITTED})
-CHANGE_CANCELLABLE = frozenset({ChangeStatus.DRAFT, ChangeStatus.SUBMITTED, ChangeStatus.APPROVED})
+CHANGE_CANCELLABLE = frozenset(
+    {ChangeStatus.DRAFT, ChangeStatus.SUBMITTED, ChangeStatus.APPROVED, ChangeStatus.SCHEDULED}
+)
+# A window can be set or moved until the worker starts the change.
+CHANGE_SCHEDULABLE = frozenset(
+    {ChangeStatus.DRAFT, ChangeStatus.SUBMITTED, ChangeStatus.APPROVED, ChangeStatus.SCHEDULED}
+)
 CHANGE_ACTIVE = frozenset({ChangeStatus.APPROVED, ChangeStatus.APPLYING, ChangeStatus.DEPLOYING})
 CHANGE_FINAL = frozenset(
     {
@@ -76,6 +84,12 @@ CHANGE_FINAL = frozenset(
         ChangeStatus.CONFLICT,
         ChangeStatus.FAILED,
     }
+)
+
+# Ended changes that may have written something, so a revert can be planned for them. A halted or aborted
+# rollout (waves) stopped with some waves applied: plain strings, so this set names them before they exist.
+CHANGE_REVERTIBLE = frozenset(
+    {ChangeStatus.COMPLETED, ChangeStatus.FAILED, ChangeStatus.CONFLICT, "halted", "aborted"}
 )
 
 

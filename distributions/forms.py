@@ -1,6 +1,7 @@
 """The HTML pages' forms. They parse input only; CloudFront's rules and roles are checked by the services."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, cast
 
 from django import forms
@@ -112,6 +113,26 @@ class EditRemoveForm(forms.Form):
 class DecisionForm(forms.Form):
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     plan_hash = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class ScheduleForm(forms.Form):
+    """A maintenance window: a wall time (as a datetime-local input sends it) in an IANA time zone.
+
+    The time stays naive here: the service reads it in the zone given (a DateTimeField would read it in the
+    server's zone instead) and says what is wrong with either.
+    """
+
+    starts_at = forms.CharField(max_length=32, label="Window starts")
+    time_zone = forms.CharField(max_length=64, initial="UTC", label="Time zone (IANA)")
+
+    def clean_starts_at(self) -> datetime:
+        value = self.cleaned_data["starts_at"].strip()
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            raise forms.ValidationError(
+                f"{value[:32]!r} is not a date and time: use YYYY-MM-DDTHH:MM, e.g. 2026-12-02T02:00."
+            ) from None
 
 
 class PostureFilterForm(forms.Form):

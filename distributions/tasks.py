@@ -9,7 +9,7 @@ from django.core.mail import send_mail
 from distributions import choices
 from distributions.models import Account
 from distributions.services import apply as apply_service
-from distributions.services import progress, queue
+from distributions.services import progress, queue, schedule
 from distributions.services.posture import posture_reevaluate
 from distributions.services.sync import account_register_default, account_sync_in_turn
 
@@ -88,3 +88,10 @@ def sweep_stuck_changes() -> int:
 def send_email(subject: str, body: str, recipients: list[str]) -> None:
     """Send one email; while the mail server is unreachable, retry with backoff for about two hours."""
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+@shared_task(name="distributions.start_scheduled_changes")
+def start_scheduled_changes() -> int:
+    """Queue the scheduled changes whose maintenance window has come (beat, every
+    EDGEGUARD_SCHEDULE_BEAT_SECONDS)."""
+    return len(schedule.scheduled_changes_start())

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from distributions.views import accounts, audit, changes, edit, fleet, posture
+from distributions.views import accounts, audit, changes, edit, fleet, posture, revert
 
 urlpatterns = [
     path("", fleet.distribution_list, name="distribution-list"),
@@ -41,6 +41,9 @@ urlpatterns = [
     path("changes/<int:pk>/decide/", changes.change_decide, name="change-decide"),
     path("changes/<int:pk>/cancel/", changes.change_cancel, name="change-cancel"),
     path("changes/<int:pk>/retry/", changes.change_retry, name="change-retry"),
+    path("changes/<int:pk>/revert/", revert.change_revert, name="change-revert"),
+    path("changes/<int:pk>/schedule/", revert.change_schedule, name="change-schedule"),
+    path("changes/<int:pk>/unschedule/", revert.change_unschedule, name="change-unschedule"),
     path(
         "changes/<int:pk>/items/<str:distribution_id>/invalidate/",
         changes.change_invalidate,

@@ -31,6 +31,16 @@ class ChangeRequest(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # A maintenance window: approved, the change waits (status scheduled) until beat starts it at `apply_at`
+    # (UTC); `apply_time_zone` is the IANA zone it was chosen in, for display.
+    apply_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    apply_time_zone = models.CharField(max_length=64, blank=True)
+    # A revert is a change of its own, linked to the change it reverts (`reverted_by` the other way);
+    # `revert_notes` keeps what its planning left alone or could not undo (services/revert.py).
+    reverts = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reverted_by"
+    )
+    revert_notes = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     class Meta:
         ordering = ["-created_at"]

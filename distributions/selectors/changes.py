@@ -21,6 +21,7 @@ from distributions.models import Approval, Certificate, ChangeItem, ChangeReques
 LIST_TABS: dict[str, tuple[str, Q | None]] = {
     "pending": ("Awaiting approval", Q(status=choices.ChangeStatus.SUBMITTED)),
     "active": ("In flight", Q(status__in=list(choices.CHANGE_ACTIVE))),
+    "scheduled": ("Scheduled", Q(status=choices.ChangeStatus.SCHEDULED)),
     "mine": ("Mine", None),
     "all": ("All", Q()),
 }
@@ -29,7 +30,7 @@ LIST_TABS: dict[str, tuple[str, Q | None]] = {
 def change_request_queryset() -> QuerySet[ChangeRequest]:
     """Change requests with everything their API representation reads, in a fixed number of queries."""
     return ChangeRequest.objects.select_related("requester").prefetch_related(
-        "items__distribution__account", "approvals__approver", "revisions__submitted_by"
+        "items__distribution__account", "approvals__approver", "revisions__submitted_by", "reverted_by"
     )
 
 

@@ -8,7 +8,6 @@ under the two-person rule of selectors/two_person.py (not from a person the requ
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,6 +22,8 @@ from distributions.services.audit import audit_record
 from distributions.services.changes import change_plan_hash, raise_if_errors
 from distributions.services.guards import Actor, lock_owned, require
 from distributions.services.lifecycle import change_request_move, items_move
+from distributions.services.revert import approvals_required
+from distributions.services.schedule import change_request_wait
 
 Status = choices.ChangeStatus
 
@@ -131,7 +132,7 @@ def change_request_approve(
     verdicts = approval_verdicts(change_request)
     mine = next(verdict for verdict in verdicts if verdict.approval.pk == approval.pk)
     given = sum(verdict.counts for verdict in verdicts)
-    required = settings.EDGEGUARD_APPROVALS_REQUIRED
+    required = approvals_required(change_request)
     audit_record(
         action="change.approval",
         actor=actor.user,
@@ -156,7 +157,8 @@ def change_request_approve(
             data={"plan_hash": change_request.plan_hash, "approvals": given, "required": required},
         )
         transaction.on_commit(lambda: notify.change_decided(change_request))
-        transaction.on_commit(lambda: queue.change_apply(change_request.pk))
+        if not change_request_wait(change_request):
+            transaction.on_commit(lambda: queue.change_apply(change_request.pk))
     return change_request
 
 

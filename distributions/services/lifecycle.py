@@ -45,6 +45,11 @@ CHANGE_TRANSITIONS: Mapping[str, Transition] = {
     "revise": _move([Status.SUBMITTED], Status.DRAFT),
     "cancel": _move(choices.CHANGE_CANCELLABLE, Status.CANCELLED),
     "retry": _move([Status.FAILED], Status.APPROVED),
+    # A maintenance window (services/schedule.py): an approved change waits for it; beat makes it due, or
+    # its requester drops the window to apply it now.
+    "schedule": _move([Status.APPROVED], Status.SCHEDULED),
+    "due": _move([Status.SCHEDULED], Status.APPROVED),
+    "unschedule": _move([Status.SCHEDULED], Status.APPROVED),
     # The worker, through services/apply.py and services/progress.py.
     "start": _move([Status.APPROVED], Status.APPLYING),
     "deploy": _move([Status.APPLYING], Status.DEPLOYING),
@@ -98,6 +103,13 @@ def change_request_move(
         f"so it cannot become {Status(transition.target).label.lower()}.",
         code="invalid_state",
     )
+
+
+def change_request_take(change_request_id: int, name: str, where: models.Q, **fields: Any) -> bool:
+    """change_request_move for beat: the compare-and-set also requires `where` (e.g. its window has come).
+    False, and nothing written, if the change is in no source status or `where` no longer holds."""
+    rows = ChangeRequest.objects.filter(where, pk=change_request_id)
+    return bool(_write(rows, CHANGE_TRANSITIONS[name], {"updated_at": timezone.now(), **fields}))
 
 
 def items_move(items: models.QuerySet[ChangeItem], name: str, **fields: Any) -> int:

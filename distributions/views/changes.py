@@ -35,6 +35,7 @@ from distributions.selectors.two_person import approval_verdicts, decision_verdi
 from distributions.services import changes, decisions
 from distributions.services.guards import Actor
 from distributions.views.common import filterset_read, refusal, requires, sent_back_note
+from distributions.views.revert import revert_schedule_context
 
 
 @requires("view")
@@ -145,6 +146,7 @@ def _detail(
             "revisions": plan_revisions(change),
             "can_simulate": simulatable_changes(user).filter(pk=change.pk).exists(),
             **_progress_context(change, grouping, page.page.number, page.summary.distributions),
+            **revert_schedule_context(request, change),
         }
     )
     status = 400 if decision_form is not None and decision_form.errors else 200
@@ -197,6 +199,8 @@ def _run(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:
     else:
         if isinstance(result, ChangeRequest) and result.status == choices.ChangeStatus.APPROVED:
             success = f"{success} It is approved and {QUEUED}."
+        elif isinstance(result, ChangeRequest) and result.status == choices.ChangeStatus.SCHEDULED:
+            success = f"{success} It is approved and waits for its window."
         messages.success(request, success)
     return redirect("change-detail", pk=pk)
 

@@ -7,6 +7,7 @@ caller sees the same status.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from unittest import mock
 
 import pytest
@@ -19,6 +20,7 @@ from distributions.models import Account, AuditEvent, Certificate, ChangeRequest
 from distributions.services import changes, decisions
 from distributions.services.guards import Actor
 from tests.api.conftest import CHECKED, REDIRECT, expire, token_client
+from tests.api.test_revert_schedule import completed_change, windowed_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +88,15 @@ ENDPOINTS = [
     ("reject", "post", "/api/v1/change-requests/{submitted}/reject/", {"comment": "Not now."}, DECIDE),
     ("cancel", "post", "/api/v1/change-requests/{draft}/cancel/", None, CANCEL),
     ("retry", "post", "/api/v1/change-requests/{failed}/retry/", None, ADMIN),
+    ("revert", "post", "/api/v1/change-requests/{completed}/revert/", None, PROPOSE),
+    (
+        "schedule",
+        "post",
+        "/api/v1/change-requests/{draft}/schedule/",
+        {"apply_at": "{tomorrow}", "time_zone": "Europe/Berlin"},
+        OWNER,
+    ),
+    ("unschedule", "post", "/api/v1/change-requests/{windowed}/unschedule/", None, OWNER),
     ("invalidations", "get", "/api/v1/invalidations/", None, READ),
     ("invalidation", "get", "/api/v1/invalidations/{invalidation}/", None, READ),
     ("invalidate", "post", "/api/v1/invalidations/", {"distribution": "{dist}", "paths": ["/*"]}, PROPOSE),
@@ -114,6 +125,9 @@ def world(alice, account, distribution):
     failed = change(redirect)
     ChangeRequest.objects.filter(pk=failed.pk).update(status="failed")
     invalidation = change(Invalidate(paths=("/*",))).items.get()
+    completed = completed_change(alice, distribution)
+    windowed = windowed_draft(alice, distribution)
+    tomorrow = (timezone.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     certificate = Certificate.objects.create(
         account=account,
         arn="arn:aws:acm:us-east-1:123456789012:certificate/1",
@@ -126,7 +140,8 @@ def world(alice, account, distribution):
     return {
         "account": account.pk, "spare": spare.pk, "dist": distribution.distribution_id, "draft": draft.pk,
         "submitted": submitted.pk, "plan": submitted.plan_hash, "failed": failed.pk,
-        "invalidation": invalidation.pk,
+        "invalidation": invalidation.pk, "completed": completed.pk, "windowed": windowed.pk,
+        "tomorrow": tomorrow,
         "certificate": certificate.pk, "sync_run": sync_run.pk, "event": AuditEvent.objects.first().pk,
     }  # fmt: skip
 

@@ -44,7 +44,7 @@ BAD_FILTERS = [
     ("/posture/", "control", "CloudFront.99", "CloudFront.99 is not one of the available choices."),
     ("/posture/", "account", "nope", "nope is not one of the available choices."),
     ("/posture/", "severity", "urgent", "urgent is not one of the available choices."),
-    ("/changes/", "tab", "nope", "Use one of pending, active, mine, all: the All tab is shown."),
+    ("/changes/", "tab", "nope", "Use one of pending, active, scheduled, mine, all: the All tab is shown."),
     ("/changes/", "status", "nope", "nope is not one of the available choices."),
     ("/changes/", "requester", LONG, "at most 150 characters"),
     ("/changes/", "distribution", LONG, "at most 32 characters"),

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from distributions.api.fields import EditField, NaturalKeyField, StrictBooleanField, StrictCharField
+from distributions.api.serializers.revert import RevertNotesSerializer
 from distributions.choices import Decision
 from distributions.cloudfront.diff import diff_configs
 from distributions.cloudfront.edits import edit_from_dict
@@ -237,6 +238,21 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
         help_text="True when an edit after submission sent the change back to draft: its approvals are void, "
         "and it must be submitted again with the checklist confirmed."
     )
+    apply_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="The maintenance window's start (UTC), if any."
+    )
+    apply_time_zone = serializers.CharField(
+        read_only=True, help_text="The IANA time zone the window was chosen in (for display)."
+    )
+    reverts: serializers.PrimaryKeyRelatedField[ChangeRequest] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="The change this one reverts."
+    )
+    reverted_by: serializers.PrimaryKeyRelatedField[ChangeRequest] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="The reverts planned of this change, oldest first."
+    )
+    revert_notes = RevertNotesSerializer(
+        read_only=True, help_text="A revert's fields left alone (changed since) and what it cannot undo."
+    )
 
     class Meta:
         model = ChangeRequest
@@ -257,6 +273,11 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
             "approvals",
             "plan_revisions",
             "sent_back",
+            "apply_at",
+            "apply_time_zone",
+            "reverts",
+            "reverted_by",
+            "revert_notes",
         ]
 
     @extend_schema_field(ApprovalSerializer(many=True))

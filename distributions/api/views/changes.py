@@ -22,6 +22,7 @@ from distributions.api.conditional import expected_version, if_match_parameter, 
 from distributions.api.schema import error_responses
 from distributions.api.serializers import changes as s
 from distributions.api.serializers import traffic as t
+from distributions.api.views.revert import RevertScheduleActions
 from distributions.errors import Invalid
 from distributions.filters import ChangeRequestFilter
 from distributions.models import ChangeRequest, Distribution
@@ -67,7 +68,9 @@ def _dropped(distribution: Distribution, added: changes.EditsAdded) -> list[dict
         parameters=[IF_MATCH],
     ),
 )
-class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ChangeRequestViewSet(
+    RevertScheduleActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Change requests. Every write to CloudFront goes through one, approved by a second person."""
 
     serializer_class = s.ChangeRequestSerializer
