@@ -145,8 +145,11 @@ def wave_start(change_request_id: int, index: int) -> Schedule:
 
 
 def _enqueue(schedule: Schedule) -> None:
-    for item_id, countdown, step in schedule:
-        transaction.on_commit(lambda i=item_id, c=countdown, s=step: queue.item_step(i, countdown=c, step=s))
+    def publish() -> None:
+        for item_id, countdown, step in schedule:
+            queue.item_step(item_id, countdown=countdown, step=step)
+
+    transaction.on_commit(publish)
 
 
 # -- people: pause, resume, abort -----------------------------------------------------------------
