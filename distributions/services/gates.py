@@ -20,8 +20,9 @@ from distributions import choices
 from distributions.cloudfront.health import Window, judge, metric_period
 from distributions.gateway import CloudFrontGateway, GatewayError
 from distributions.models import Account, ChangeItem, ChangeRequest, Wave
+from distributions.selectors.waves import gate_settings
 from distributions.services.audit import audit_record
-from distributions.services.rollout import gate_settings, wave_halt
+from distributions.services.rollout import wave_halt
 from distributions.services.waves import Schedule, wave_start
 
 State = choices.WaveState

@@ -8,15 +8,12 @@ Called by services/progress.py's `change_refresh`, under the change's row lock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from distributions import choices
-from distributions.cloudfront.health import Thresholds
-from distributions.models import ChangeItem, ChangeRequest, Rollout, Wave
+from distributions.models import ChangeItem, ChangeRequest, Wave
+from distributions.selectors.waves import gate_settings
 from distributions.services import queue
 from distributions.services.audit import audit_record
 from distributions.services.lifecycle import change_request_move
@@ -27,34 +24,6 @@ State = choices.WaveState
 # Held or stopped by a person or a gate: nothing new is written, what was written is followed to Deployed.
 HELD = (Status.PAUSED, Status.HALTED, Status.ABORTED)
 WRITTEN = (Item.DEPLOYING, Item.INVALIDATING)
-
-
-@dataclass(frozen=True)
-class GateSettings:
-    """A change's gate: the watch window (seconds), the thresholds, and what too little traffic does."""
-
-    watch_seconds: int
-    thresholds: Thresholds
-    low_traffic: str
-
-
-def gate_settings(change_request_id: int) -> GateSettings:
-    """The EDGEGUARD_GATE_* settings, with the change's own overrides (models/waves.py, Rollout)."""
-    rollout = Rollout.objects.filter(change_request_id=change_request_id).first()
-
-    def pick(name: str, default):
-        value = getattr(rollout, name, None)
-        return default if value is None else value
-
-    return GateSettings(
-        watch_seconds=pick("watch_seconds", settings.EDGEGUARD_GATE_WATCH_SECONDS),
-        thresholds=Thresholds(
-            max_4xx_rise=pick("max_4xx_rise", settings.EDGEGUARD_GATE_MAX_4XX_RISE),
-            max_5xx_rise=pick("max_5xx_rise", settings.EDGEGUARD_GATE_MAX_5XX_RISE),
-            min_requests=pick("min_requests", settings.EDGEGUARD_GATE_MIN_REQUESTS),
-        ),
-        low_traffic=settings.EDGEGUARD_GATE_LOW_TRAFFIC,
-    )
 
 
 def item_may_advance(item: ChangeItem) -> bool:

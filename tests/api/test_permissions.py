@@ -85,6 +85,10 @@ ENDPOINTS = [
     ("reject", "post", "/api/v1/change-requests/{submitted}/reject/", {"comment": "Not now."}, DECIDE),
     ("cancel", "post", "/api/v1/change-requests/{draft}/cancel/", None, CANCEL),
     ("retry", "post", "/api/v1/change-requests/{failed}/retry/", None, ADMIN),
+    ("pause", "post", "/api/v1/change-requests/{applying}/pause/", None, CANCEL),
+    ("resume", "post", "/api/v1/change-requests/{halted}/resume/", None, CANCEL),
+    ("abort", "post", "/api/v1/change-requests/{paused}/abort/", None, CANCEL),
+    ("rollout", "patch", "/api/v1/change-requests/{draft}/", {"rollout": {"waves": ["1", "rest"]}}, OWNER),
     ("invalidations", "get", "/api/v1/invalidations/", None, READ),
     ("invalidation", "get", "/api/v1/invalidations/{invalidation}/", None, READ),
     ("invalidate", "post", "/api/v1/invalidations/", {"distribution": "{dist}", "paths": ["/*"]}, PROPOSE),
@@ -112,6 +116,9 @@ def world(alice, account, distribution):
     )
     failed = change(redirect)
     ChangeRequest.objects.filter(pk=failed.pk).update(status="failed")
+    rollouts = {status: change(redirect) for status in ("applying", "paused", "halted")}
+    for status, rollout in rollouts.items():
+        ChangeRequest.objects.filter(pk=rollout.pk).update(status=status)
     invalidation = change(Invalidate(paths=("/*",))).items.get()
     certificate = Certificate.objects.create(
         account=account,
@@ -125,6 +132,7 @@ def world(alice, account, distribution):
     return {
         "account": account.pk, "spare": spare.pk, "dist": distribution.distribution_id, "draft": draft.pk,
         "submitted": submitted.pk, "plan": submitted.plan_hash, "failed": failed.pk,
+        **{status: rollout.pk for status, rollout in rollouts.items()},
         "invalidation": invalidation.pk,
         "certificate": certificate.pk, "sync_run": sync_run.pk, "event": AuditEvent.objects.first().pk,
     }  # fmt: skip

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from distributions.api.fields import EditField, NaturalKeyField, StrictBooleanField, StrictCharField
+from distributions.api.serializers.waves import RolloutFieldsMixin, RolloutInputSerializer
 from distributions.cloudfront.diff import diff_configs
 from distributions.cloudfront.edits import edit_from_dict
 from distributions.models import Approval, ChangeItem, ChangeRequest, Distribution, PlanRevision
@@ -37,11 +38,13 @@ class ChangeRequestCreateSerializer(serializers.Serializer):
     title = StrictCharField(max_length=200, help_text="Why the change is made.")
     description = StrictCharField(required=False, default="", allow_blank=True)
     items = ItemInputSerializer(many=True, required=False, default=list)
+    rollout = RolloutInputSerializer(required=False, help_text="Waves and gate overrides (README).")
 
 
 class ChangeRequestUpdateSerializer(serializers.Serializer):
     title = StrictCharField(max_length=200)
     description = StrictCharField(allow_blank=True)
+    rollout = RolloutInputSerializer(required=False, help_text="Waves and gate overrides; drafts only.")
 
 
 class ChecklistSerializer(serializers.Serializer):
@@ -208,7 +211,7 @@ class PlanDiffSerializer(serializers.Serializer):
     )
 
 
-class ChangeRequestSerializer(serializers.ModelSerializer):
+class ChangeRequestSerializer(RolloutFieldsMixin, serializers.ModelSerializer):
     """A change request; `version` is also its ETag, to send back in If-Match when editing."""
 
     requester = serializers.CharField(source="requester.get_username", read_only=True)
@@ -241,6 +244,8 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
             "approvals",
             "plan_revisions",
             "sent_back",
+            "rollout",
+            "waves",
         ]
 
     def get_sent_back(self, change_request: ChangeRequest) -> bool:

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from distributions.api.conditional import expected_version, if_match_parameter, with_etag
 from distributions.api.schema import error_responses
 from distributions.api.serializers import changes as s
+from distributions.api.views.waves import WaveActions
 from distributions.errors import Invalid
 from distributions.filters import ChangeRequestFilter
 from distributions.models import ChangeRequest, Distribution
@@ -28,6 +29,7 @@ from distributions.roles import signed_in_user
 from distributions.selectors.changes import change_plan_diff, change_request_queryset
 from distributions.services import changes, decisions
 from distributions.services.guards import Actor
+from distributions.services.waves import rollout_set
 
 ONE = {200: s.ChangeRequestSerializer}
 IF_MATCH = if_match_parameter(required=True)
@@ -65,7 +67,9 @@ def _dropped(distribution: Distribution, added: changes.EditsAdded) -> list[dict
         parameters=[IF_MATCH],
     ),
 )
-class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ChangeRequestViewSet(
+    WaveActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Change requests. Every write to CloudFront goes through one, approved by a second person."""
 
     serializer_class = s.ChangeRequestSerializer
@@ -118,6 +122,8 @@ class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
                     edits=item["edits"],
                 )
                 dropped.extend(_dropped(item["distribution"], added))
+            if "rollout" in data:
+                rollout_set(actor=actor, change_request=change_request, **data["rollout"])
         response = self._respond(change_request, status.HTTP_201_CREATED, dropped)
         response["Location"] = f"{request.path}{change_request.pk}/"
         return response
@@ -125,13 +131,24 @@ class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     def update(self, request: Request, *args: Any, partial: bool = False, **kwargs: Any) -> Response:
         version = expected_version(request, required=True)
         data = self._input(s.ChangeRequestUpdateSerializer, partial=partial)
-        change_request = changes.change_request_update(
-            actor=Actor.from_request(request),
-            change_request=self.get_object(),
-            title=data.get("title"),
-            description=data.get("description"),
-            expected_version=version,
-        )
+        change_request = self.get_object()
+        with transaction.atomic():
+            if "rollout" in data:
+                rollout_set(
+                    actor=Actor.from_request(request),
+                    change_request=change_request,
+                    expected_version=version,
+                    **data["rollout"],
+                )
+                version = None  # checked, and bumped, by the rollout's edit
+            if "rollout" not in data or {"title", "description"} & set(data):
+                change_request = changes.change_request_update(
+                    actor=Actor.from_request(request),
+                    change_request=change_request,
+                    title=data.get("title"),
+                    description=data.get("description"),
+                    expected_version=version,
+                )
         return self._respond(change_request)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
