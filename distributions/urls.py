@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from distributions.views import accounts, audit, changes, edit, fleet, posture
+from distributions.views import accounts, audit, changes, edit, fleet, posture, waves
 
 urlpatterns = [
     path("", fleet.distribution_list, name="distribution-list"),
@@ -41,6 +41,10 @@ urlpatterns = [
     path("changes/<int:pk>/decide/", changes.change_decide, name="change-decide"),
     path("changes/<int:pk>/cancel/", changes.change_cancel, name="change-cancel"),
     path("changes/<int:pk>/retry/", changes.change_retry, name="change-retry"),
+    path("changes/<int:pk>/pause/", waves.change_pause, name="change-pause"),
+    path("changes/<int:pk>/resume/", waves.change_resume, name="change-resume"),
+    path("changes/<int:pk>/abort/", waves.change_abort, name="change-abort"),
+    path("changes/<int:pk>/rollout/", waves.change_rollout, name="change-rollout"),
     path(
         "changes/<int:pk>/items/<str:distribution_id>/invalidate/",
         changes.change_invalidate,
