@@ -65,7 +65,7 @@ def change_rollout(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.RolloutForm(request.POST)
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
-        messages.error(request, f"Rollout, {field.replace('_', ' ')}: {' '.join(errors)}")
+        messages.error(request, f"Rollout, {field.replace('_', ' ')}: {' '.join(str(e) for e in errors)}")
         return redirect("change-detail", pk=pk)
     data = form.cleaned_data
     try:
