@@ -22,7 +22,7 @@ from distributions.models import ChangeItem, ChangeRequest
 from distributions.services import pacing, queue
 from distributions.services.audit import audit_record
 from distributions.services.lifecycle import change_request_move
-from distributions.services.rollout import wave_finished
+from distributions.services.rollout import HELD, WRITTEN, wave_finished
 
 Item = choices.ItemStatus
 Status = choices.ChangeStatus
@@ -194,8 +194,9 @@ def stuck_work(*, now: datetime | None = None) -> tuple[list[int], list[int]]:
         ChangeItem.objects.filter(
             Q(lease_until__isnull=True) | Q(lease_until__lt=now),
             Q(next_check_at__lt=stale) | Q(next_check_at__isnull=True, updated_at__lt=stale),
-            change_request__status__in=[Status.APPLYING, Status.DEPLOYING],
-            status__in=ACTIVE_ITEM,
+            Q(change_request__status__in=[Status.APPLYING, Status.DEPLOYING], status__in=ACTIVE_ITEM)
+            # A paused, halted or aborted rollout still follows what it wrote to Deployed (rollout.py).
+            | Q(change_request__status__in=HELD, status__in=WRITTEN),
         ).values_list("pk", flat=True)
     )
     return changes, items

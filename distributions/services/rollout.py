@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from distributions import choices
+from distributions import choices, notify
 from distributions.models import ChangeItem, ChangeRequest, Wave
 from distributions.selectors.waves import gate_settings
 from distributions.services import queue
@@ -73,9 +73,11 @@ def wave_finished(change_request_id: int) -> bool:
 def wave_halt(change_request_id: int, index: int, evidence: dict) -> None:
     """Halt the change (a paused one stays paused: its person decides) and audit what the gate saw."""
     change_request_move(change_request_id, "halt", strict=False)
+    change_request = ChangeRequest.objects.get(pk=change_request_id)
     audit_record(
         action="change.halted",
-        change_request=ChangeRequest.objects.get(pk=change_request_id),
+        change_request=change_request,
         message=f"Wave {index + 1} failed its health gate: the next waves wait for a person.",
         data={"wave": index + 1, **evidence},
     )
+    transaction.on_commit(lambda: notify.change_halted(change_request, index + 1))

@@ -111,14 +111,19 @@ def test_it_applies_wave_after_wave_in_account_then_distribution_order(
     assert sandbox.calls()["GetMetricData"] == 4  # before and after, for each of the two gates
 
 
-def test_a_4xx_rise_halts_the_rollout_with_its_evidence(sandbox, fleet, alice, bob, cloudfront_client):
+def test_a_4xx_rise_halts_the_rollout_with_its_evidence(
+    sandbox, fleet, alice, bob, cloudfront_client, django_capture_on_commit_callbacks, monkeypatch
+):
+    sent = []
+    monkeypatch.setattr("distributions.services.queue.email_send", lambda subject, *a: sent.append(subject))
     change = approved_rollout(alice, bob, fleet, "1, 3, rest")
     broken = fleet[2]  # in the second wave
     sandbox.traffic.break_on_update(broken.distribution_id, rate_4xx=40)
     advance(apply.change_apply_start(change_request_id=change.pk))
     advance(run_gate(change))
 
-    assert run_gate(change) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_gate(change) == []
     change.refresh_from_db()
     assert change.status == "halted"
     assert states(change) == ["passed", "halted", "pending"]
@@ -131,6 +136,7 @@ def test_a_4xx_rise_halts_the_rollout_with_its_evidence(sandbox, fleet, alice, b
     assert rise["before"] < 2
     event = AuditEvent.objects.get(change_request=change, action="change.halted")
     assert event.data["rises"][0]["distribution_id"] == broken.distribution_id
+    assert sent == [f"[Edgeguard] Change #{change.pk} halted by wave 2's health gate"]
     # The third wave was never written.
     assert live_config(cloudfront_client, fleet[-1])[0]["DefaultCacheBehavior"]["ViewerProtocolPolicy"] != (
         "redirect-to-https"
@@ -216,3 +222,36 @@ def test_the_rollout_is_set_while_the_change_is_a_draft(sandbox, fleet, alice, b
     change = approved_rollout(alice, bob, fleet[:2], "1, rest")
     with pytest.raises(InvalidState, match="draft"):
         waves.rollout_set(actor=Actor(alice), change_request=change, waves="rest")
+
+
+def test_the_sweeper_follows_what_a_paused_rollout_wrote_and_leaves_its_pending_items(
+    sandbox, fleet, alice, bob
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from distributions.services import progress
+
+    change = approved_rollout(alice, bob, fleet[:2], "rest")
+    apply.change_apply_start(change_request_id=change.pk)
+    written, pending = change.items.order_by("pk")
+    long_ago = timezone.now() - timedelta(hours=1)
+    change.items.filter(pk=written.pk).update(status="deploying", next_check_at=long_ago)
+    change.items.filter(pk=pending.pk).update(next_check_at=long_ago)
+    waves.change_request_pause(actor=Actor(bob), change_request=change)
+
+    assert progress.stuck_work()[1] == [written.pk]
+
+
+def test_the_sweeper_checks_a_gate_whose_message_was_lost(sandbox, fleet, alice, bob):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    change = approved_rollout(alice, bob, fleet[:2], "1, rest")
+    advance(apply.change_apply_start(change_request_id=change.pk))
+    wave = change.waves.get(state="watching")
+    assert gates.gates_overdue() == []
+    change.waves.filter(pk=wave.pk).update(deployed_at=timezone.now() - timedelta(hours=1))
+    assert gates.gates_overdue() == [wave.pk]
