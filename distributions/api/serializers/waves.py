@@ -2,27 +2,48 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from distributions.api.fields import StrictCharField
 from distributions.models import ChangeRequest, Wave
 from distributions.selectors.waves import rollout_effective
+
+
+class _StrictInteger(serializers.IntegerField):
+    """A JSON integer only: DRF's would also take true, "5" or 5.0."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class _StrictNumber(serializers.FloatField):
+    """A JSON number only: DRF's would also take false or "1.5"."""
+
+    def to_internal_value(self, data: Any) -> float:
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class RolloutInputSerializer(serializers.Serializer):
     """How a draft is rolled out; a field left out keeps the setting (EDGEGUARD_ROLLOUT_WAVES, _GATE_*)."""
 
     waves = serializers.ListField(
-        child=serializers.CharField(max_length=8),
+        child=StrictCharField(max_length=8),
         required=False,
         max_length=20,
-        help_text='Wave sizes in order: a count ("1"), a share ("10%") or, last, "rest". '
+        help_text='Wave sizes in order, as strings: a count ("1"), a share ("10%") or, last, "rest". '
         "Distributions are ordered by account, then distribution id.",
     )
-    watch_seconds = serializers.IntegerField(required=False, min_value=1, max_value=86_400)
-    max_4xx_rise = serializers.FloatField(required=False, min_value=0, max_value=100)
-    max_5xx_rise = serializers.FloatField(required=False, min_value=0, max_value=100)
-    min_requests = serializers.IntegerField(required=False, min_value=0, max_value=10**9)
+    watch_seconds = _StrictInteger(required=False, min_value=1, max_value=86_400)
+    max_4xx_rise = _StrictNumber(required=False, min_value=0, max_value=100)
+    max_5xx_rise = _StrictNumber(required=False, min_value=0, max_value=100)
+    min_requests = _StrictInteger(required=False, min_value=0, max_value=10**9)
 
 
 class RolloutSerializer(serializers.Serializer):
