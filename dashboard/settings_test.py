@@ -30,3 +30,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # (Benchmarks set the variables to measure pacing as deployed.)
 if "EDGEGUARD_UPDATE_RATE_START" not in os.environ:
     EDGEGUARD_UPDATE_RATE_START = EDGEGUARD_UPDATE_RATE_MAX = 10_000.0
+
+# A change of many distributions goes out in one wave unless its test plans waves (tests/app/test_waves.py),
+# so the tests written before waves still see every item start at once.
+if "EDGEGUARD_ROLLOUT_WAVES" not in os.environ:
+    EDGEGUARD_ROLLOUT_WAVES = ["rest"]

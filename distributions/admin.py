@@ -15,7 +15,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from distributions.errors import Invalid
-from distributions.models import Account, AuditEvent, ChangeRequest, Distribution
+from distributions.models import Account, AuditEvent, ChangeRequest, Distribution, Wave
 from distributions.roles import can
 from distributions.selectors.audit import shown_message
 from distributions.services.accounts import account_create, account_update, account_validate
@@ -96,6 +96,21 @@ class ChangeRequestAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     search_fields = ["title"]
     list_select_related = ["requester"]
+
+
+@admin.register(Wave)
+class WaveAdmin(ReadOnlyAdmin):
+    list_display = [
+        "change_request",
+        "index",
+        "planned_size",
+        "state",
+        "started_at",
+        "deployed_at",
+        "gated_at",
+    ]
+    list_filter = ["state"]
+    list_select_related = ["change_request"]
 
 
 @admin.register(AuditEvent)

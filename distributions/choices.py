@@ -65,6 +65,10 @@ class ChangeStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
     CONFLICT = "conflict", "Conflict"
     FAILED = "failed", "Failed"
+    # Rollouts in waves (services/waves.py): held by a person, held by a health gate, stopped by a person.
+    PAUSED = "paused", "Paused"
+    HALTED = "halted", "Halted by a health gate"
+    ABORTED = "aborted", "Aborted"
 
 
 CHANGE_EDITABLE = frozenset({ChangeStatus.DRAFT, ChangeStatus.SUBMITTED})
@@ -75,7 +79,15 @@ CHANGE_CANCELLABLE = frozenset(
 CHANGE_SCHEDULABLE = frozenset(
     {ChangeStatus.DRAFT, ChangeStatus.SUBMITTED, ChangeStatus.APPROVED, ChangeStatus.SCHEDULED}
 )
-CHANGE_ACTIVE = frozenset({ChangeStatus.APPROVED, ChangeStatus.APPLYING, ChangeStatus.DEPLOYING})
+CHANGE_ACTIVE = frozenset(
+    {
+        ChangeStatus.APPROVED,
+        ChangeStatus.APPLYING,
+        ChangeStatus.DEPLOYING,
+        ChangeStatus.PAUSED,
+        ChangeStatus.HALTED,
+    }
+)
 CHANGE_FINAL = frozenset(
     {
         ChangeStatus.COMPLETED,
@@ -83,8 +95,13 @@ CHANGE_FINAL = frozenset(
         ChangeStatus.CANCELLED,
         ChangeStatus.CONFLICT,
         ChangeStatus.FAILED,
+        ChangeStatus.ABORTED,
     }
 )
+# A person may pause a rollout that is moving, and abort one that has not finished.
+CHANGE_PAUSABLE = frozenset({ChangeStatus.APPLYING, ChangeStatus.DEPLOYING})
+CHANGE_RESUMABLE = frozenset({ChangeStatus.PAUSED, ChangeStatus.HALTED})
+CHANGE_ABORTABLE = CHANGE_PAUSABLE | CHANGE_RESUMABLE
 
 # Ended changes that may have written something, so a revert can be planned for them. A halted or aborted
 # rollout (waves) stopped with some waves applied: plain strings, so this set names them before they exist.
@@ -112,3 +129,20 @@ ITEM_FINAL = frozenset({ItemStatus.COMPLETED, ItemStatus.CONFLICT, ItemStatus.FA
 class Decision(models.TextChoices):
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
+
+
+class WaveState(models.TextChoices):
+    """One wave of a rollout (services/waves.py, services/gates.py)."""
+
+    PENDING = "pending", "Waiting"
+    APPLYING = "applying", "Applying"
+    WATCHING = "watching", "Watching its health gate"
+    PASSED = "passed", "Passed its health gate"
+    HALTED = "halted", "Halted by its health gate"
+    RESUMED = "resumed", "Resumed past a halt"
+    COMPLETED = "completed", "Applied (last wave: no gate)"
+    ABORTED = "aborted", "Aborted"
+    NOT_STARTED = "not_started", "Never started (aborted)"
+
+
+WAVE_OPEN = frozenset({WaveState.PENDING, WaveState.APPLYING, WaveState.WATCHING, WaveState.HALTED})

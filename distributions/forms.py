@@ -135,6 +135,16 @@ class ScheduleForm(forms.Form):
             ) from None
 
 
+class RolloutForm(forms.Form):
+    """A draft's rollout: wave sizes ("1, 10%, rest") and the gate's overrides (blank: the setting)."""
+
+    waves = forms.CharField(max_length=200, required=False, help_text='Sizes in order, e.g. "1, 10%, rest".')
+    watch_seconds = forms.IntegerField(min_value=1, max_value=86_400, required=False)
+    max_4xx_rise = forms.FloatField(min_value=0, max_value=100, required=False)
+    max_5xx_rise = forms.FloatField(min_value=0, max_value=100, required=False)
+    min_requests = forms.IntegerField(min_value=0, max_value=10**9, required=False)
+
+
 class PostureFilterForm(forms.Form):
     """The posture page's filters: a control, an account (by name), a severity."""
 

@@ -1,9 +1,9 @@
 """The CloudFront gateway: the only module that imports boto3.
 
-Small typed methods over CloudFront, ACM, STS and Organizations. AWS errors become Edgeguard's own exceptions
-(gateway_errors.py), each with a message that says what to do, so services, views and tasks never see a
-botocore exception. Every AWS call is counted per action (`CallLog`), which is how sync runs and benchmarks
-report their cost.
+Small typed methods over CloudFront, ACM, STS, Organizations and CloudWatch (gateway_metrics.py). AWS
+errors become Edgeguard's own exceptions (gateway_errors.py), each with a message that says what to do, so
+services, views and tasks never see a botocore exception. Every AWS call is counted per action (`CallLog`),
+which is how sync runs and benchmarks report their cost.
 
 Endpoints and credentials come from boto3's own configuration (AWS_ENDPOINT_URL, AWS_PROFILE, the default
 credential chain), so the same code talks to real AWS or to the local sandbox.
@@ -37,15 +37,17 @@ from distributions.gateway_errors import InvalidRequest as InvalidRequest
 from distributions.gateway_errors import NotFound as NotFound
 from distributions.gateway_errors import StaleETag as StaleETag
 from distributions.gateway_errors import Throttled as Throttled
+from distributions.gateway_metrics import MetricsMixin
 
 # ACM certificates for CloudFront live in us-east-1, whatever region the caller is in.
 CLOUDFRONT_CERTIFICATE_REGION = "us-east-1"
 ACM_KEY_TYPES = ["RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1"]
 _ASSUMED_ROLE_REFRESH_MARGIN_SECONDS = 300
 # The AWS services the gateway calls.
-AwsService = Literal["cloudfront", "acm", "sts", "organizations"]
-# CloudFront and Organizations are global services answered from us-east-1; so are CloudFront's certificates.
-_US_EAST_1_SERVICES = ("cloudfront", "acm", "organizations")
+AwsService = Literal["cloudfront", "acm", "sts", "organizations", "cloudwatch"]
+# CloudFront and Organizations are global services answered from us-east-1; so are CloudFront's certificates
+# and its CloudWatch metrics.
+_US_EAST_1_SERVICES = ("cloudfront", "acm", "organizations", "cloudwatch")
 
 
 class AccountLike(Protocol):
@@ -198,8 +200,9 @@ def _default_credentials() -> _Credentials:
         return _credentials[key]
 
 
-class CloudFrontGateway:
-    """CloudFront, ACM, STS and Organizations for one account, every call counted in `call_log`.
+class CloudFrontGateway(MetricsMixin):
+    """CloudFront, ACM, STS, Organizations and CloudWatch (gateway_metrics.py) for one account, every call
+    counted in `call_log`.
 
     `paced`: the caller paces the account's calls and defers throttled ones itself (services/apply.py), so
     botocore makes one attempt per call (no retry sleeping in the worker) and every throttle reaches it.

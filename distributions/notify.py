@@ -70,3 +70,14 @@ def change_finished(change_request: ChangeRequest) -> None:
         f"Details, per distribution: {_link(change_request)}\n",
         [change_request.requester.email],
     )
+
+
+def change_halted(change_request: ChangeRequest, wave_number: int) -> None:
+    """A wave's health gate halted the rollout: the next waves wait for a person."""
+    _send(
+        f"[Edgeguard] Change #{change_request.pk} halted by wave {wave_number}'s health gate",
+        f'The rollout of "{change_request.title}" halted: wave {wave_number} failed its health gate, and the '
+        f"next waves wait. Resume it past the halt, or abort it; the evidence is on the page.\n\n"
+        f"{_link(change_request)}\n",
+        [change_request.requester.email],
+    )

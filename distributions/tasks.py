@@ -9,7 +9,7 @@ from django.core.mail import send_mail
 from distributions import choices
 from distributions.models import Account
 from distributions.services import apply as apply_service
-from distributions.services import progress, queue, schedule
+from distributions.services import gates, progress, queue, schedule
 from distributions.services.posture import posture_reevaluate
 from distributions.services.sync import account_register_default, account_sync_in_turn
 
@@ -66,12 +66,25 @@ def advance_item(item_id: int, step: int | None = None) -> None:
         queue.item_step(pulled_id, countdown=0, step=pulled_step)
 
 
+@shared_task(name="distributions.check_wave_gate")
+def check_wave_gate(wave_id: int) -> int:
+    """A wave's health gate, once its watch window is over: the next wave starts, or the rollout halts."""
+    verdict = gates.wave_gate_check(wave_id=wave_id)
+    if verdict.recheck is not None:
+        queue.wave_gate(wave_id, countdown=verdict.recheck)
+    for item_id, countdown, step in verdict.schedule:
+        queue.item_step(item_id, countdown=countdown, step=step)
+    return len(verdict.schedule)
+
+
 @shared_task(name="distributions.sweep_stuck_changes")
 def sweep_stuck_changes() -> int:
     """Re-enqueue what a lost message or a killed worker left behind (beat, every minute)."""
     changes, items = progress.stuck_work()
     for change_id in changes:
         apply_change.delay(change_id)
+    for wave_id in gates.gates_overdue():
+        check_wave_gate.delay(wave_id)
     for item_id in items:
         # A new chain: any older message for the item, should it still arrive, is then stale.
         queue.item_step(item_id, countdown=0, step=progress.schedule_step(item_id, 0).step)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from distributions.views import accounts, audit, changes, edit, fleet, posture, revert
+from distributions.views import accounts, audit, changes, edit, fleet, posture, revert, waves
 
 urlpatterns = [
     path("", fleet.distribution_list, name="distribution-list"),
@@ -44,6 +44,10 @@ urlpatterns = [
     path("changes/<int:pk>/revert/", revert.change_revert, name="change-revert"),
     path("changes/<int:pk>/schedule/", revert.change_schedule, name="change-schedule"),
     path("changes/<int:pk>/unschedule/", revert.change_unschedule, name="change-unschedule"),
+    path("changes/<int:pk>/pause/", waves.change_pause, name="change-pause"),
+    path("changes/<int:pk>/resume/", waves.change_resume, name="change-resume"),
+    path("changes/<int:pk>/abort/", waves.change_abort, name="change-abort"),
+    path("changes/<int:pk>/rollout/", waves.change_rollout, name="change-rollout"),
     path(
         "changes/<int:pk>/items/<str:distribution_id>/invalidate/",
         changes.change_invalidate,

@@ -101,6 +101,7 @@ class SandboxCloudFrontBackend(CloudFrontBackend):
             validate_config(config, self.account_id)
             self._check_alias_conflicts(config, exclude=record.id)
             record.replace_config(config)
+            RUNTIME.traffic.updated(distribution_id)
             return record
 
     def delete(self, distribution_id: str, if_match: str | None) -> None:

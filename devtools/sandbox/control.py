@@ -44,6 +44,7 @@ def state() -> dict[str, Any]:
         "deploy_seconds": RUNTIME.deploy_seconds,
         "distributions": fleet_counts(),
         "faults": RUNTIME.faults.describe(),
+        "traffic": RUNTIME.traffic.describe(),
         "calls": RUNTIME.calls.snapshot(),
     }
 
@@ -87,14 +88,21 @@ class ControlMiddleware:
     @staticmethod
     def _clear_faults(body: dict[str, Any]) -> dict[str, Any]:
         RUNTIME.faults.clear()
+        RUNTIME.traffic.clear()
         return RUNTIME.faults.describe()
 
     @staticmethod
     def _add_fault(body: dict[str, Any]) -> dict[str, Any]:
         # Any of {"throttle": {"action": ..., "per_second": ...}},
-        # {"rate_limit": {"account": ..., "per_second": ...}}, {"fail_next": {"action": ..., "count": ...}}
-        if not {"throttle", "rate_limit", "fail_next"} & set(body):
-            raise ValueError("send {'throttle': {...}}, {'rate_limit': {...}} or {'fail_next': {...}}")
+        # {"rate_limit": {"account": ..., "per_second": ...}}, {"fail_next": {"action": ..., "count": ...}},
+        # {"break_on_update": {"distribution_id": ..., "rate_4xx": 40}}
+        if not {"throttle", "rate_limit", "fail_next", "break_on_update"} & set(body):
+            raise ValueError(
+                "send {'throttle': {...}}, {'rate_limit': {...}}, {'fail_next': {...}} "
+                "or {'break_on_update': {...}}"
+            )
+        if "break_on_update" in body:
+            RUNTIME.traffic.break_on_update(**body["break_on_update"])
         if "rate_limit" in body:
             RUNTIME.faults.rate_limit(**body["rate_limit"])
         if "throttle" in body:

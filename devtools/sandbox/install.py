@@ -12,6 +12,7 @@ import moto.cloudfront
 import moto.cloudfront.models
 import moto.cloudfront.responses
 import moto.cloudfront.urls
+import moto.cloudwatch.urls
 import moto.iam.urls
 import moto.organizations.urls
 import moto.resourcegroupstaggingapi.urls
@@ -23,14 +24,15 @@ from .backend import SANDBOX_BACKENDS
 from .organization import SandboxOrganizationsResponse, forget_memberships
 from .responses import InstrumentedResponse, SandboxCloudFrontResponse
 from .runtime import RUNTIME
+from .traffic import install_metrics
 
 _installed = False
 _install_lock = threading.Lock()
 
 
 def install() -> None:
-    """Route CloudFront to the fidelity backend, Organizations through its refusals, and count/fault ACM,
-    STS, IAM and tagging calls too."""
+    """Route CloudFront to the fidelity backend, Organizations through its refusals, count/fault ACM,
+    STS, IAM, tagging and CloudWatch calls too, and serve CloudFront's metrics (traffic.py)."""
     global _installed
     with _install_lock:
         if _installed:
@@ -39,8 +41,10 @@ def install() -> None:
             module.cloudfront_backends = SANDBOX_BACKENDS  # type: ignore[attr-defined]
         _route(moto.cloudfront.urls, SandboxCloudFrontResponse)
         _route(moto.organizations.urls, SandboxOrganizationsResponse)
-        for urls in (moto.acm.urls, moto.sts.urls, moto.iam.urls, moto.resourcegroupstaggingapi.urls):
+        urls_tables = (moto.acm.urls, moto.sts.urls, moto.iam.urls, moto.resourcegroupstaggingapi.urls)
+        for urls in (*urls_tables, moto.cloudwatch.urls):
             _instrument(urls)
+        install_metrics(RUNTIME.traffic)
         _installed = True
 
 
@@ -69,4 +73,5 @@ def reset_state() -> None:
         moto_api_backend.reset()
         forget_memberships()
         RUNTIME.faults.clear()
+        RUNTIME.traffic.clear()
         RUNTIME.calls.reset()

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field
 
 from .faults import CallCounter, Faults
+from .traffic import Traffic
 
 DEFAULT_DEPLOY_SECONDS = 5.0
 
@@ -19,6 +20,8 @@ class Runtime:
     deploy_seconds: float = DEFAULT_DEPLOY_SECONDS
     faults: Faults = field(default_factory=Faults)
     calls: CallCounter = field(default_factory=CallCounter)
+    # CloudWatch's CloudFront metrics and the faults that raise a distribution's error rate (traffic.py).
+    traffic: Traffic = field(default_factory=Traffic)
     seed: str = "none"
     # One lock for all CloudFront state: alias uniqueness spans every account, so per-account locks
     # would let two accounts claim the same alias at once.

@@ -14,6 +14,7 @@ from .install import install
 from .organization import seed_organization
 from .runtime import DEFAULT_DEPLOY_SECONDS, RUNTIME
 from .seed import seed_bulk
+from .traffic import Traffic
 
 
 class _QuietHandler(MotoRequestHandler):
@@ -82,6 +83,11 @@ class SandboxServer:
     def faults(self) -> Faults:
         """``throttle(action, per_second)``, ``fail_next(action, count, code)``, ``clear()``."""
         return RUNTIME.faults
+
+    @property
+    def traffic(self) -> Traffic:
+        """CloudWatch's CloudFront metrics: ``break_on_update(distribution_id, rate_4xx)``, ``clear()``."""
+        return RUNTIME.traffic
 
     def calls(self) -> dict[str, int]:
         """Requests received per AWS action (e.g. ``{"ListDistributions": 3}``) since the last reset."""

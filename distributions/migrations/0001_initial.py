@@ -7,152 +7,301 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, unique=True)),
-                ('account_id', models.CharField(blank=True, max_length=12, validators=[django.core.validators.RegexValidator('^\\d{12}$', 'An AWS account id is 12 digits.')])),
-                ('role_arn', models.CharField(blank=True, max_length=2048, validators=[django.core.validators.RegexValidator('^arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+$', 'A role ARN looks like arn:aws:iam::123456789012:role/EdgeguardReadWrite.')])),
-                ('external_id', models.CharField(blank=True, max_length=1224)),
-                ('sync_enabled', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, unique=True)),
+                (
+                    "account_id",
+                    models.CharField(
+                        blank=True,
+                        max_length=12,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{12}$", "An AWS account id is 12 digits."
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "role_arn",
+                    models.CharField(
+                        blank=True,
+                        max_length=2048,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+$",
+                                "A role ARN looks like arn:aws:iam::123456789012:role/EdgeguardReadWrite.",
+                            )
+                        ],
+                    ),
+                ),
+                ("external_id", models.CharField(blank=True, max_length=1224)),
+                ("sync_enabled", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Certificate',
+            name="Certificate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('arn', models.CharField(max_length=2048, unique=True)),
-                ('domain_name', models.CharField(max_length=253)),
-                ('subject_alternative_names', models.JSONField(default=list)),
-                ('status', models.CharField(max_length=32)),
-                ('not_after', models.DateTimeField(blank=True, null=True)),
-                ('in_use', models.BooleanField(default=False)),
-                ('last_seen_at', models.DateTimeField()),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='certificates', to='distributions.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("arn", models.CharField(max_length=2048, unique=True)),
+                ("domain_name", models.CharField(max_length=253)),
+                ("subject_alternative_names", models.JSONField(default=list)),
+                ("status", models.CharField(max_length=32)),
+                ("not_after", models.DateTimeField(blank=True, null=True)),
+                ("in_use", models.BooleanField(default=False)),
+                ("last_seen_at", models.DateTimeField()),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="certificates",
+                        to="distributions.account",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['domain_name'],
+                "ordering": ["domain_name"],
             },
         ),
         migrations.CreateModel(
-            name='Distribution',
+            name="Distribution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('distribution_id', models.CharField(max_length=32, unique=True)),
-                ('arn', models.CharField(max_length=2048)),
-                ('domain_name', models.CharField(max_length=253)),
-                ('aliases', models.JSONField(default=list)),
-                ('aliases_text', models.TextField(blank=True, default='')),
-                ('enabled', models.BooleanField(default=True)),
-                ('status', models.CharField(choices=[('InProgress', 'In progress'), ('Deployed', 'Deployed')], max_length=32)),
-                ('comment', models.CharField(blank=True, max_length=128)),
-                ('http_version', models.CharField(blank=True, max_length=16)),
-                ('price_class', models.CharField(blank=True, max_length=32)),
-                ('certificate_source', models.CharField(choices=[('cloudfront', 'CloudFront default (*.cloudfront.net)'), ('acm', 'ACM'), ('iam', 'IAM')], max_length=16)),
-                ('acm_certificate_arn', models.CharField(blank=True, max_length=2048)),
-                ('iam_certificate_id', models.CharField(blank=True, max_length=128)),
-                ('ssl_support_method', models.CharField(blank=True, max_length=16)),
-                ('minimum_protocol_version', models.CharField(blank=True, max_length=32)),
-                ('last_modified_time', models.DateTimeField(blank=True, null=True)),
-                ('config', models.JSONField(default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder)),
-                ('config_hash', models.CharField(blank=True, max_length=64)),
-                ('serves_http', models.BooleanField(db_index=True, default=False)),
-                ('uses_default_certificate', models.BooleanField(db_index=True, default=False)),
-                ('legacy_tls_policy', models.BooleanField(db_index=True, default=False)),
-                ('behavior_count', models.PositiveIntegerField(default=0)),
-                ('http_behavior_count', models.PositiveIntegerField(default=0)),
-                ('last_synced_at', models.DateTimeField()),
-                ('removed_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='distributions', to='distributions.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("distribution_id", models.CharField(max_length=32, unique=True)),
+                ("arn", models.CharField(max_length=2048)),
+                ("domain_name", models.CharField(max_length=253)),
+                ("aliases", models.JSONField(default=list)),
+                ("aliases_text", models.TextField(blank=True, default="")),
+                ("enabled", models.BooleanField(default=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("InProgress", "In progress"), ("Deployed", "Deployed")], max_length=32
+                    ),
+                ),
+                ("comment", models.CharField(blank=True, max_length=128)),
+                ("http_version", models.CharField(blank=True, max_length=16)),
+                ("price_class", models.CharField(blank=True, max_length=32)),
+                (
+                    "certificate_source",
+                    models.CharField(
+                        choices=[
+                            ("cloudfront", "CloudFront default (*.cloudfront.net)"),
+                            ("acm", "ACM"),
+                            ("iam", "IAM"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("acm_certificate_arn", models.CharField(blank=True, max_length=2048)),
+                ("iam_certificate_id", models.CharField(blank=True, max_length=128)),
+                ("ssl_support_method", models.CharField(blank=True, max_length=16)),
+                ("minimum_protocol_version", models.CharField(blank=True, max_length=32)),
+                ("last_modified_time", models.DateTimeField(blank=True, null=True)),
+                (
+                    "config",
+                    models.JSONField(default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder),
+                ),
+                ("config_hash", models.CharField(blank=True, max_length=64)),
+                ("serves_http", models.BooleanField(db_index=True, default=False)),
+                ("uses_default_certificate", models.BooleanField(db_index=True, default=False)),
+                ("legacy_tls_policy", models.BooleanField(db_index=True, default=False)),
+                ("behavior_count", models.PositiveIntegerField(default=0)),
+                ("http_behavior_count", models.PositiveIntegerField(default=0)),
+                ("last_synced_at", models.DateTimeField()),
+                ("removed_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="distributions",
+                        to="distributions.account",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['account__name', 'domain_name'],
+                "ordering": ["account__name", "domain_name"],
             },
         ),
         migrations.CreateModel(
-            name='CacheBehavior',
+            name="CacheBehavior",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('precedence', models.PositiveIntegerField()),
-                ('is_default', models.BooleanField(default=False)),
-                ('path_pattern', models.CharField(max_length=255)),
-                ('target_origin_id', models.CharField(max_length=255)),
-                ('viewer_protocol_policy', models.CharField(choices=[('allow-all', 'allow-all'), ('redirect-to-https', 'redirect-to-https'), ('https-only', 'https-only')], max_length=32)),
-                ('allowed_methods', models.JSONField(default=list)),
-                ('distribution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='behaviors', to='distributions.distribution')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("precedence", models.PositiveIntegerField()),
+                ("is_default", models.BooleanField(default=False)),
+                ("path_pattern", models.CharField(max_length=255)),
+                ("target_origin_id", models.CharField(max_length=255)),
+                (
+                    "viewer_protocol_policy",
+                    models.CharField(
+                        choices=[
+                            ("allow-all", "allow-all"),
+                            ("redirect-to-https", "redirect-to-https"),
+                            ("https-only", "https-only"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("allowed_methods", models.JSONField(default=list)),
+                (
+                    "distribution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="behaviors",
+                        to="distributions.distribution",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['distribution', 'precedence'],
+                "ordering": ["distribution", "precedence"],
             },
         ),
         migrations.CreateModel(
-            name='Origin',
+            name="Origin",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('origin_id', models.CharField(max_length=255)),
-                ('domain_name', models.CharField(max_length=253)),
-                ('origin_path', models.CharField(blank=True, max_length=255)),
-                ('kind', models.CharField(choices=[('custom', 'Custom origin'), ('s3', 'S3 bucket')], max_length=16)),
-                ('origin_protocol_policy', models.CharField(blank=True, choices=[('http-only', 'http-only'), ('match-viewer', 'match-viewer'), ('https-only', 'https-only')], max_length=16)),
-                ('ssl_protocols', models.JSONField(default=list)),
-                ('http_port', models.PositiveIntegerField(blank=True, null=True)),
-                ('https_port', models.PositiveIntegerField(blank=True, null=True)),
-                ('distribution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='origins', to='distributions.distribution')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("origin_id", models.CharField(max_length=255)),
+                ("domain_name", models.CharField(max_length=253)),
+                ("origin_path", models.CharField(blank=True, max_length=255)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("custom", "Custom origin"), ("s3", "S3 bucket")], max_length=16
+                    ),
+                ),
+                (
+                    "origin_protocol_policy",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("http-only", "http-only"),
+                            ("match-viewer", "match-viewer"),
+                            ("https-only", "https-only"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("ssl_protocols", models.JSONField(default=list)),
+                ("http_port", models.PositiveIntegerField(blank=True, null=True)),
+                ("https_port", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "distribution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="origins",
+                        to="distributions.distribution",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['distribution', 'origin_id'],
+                "ordering": ["distribution", "origin_id"],
             },
         ),
         migrations.CreateModel(
-            name='SyncRun',
+            name="SyncRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('trigger', models.CharField(choices=[('schedule', 'Schedule'), ('manual', 'Sync now'), ('command', 'Command line')], max_length=16)),
-                ('status', models.CharField(choices=[('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='running', max_length=16)),
-                ('started_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_count', models.PositiveIntegerField(default=0)),
-                ('updated_count', models.PositiveIntegerField(default=0)),
-                ('removed_count', models.PositiveIntegerField(default=0)),
-                ('unchanged_count', models.PositiveIntegerField(default=0)),
-                ('api_calls', models.JSONField(default=dict)),
-                ('error', models.TextField(blank=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sync_runs', to='distributions.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[
+                            ("schedule", "Schedule"),
+                            ("manual", "Sync now"),
+                            ("command", "Command line"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("running", "Running"), ("succeeded", "Succeeded"), ("failed", "Failed")],
+                        default="running",
+                        max_length=16,
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("created_count", models.PositiveIntegerField(default=0)),
+                ("updated_count", models.PositiveIntegerField(default=0)),
+                ("removed_count", models.PositiveIntegerField(default=0)),
+                ("unchanged_count", models.PositiveIntegerField(default=0)),
+                ("api_calls", models.JSONField(default=dict)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sync_runs",
+                        to="distributions.account",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at'],
+                "ordering": ["-started_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='distribution',
-            index=models.Index(fields=['account', 'removed_at'], name='distributio_account_982693_idx'),
+            model_name="distribution",
+            index=models.Index(fields=["account", "removed_at"], name="distributio_account_982693_idx"),
         ),
         migrations.AddIndex(
-            model_name='cachebehavior',
-            index=models.Index(fields=['viewer_protocol_policy'], name='distributio_viewer__7cc46b_idx'),
+            model_name="cachebehavior",
+            index=models.Index(fields=["viewer_protocol_policy"], name="distributio_viewer__7cc46b_idx"),
         ),
         migrations.AddConstraint(
-            model_name='cachebehavior',
-            constraint=models.UniqueConstraint(fields=('distribution', 'precedence'), name='behavior_unique_precedence'),
+            model_name="cachebehavior",
+            constraint=models.UniqueConstraint(
+                fields=("distribution", "precedence"), name="behavior_unique_precedence"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='origin',
-            constraint=models.UniqueConstraint(fields=('distribution', 'origin_id'), name='origin_unique_id'),
+            model_name="origin",
+            constraint=models.UniqueConstraint(fields=("distribution", "origin_id"), name="origin_unique_id"),
         ),
         migrations.AddIndex(
-            model_name='syncrun',
-            index=models.Index(fields=['account', '-started_at'], name='distributio_account_b98f6c_idx'),
+            model_name="syncrun",
+            index=models.Index(fields=["account", "-started_at"], name="distributio_account_b98f6c_idx"),
         ),
     ]

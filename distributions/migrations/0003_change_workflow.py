@@ -7,95 +7,225 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('distributions', '0002_roles'),
+        ("distributions", "0002_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChangeRequest',
+            name="ChangeRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Awaiting approval'), ('approved', 'Approved'), ('applying', 'Applying'), ('deploying', 'Deploying'), ('completed', 'Completed'), ('rejected', 'Rejected'), ('cancelled', 'Cancelled'), ('conflict', 'Conflict'), ('failed', 'Failed')], db_index=True, default='draft', max_length=16)),
-                ('plan_hash', models.CharField(blank=True, max_length=64)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('requester', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Awaiting approval"),
+                            ("approved", "Approved"),
+                            ("applying", "Applying"),
+                            ("deploying", "Deploying"),
+                            ("completed", "Completed"),
+                            ("rejected", "Rejected"),
+                            ("cancelled", "Cancelled"),
+                            ("conflict", "Conflict"),
+                            ("failed", "Failed"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=16,
+                    ),
+                ),
+                ("plan_hash", models.CharField(blank=True, max_length=64)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "requester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('actor_name', models.CharField(help_text="'system' for the worker.", max_length=150)),
-                ('action', models.CharField(db_index=True, max_length=64)),
-                ('distribution_id', models.CharField(blank=True, db_index=True, max_length=32)),
-                ('remote_addr', models.GenericIPAddressField(blank=True, null=True)),
-                ('message', models.TextField(blank=True)),
-                ('data', models.JSONField(default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('change_request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='distributions.changerequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("actor_name", models.CharField(help_text="'system' for the worker.", max_length=150)),
+                ("action", models.CharField(db_index=True, max_length=64)),
+                ("distribution_id", models.CharField(blank=True, db_index=True, max_length=32)),
+                ("remote_addr", models.GenericIPAddressField(blank=True, null=True)),
+                ("message", models.TextField(blank=True)),
+                (
+                    "data",
+                    models.JSONField(default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "change_request",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="distributions.changerequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ChangeItem',
+            name="ChangeItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('edits', models.JSONField(default=list)),
-                ('base_config', models.JSONField(default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder)),
-                ('base_version', models.CharField(max_length=64)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('applying', 'Applying'), ('deploying', 'Deploying'), ('invalidating', 'Invalidating'), ('completed', 'Completed'), ('conflict', 'Conflict'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], db_index=True, default='pending', max_length=16)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('lease_until', models.DateTimeField(blank=True, null=True)),
-                ('next_check_at', models.DateTimeField(blank=True, null=True)),
-                ('applied_etag', models.CharField(blank=True, max_length=64)),
-                ('wrote_update', models.BooleanField(default=False)),
-                ('conflicts', models.JSONField(default=list, encoder=django.core.serializers.json.DjangoJSONEncoder)),
-                ('error_code', models.CharField(blank=True, max_length=64)),
-                ('error', models.TextField(blank=True)),
-                ('invalidation_id', models.CharField(blank=True, max_length=64)),
-                ('invalidation_status', models.CharField(blank=True, max_length=32)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('applied_at', models.DateTimeField(blank=True, null=True)),
-                ('deployed_at', models.DateTimeField(blank=True, null=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('distribution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='change_items', to='distributions.distribution')),
-                ('change_request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='distributions.changerequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("edits", models.JSONField(default=list)),
+                (
+                    "base_config",
+                    models.JSONField(default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder),
+                ),
+                ("base_version", models.CharField(max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("applying", "Applying"),
+                            ("deploying", "Deploying"),
+                            ("invalidating", "Invalidating"),
+                            ("completed", "Completed"),
+                            ("conflict", "Conflict"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("lease_until", models.DateTimeField(blank=True, null=True)),
+                ("next_check_at", models.DateTimeField(blank=True, null=True)),
+                ("applied_etag", models.CharField(blank=True, max_length=64)),
+                ("wrote_update", models.BooleanField(default=False)),
+                (
+                    "conflicts",
+                    models.JSONField(default=list, encoder=django.core.serializers.json.DjangoJSONEncoder),
+                ),
+                ("error_code", models.CharField(blank=True, max_length=64)),
+                ("error", models.TextField(blank=True)),
+                ("invalidation_id", models.CharField(blank=True, max_length=64)),
+                ("invalidation_status", models.CharField(blank=True, max_length=32)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("applied_at", models.DateTimeField(blank=True, null=True)),
+                ("deployed_at", models.DateTimeField(blank=True, null=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "distribution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="change_items",
+                        to="distributions.distribution",
+                    ),
+                ),
+                (
+                    "change_request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="distributions.changerequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['change_request', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('change_request', 'distribution'), name='item_unique_distribution')],
+                "ordering": ["change_request", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("change_request", "distribution"), name="item_unique_distribution"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Approval',
+            name="Approval",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('approved', 'Approved'), ('rejected', 'Rejected')], max_length=16)),
-                ('plan_hash', models.CharField(max_length=64)),
-                ('comment', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('approver', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('change_request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='approvals', to='distributions.changerequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[("approved", "Approved"), ("rejected", "Rejected")], max_length=16
+                    ),
+                ),
+                ("plan_hash", models.CharField(max_length=64)),
+                ("comment", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "approver",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "change_request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="approvals",
+                        to="distributions.changerequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
-                'constraints': [models.UniqueConstraint(fields=('change_request', 'approver', 'plan_hash'), name='approval_once_per_plan')],
+                "ordering": ["created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("change_request", "approver", "plan_hash"), name="approval_once_per_plan"
+                    )
+                ],
             },
         ),
     ]

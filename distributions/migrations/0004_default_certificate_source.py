@@ -9,16 +9,22 @@ def rename_default_source(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('distributions', '0003_change_workflow'),
+        ("distributions", "0003_change_workflow"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='distribution',
-            name='certificate_source',
-            field=models.CharField(choices=[('default', 'CloudFront default (*.cloudfront.net)'), ('acm', 'ACM'), ('iam', 'IAM')], max_length=16),
+            model_name="distribution",
+            name="certificate_source",
+            field=models.CharField(
+                choices=[
+                    ("default", "CloudFront default (*.cloudfront.net)"),
+                    ("acm", "ACM"),
+                    ("iam", "IAM"),
+                ],
+                max_length=16,
+            ),
         ),
         migrations.RunPython(rename_default_source, migrations.RunPython.noop),
     ]

@@ -5,30 +5,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('distributions', '0004_default_certificate_source'),
+        ("distributions", "0004_default_certificate_source"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PostureSnapshot',
+            name="PostureSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('control_id', models.CharField(max_length=64)),
-                ('taken_at', models.DateTimeField(db_index=True)),
-                ('distributions_passing', models.PositiveIntegerField(default=0)),
-                ('distributions_failing', models.PositiveIntegerField(default=0)),
-                ('distributions_not_applicable', models.PositiveIntegerField(default=0)),
-                ('targets_passing', models.PositiveIntegerField(default=0)),
-                ('targets_failing', models.PositiveIntegerField(default=0)),
-                ('targets_not_applicable', models.PositiveIntegerField(default=0)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='posture_snapshots', to='distributions.account')),
-                ('sync_run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='posture_snapshots', to='distributions.syncrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("control_id", models.CharField(max_length=64)),
+                ("taken_at", models.DateTimeField(db_index=True)),
+                ("distributions_passing", models.PositiveIntegerField(default=0)),
+                ("distributions_failing", models.PositiveIntegerField(default=0)),
+                ("distributions_not_applicable", models.PositiveIntegerField(default=0)),
+                ("targets_passing", models.PositiveIntegerField(default=0)),
+                ("targets_failing", models.PositiveIntegerField(default=0)),
+                ("targets_not_applicable", models.PositiveIntegerField(default=0)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="posture_snapshots",
+                        to="distributions.account",
+                    ),
+                ),
+                (
+                    "sync_run",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="posture_snapshots",
+                        to="distributions.syncrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['taken_at', 'account_id', 'control_id'],
-                'indexes': [models.Index(fields=['account', 'control_id', '-taken_at'], name='distributio_account_d553ff_idx')],
+                "ordering": ["taken_at", "account_id", "control_id"],
+                "indexes": [
+                    models.Index(
+                        fields=["account", "control_id", "-taken_at"], name="distributio_account_d553ff_idx"
+                    )
+                ],
             },
         ),
     ]

@@ -12,20 +12,19 @@ def unique_references(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('distributions', '0005_posture_snapshots'),
+        ("distributions", "0005_posture_snapshots"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='changeitem',
-            name='invalidation_reference',
+            model_name="changeitem",
+            name="invalidation_reference",
             field=models.UUIDField(default=uuid.uuid4, editable=False),
         ),
         migrations.AddField(
-            model_name='changeitem',
-            name='step',
+            model_name="changeitem",
+            name="step",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.RunPython(unique_references, migrations.RunPython.noop),

@@ -28,7 +28,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="PlanRevision",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("number", models.PositiveIntegerField()),
                 ("plan_hash", models.CharField(max_length=64)),
                 (
@@ -56,7 +61,9 @@ class Migration(migrations.Migration):
             options={
                 "ordering": ["change_request", "number"],
                 "constraints": [
-                    models.UniqueConstraint(fields=("change_request", "number"), name="revision_unique_number")
+                    models.UniqueConstraint(
+                        fields=("change_request", "number"), name="revision_unique_number"
+                    )
                 ],
             },
         ),

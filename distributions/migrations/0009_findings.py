@@ -5,80 +5,157 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('distributions', '0008_plan_revisions'),
+        ("distributions", "0008_plan_revisions"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PostureRun',
+            name="PostureRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('registry', models.CharField(max_length=64)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=16)),
-                ('distributions_total', models.PositiveIntegerField(default=0)),
-                ('distributions_done', models.PositiveIntegerField(default=0)),
-                ('requested_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("registry", models.CharField(max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("distributions_total", models.PositiveIntegerField(default=0)),
+                ("distributions_done", models.PositiveIntegerField(default=0)),
+                ("requested_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("error", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['-requested_at', '-pk'],
+                "ordering": ["-requested_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='PostureState',
+            name="PostureState",
             fields=[
-                ('distribution', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='posture_state', serialize=False, to='distributions.distribution')),
-                ('inputs', models.CharField(max_length=64)),
-                ('counts', models.JSONField(default=dict)),
-                ('finding_count', models.PositiveIntegerField(default=0)),
-                ('evaluated_at', models.DateTimeField()),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='posture_states', to='distributions.account')),
+                (
+                    "distribution",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="posture_state",
+                        serialize=False,
+                        to="distributions.distribution",
+                    ),
+                ),
+                ("inputs", models.CharField(max_length=64)),
+                ("counts", models.JSONField(default=dict)),
+                ("finding_count", models.PositiveIntegerField(default=0)),
+                ("evaluated_at", models.DateTimeField()),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="posture_states",
+                        to="distributions.account",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PostureCount',
+            name="PostureCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('control_id', models.CharField(max_length=64)),
-                ('registry', models.CharField(max_length=64)),
-                ('distributions_passing', models.PositiveIntegerField(default=0)),
-                ('distributions_failing', models.PositiveIntegerField(default=0)),
-                ('distributions_not_applicable', models.PositiveIntegerField(default=0)),
-                ('targets_passing', models.PositiveIntegerField(default=0)),
-                ('targets_failing', models.PositiveIntegerField(default=0)),
-                ('targets_not_applicable', models.PositiveIntegerField(default=0)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='posture_counts', to='distributions.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("control_id", models.CharField(max_length=64)),
+                ("registry", models.CharField(max_length=64)),
+                ("distributions_passing", models.PositiveIntegerField(default=0)),
+                ("distributions_failing", models.PositiveIntegerField(default=0)),
+                ("distributions_not_applicable", models.PositiveIntegerField(default=0)),
+                ("targets_passing", models.PositiveIntegerField(default=0)),
+                ("targets_failing", models.PositiveIntegerField(default=0)),
+                ("targets_not_applicable", models.PositiveIntegerField(default=0)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="posture_counts",
+                        to="distributions.account",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['account_id', 'control_id'],
-                'constraints': [models.UniqueConstraint(fields=('account', 'control_id'), name='posture_count_unique')],
+                "ordering": ["account_id", "control_id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("account", "control_id"), name="posture_count_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PostureFinding',
+            name="PostureFinding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('distribution_key', models.CharField(max_length=32)),
-                ('position', models.PositiveIntegerField()),
-                ('control_id', models.CharField(max_length=64)),
-                ('severity', models.CharField(max_length=16)),
-                ('title', models.CharField(max_length=255)),
-                ('message', models.TextField()),
-                ('target_kind', models.CharField(max_length=16)),
-                ('precedence', models.IntegerField(blank=True, null=True)),
-                ('path_pattern', models.CharField(blank=True, max_length=1024)),
-                ('origin_id', models.CharField(blank=True, max_length=1024)),
-                ('alias', models.CharField(blank=True, max_length=1024)),
-                ('key', models.CharField(db_index=True, max_length=2200)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='posture_findings', to='distributions.account')),
-                ('distribution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='posture_findings', to='distributions.distribution')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("distribution_key", models.CharField(max_length=32)),
+                ("position", models.PositiveIntegerField()),
+                ("control_id", models.CharField(max_length=64)),
+                ("severity", models.CharField(max_length=16)),
+                ("title", models.CharField(max_length=255)),
+                ("message", models.TextField()),
+                ("target_kind", models.CharField(max_length=16)),
+                ("precedence", models.IntegerField(blank=True, null=True)),
+                ("path_pattern", models.CharField(blank=True, max_length=1024)),
+                ("origin_id", models.CharField(blank=True, max_length=1024)),
+                ("alias", models.CharField(blank=True, max_length=1024)),
+                ("key", models.CharField(db_index=True, max_length=2200)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="posture_findings",
+                        to="distributions.account",
+                    ),
+                ),
+                (
+                    "distribution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="posture_findings",
+                        to="distributions.distribution",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['distribution_key', 'position'],
-                'indexes': [models.Index(fields=['distribution_key', 'position'], name='distributio_distrib_f8a349_idx'), models.Index(fields=['control_id', 'distribution_key', 'position'], name='distributio_control_f28991_idx'), models.Index(fields=['account', 'distribution_key', 'position'], name='distributio_account_7e78b0_idx')],
+                "ordering": ["distribution_key", "position"],
+                "indexes": [
+                    models.Index(
+                        fields=["distribution_key", "position"], name="distributio_distrib_f8a349_idx"
+                    ),
+                    models.Index(
+                        fields=["control_id", "distribution_key", "position"],
+                        name="distributio_control_f28991_idx",
+                    ),
+                    models.Index(
+                        fields=["account", "distribution_key", "position"],
+                        name="distributio_account_7e78b0_idx",
+                    ),
+                ],
             },
         ),
     ]

@@ -1,5 +1,5 @@
 """Edgeguard's models: the mirror of CloudFront (mirror.py), the change workflow (changes.py), posture
-(posture.py) and real traffic counted from access logs (traffic.py)."""
+(posture.py), real traffic counted from access logs (traffic.py) and rollouts in waves (waves.py)."""
 
 from distributions.models.changes import (
     Approval,
@@ -17,6 +17,7 @@ from distributions.models.posture import (
     PostureState,
 )
 from distributions.models.traffic import TrafficClients, TrafficCount, TrafficIngest, TrafficPath
+from distributions.models.waves import Rollout, Wave
 
 __all__ = [
     "Account",
@@ -34,9 +35,11 @@ __all__ = [
     "PostureRun",
     "PostureSnapshot",
     "PostureState",
+    "Rollout",
     "SyncRun",
     "TrafficClients",
     "TrafficCount",
     "TrafficIngest",
     "TrafficPath",
+    "Wave",
 ]

@@ -90,6 +90,8 @@ class ChangeItem(models.Model):
     status = models.CharField(
         max_length=16, choices=choices.ItemStatus.choices, default=choices.ItemStatus.PENDING, db_index=True
     )
+    # Which wave of the rollout writes this distribution (0: the first; see models/waves.py).
+    wave = models.PositiveSmallIntegerField(default=0)
     attempts = models.PositiveIntegerField(default=0)
     # A worker holds the item until this time; another worker (or the sweeper) waits it out.
     lease_until = models.DateTimeField(null=True, blank=True)

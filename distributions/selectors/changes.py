@@ -30,7 +30,11 @@ LIST_TABS: dict[str, tuple[str, Q | None]] = {
 def change_request_queryset() -> QuerySet[ChangeRequest]:
     """Change requests with everything their API representation reads, in a fixed number of queries."""
     return ChangeRequest.objects.select_related("requester").prefetch_related(
-        "items__distribution__account", "approvals__approver", "revisions__submitted_by", "reverted_by"
+        "items__distribution__account",
+        "approvals__approver",
+        "revisions__submitted_by",
+        "reverted_by",
+        "waves",
     )
 
 

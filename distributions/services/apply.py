@@ -57,12 +57,12 @@ from distributions.services.progress import (
     lease_take,
     pacing_pull,
     pacing_slot,
-    parked_countdown,
     schedule_step,
-    schedule_steps,
     scheduled,
     step_fields,
 )
+from distributions.services.rollout import item_may_advance
+from distributions.services.waves import items_schedule, waves_plan
 
 logger = logging.getLogger(__name__)
 Item = choices.ItemStatus
@@ -79,7 +79,8 @@ TERMINAL_WHILE_WAITING = (NotFound, AccessDenied)
 
 
 def change_apply_start(*, change_request_id: int) -> list[tuple[int, float, int | None]]:
-    """approved → applying. Returns (item id, countdown, step) per item.
+    """approved → applying, its waves planned (services/waves.py). Returns (item id, countdown, step) per
+    item of the first wave (of the wave a retried change carries on with).
 
     Per account, as many items as pacing has room for in its horizon start now (each reserves its call
     when it runs); the others wait parked until a finished item pulls them in (`pacing_pull`), or, should
@@ -90,17 +91,8 @@ def change_apply_start(*, change_request_id: int) -> list[tuple[int, float, int 
             return []
         change_request = ChangeRequest.objects.get(pk=change_request_id)
         audit_record(action="change.applying", change_request=change_request)
-    queues: dict[int, list[int]] = {}
-    items = change_request.items.filter(status=Item.PENDING).values_list("pk", "distribution__account_id")
-    for item_id, account_pk in items.order_by("pk"):
-        queues.setdefault(account_pk, []).append(item_id)
-    schedule: list[tuple[int, float, int | None]] = []
-    for account_pk, queue in queues.items():
-        window, parked = pacing.pace_window(account_pk=account_pk), parked_countdown(account_pk, len(queue))
-        # The parked share one countdown (about the whole queue's turn), so a few queries start them all.
-        for ids, countdown in ((queue[:window], 0.0), (queue[window:], parked)):
-            steps = schedule_steps(ids, countdown) if ids else {}
-            schedule += [(item_id, countdown, steps[item_id]) for item_id in ids]
+        wave = waves_plan(change_request)
+    schedule = items_schedule(change_request.items.filter(status=Item.PENDING, wave__lte=wave))
     if not schedule:
         with transaction.atomic():
             change_refresh(change_request_id)
@@ -132,8 +124,8 @@ def item_advance(
     `step` is the chain number the message carries (None: whatever chain is live, for inline callers).
     """
     item = lease_candidate(item_id, ACTIVE_ITEM, step)
-    if item is None or item.change_request.status not in (Status.APPLYING, Status.DEPLOYING):
-        return DONE
+    if item is None or not item_may_advance(item):
+        return DONE  # gone, leased, stale, or held by a pause, a halt or an abort
     if item.status in (Item.PENDING, Item.APPLYING):
         # The lease comes with the move to applying (one write), once pacing has a slot for the call.
         result = _paced_apply(item, gateway_factory, step)

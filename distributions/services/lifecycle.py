@@ -56,6 +56,11 @@ CHANGE_TRANSITIONS: Mapping[str, Transition] = {
     "complete": _move([Status.APPLYING, Status.DEPLOYING], Status.COMPLETED),
     "fail": _move([Status.APPLYING, Status.DEPLOYING], Status.FAILED),
     "conflict": _move([Status.APPLYING, Status.DEPLOYING], Status.CONFLICT),
+    # Rollouts in waves: people pause, resume and abort (services/waves.py); a health gate halts.
+    "pause": _move(choices.CHANGE_PAUSABLE, Status.PAUSED),
+    "resume": _move(choices.CHANGE_RESUMABLE, Status.APPLYING),
+    "abort": _move(choices.CHANGE_ABORTABLE, Status.ABORTED),
+    "halt": _move([Status.APPLYING], Status.HALTED),
 }
 
 ITEM_TRANSITIONS: Mapping[str, Transition] = {
@@ -69,6 +74,8 @@ ITEM_TRANSITIONS: Mapping[str, Transition] = {
     # With their change, in bulk. Only a retried change can be cancelled with completed items.
     "cancel": _move([Item.PENDING, Item.COMPLETED], Item.CANCELLED),
     "retry": _move([Item.FAILED, Item.CONFLICT], Item.PENDING),
+    # An aborted rollout never writes the distributions it had not reached; the others stay as they are.
+    "abort": _move([Item.PENDING], Item.CANCELLED),
 }
 
 

@@ -22,6 +22,7 @@ from distributions.models import ChangeItem, ChangeRequest
 from distributions.services import pacing, queue
 from distributions.services.audit import audit_record
 from distributions.services.lifecycle import change_request_move
+from distributions.services.rollout import HELD, WRITTEN, wave_finished
 
 Item = choices.ItemStatus
 Status = choices.ChangeStatus
@@ -75,6 +76,8 @@ def change_refresh(change_request_id: int) -> None:
     read the other as unfinished and leave the change deploying for ever.
     """
     ChangeRequest.objects.select_for_update().filter(pk=change_request_id).first()
+    if wave_finished(change_request_id):
+        return  # the rollout waits for the wave's health gate, or for a person after a halt
     items = ChangeItem.objects.filter(change_request_id=change_request_id)
     # Called once per item step: two EXISTS probes instead of reading every item's status (a fleet-wide
     # change would otherwise read N rows N times).
@@ -191,8 +194,9 @@ def stuck_work(*, now: datetime | None = None) -> tuple[list[int], list[int]]:
         ChangeItem.objects.filter(
             Q(lease_until__isnull=True) | Q(lease_until__lt=now),
             Q(next_check_at__lt=stale) | Q(next_check_at__isnull=True, updated_at__lt=stale),
-            change_request__status__in=[Status.APPLYING, Status.DEPLOYING],
-            status__in=ACTIVE_ITEM,
+            Q(change_request__status__in=[Status.APPLYING, Status.DEPLOYING], status__in=ACTIVE_ITEM)
+            # A paused, halted or aborted rollout still follows what it wrote to Deployed (rollout.py).
+            | Q(change_request__status__in=HELD, status__in=WRITTEN),
         ).values_list("pk", flat=True)
     )
     return changes, items

@@ -39,6 +39,13 @@ def change_apply(change_request_id: int) -> bool:
     return _publish(tasks.apply_change, change_request_id)
 
 
+def wave_gate(wave_id: int, *, countdown: float = 0) -> bool:
+    """Check a wave's health gate once its watch window is over."""
+    from distributions import tasks
+
+    return _publish(tasks.check_wave_gate, wave_id, countdown=countdown)
+
+
 def item_step(item_id: int, *, countdown: float = 0, step: int | None = None) -> bool:
     """Schedule the next step of one item's chain."""
     from distributions import tasks

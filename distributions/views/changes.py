@@ -32,6 +32,7 @@ from distributions.selectors.changes import (
 )
 from distributions.selectors.changes import change_list as change_list_query
 from distributions.selectors.two_person import approval_verdicts, decision_verdicts
+from distributions.selectors.waves import change_waves, rollout_effective
 from distributions.services import changes, decisions
 from distributions.services.guards import Actor
 from distributions.views.common import filterset_read, refusal, requires, sent_back_note
@@ -88,6 +89,7 @@ def _context(request: HttpRequest, change: ChangeRequest) -> dict:
         and not is_requester,
         "can_cancel": change.status in choices.CHANGE_CANCELLABLE and (is_requester or can(user, "approve")),
         "can_retry": change.status == choices.ChangeStatus.FAILED and can(user, "admin"),
+        "can_steer": is_requester or can(user, "approve"),
     }
 
 
@@ -99,7 +101,13 @@ PROGRESS_OVERLAP = timedelta(seconds=5)
 def _progress_context(change: ChangeRequest, grouping: str, page_number: int, total: int) -> dict:
     since = timezone.now() - PROGRESS_OVERLAP
     query = urlencode({"group": grouping, "page": page_number, "since": int(since.timestamp() * 1_000_000)})
-    return {"progress_query": query, "status_counts": item_status_counts(change), "item_total": total}
+    return {
+        "progress_query": query,
+        "status_counts": item_status_counts(change),
+        "item_total": total,
+        "waves": change_waves(change),
+        "rollout": rollout_effective(change),
+    }
 
 
 def _grouping(request: HttpRequest) -> str:

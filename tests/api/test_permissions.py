@@ -97,6 +97,10 @@ ENDPOINTS = [
         OWNER,
     ),
     ("unschedule", "post", "/api/v1/change-requests/{windowed}/unschedule/", None, OWNER),
+    ("pause", "post", "/api/v1/change-requests/{applying}/pause/", None, CANCEL),
+    ("resume", "post", "/api/v1/change-requests/{halted}/resume/", None, CANCEL),
+    ("abort", "post", "/api/v1/change-requests/{paused}/abort/", None, CANCEL),
+    ("rollout", "patch", "/api/v1/change-requests/{draft}/", {"rollout": {"waves": ["1", "rest"]}}, OWNER),
     ("invalidations", "get", "/api/v1/invalidations/", None, READ),
     ("invalidation", "get", "/api/v1/invalidations/{invalidation}/", None, READ),
     ("invalidate", "post", "/api/v1/invalidations/", {"distribution": "{dist}", "paths": ["/*"]}, PROPOSE),
@@ -124,6 +128,9 @@ def world(alice, account, distribution):
     )
     failed = change(redirect)
     ChangeRequest.objects.filter(pk=failed.pk).update(status="failed")
+    rollouts = {status: change(redirect) for status in ("applying", "paused", "halted")}
+    for status, rollout in rollouts.items():
+        ChangeRequest.objects.filter(pk=rollout.pk).update(status=status)
     invalidation = change(Invalidate(paths=("/*",))).items.get()
     completed = completed_change(alice, distribution)
     windowed = windowed_draft(alice, distribution)
@@ -142,6 +149,7 @@ def world(alice, account, distribution):
         "submitted": submitted.pk, "plan": submitted.plan_hash, "failed": failed.pk,
         "invalidation": invalidation.pk, "completed": completed.pk, "windowed": windowed.pk,
         "tomorrow": tomorrow,
+        **{status: rollout.pk for status, rollout in rollouts.items()},
         "certificate": certificate.pk, "sync_run": sync_run.pk, "event": AuditEvent.objects.first().pk,
     }  # fmt: skip
 

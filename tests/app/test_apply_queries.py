@@ -47,10 +47,10 @@ def test_one_items_apply_step_costs_a_fixed_number_of_queries(sandbox, account, 
     # The item with its change and account (read, no lease yet), the move to applying that counts the
     # attempt and takes the lease in one compare-and-set (committed before AWS is called: a worker killed
     # mid-call leaves the attempt counted), then one transaction: the move to deploying with the next
-    # step's chain number, the audit row, the change's status (its row locked, one EXISTS probe), pacing's
-    # pull (a count, the parked ids), the chain number read back.
+    # step's chain number, the audit row, the change's status (its row locked, its applying wave if it has
+    # waves, one EXISTS probe), pacing's pull (a count, the parked ids), the chain number read back.
     sql = "\n".join(query["sql"][:120] for query in queries.captured_queries)
-    assert len(queries) == 11, sql
+    assert len(queries) == 12, sql
 
 
 def test_the_move_to_applying_loses_to_a_worker_that_leased_the_item_after_it_was_read(

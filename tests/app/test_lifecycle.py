@@ -34,6 +34,10 @@ CHANGE_MOVES = {
     "complete": ({"applying", "deploying"}, "completed"),
     "fail": ({"applying", "deploying"}, "failed"),
     "conflict": ({"applying", "deploying"}, "conflict"),
+    "pause": ({"applying", "deploying"}, "paused"),
+    "resume": ({"paused", "halted"}, "applying"),
+    "abort": ({"applying", "deploying", "paused", "halted"}, "aborted"),
+    "halt": ({"applying"}, "halted"),
 }
 ITEM_MOVES = {
     "apply": ({"pending", "applying"}, "applying"),
@@ -44,6 +48,7 @@ ITEM_MOVES = {
     "fail": ({"applying", "deploying", "invalidating"}, "failed"),
     "cancel": ({"pending", "completed"}, "cancelled"),
     "retry": ({"failed", "conflict"}, "pending"),
+    "abort": ({"pending"}, "cancelled"),
 }
 
 

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from distributions.api.fields import EditField, NaturalKeyField, StrictBooleanField, StrictCharField
 from distributions.api.serializers.revert import RevertNotesSerializer
+from distributions.api.serializers.waves import RolloutFieldsMixin, RolloutInputSerializer
 from distributions.choices import Decision
 from distributions.cloudfront.diff import diff_configs
 from distributions.cloudfront.edits import edit_from_dict
@@ -40,11 +41,13 @@ class ChangeRequestCreateSerializer(serializers.Serializer):
     title = StrictCharField(max_length=200, help_text="Why the change is made.")
     description = StrictCharField(required=False, default="", allow_blank=True)
     items = ItemInputSerializer(many=True, required=False, default=list)
+    rollout = RolloutInputSerializer(required=False, help_text="Waves and gate overrides (README).")
 
 
 class ChangeRequestUpdateSerializer(serializers.Serializer):
     title = StrictCharField(max_length=200)
     description = StrictCharField(allow_blank=True)
+    rollout = RolloutInputSerializer(required=False, help_text="Waves and gate overrides; drafts only.")
 
 
 class ChecklistSerializer(serializers.Serializer):
@@ -225,7 +228,7 @@ class PlanDiffSerializer(serializers.Serializer):
     )
 
 
-class ChangeRequestSerializer(serializers.ModelSerializer):
+class ChangeRequestSerializer(RolloutFieldsMixin, serializers.ModelSerializer):
     """A change request; `version` is also its ETag, to send back in If-Match when editing."""
 
     requester = serializers.CharField(source="requester.get_username", read_only=True)
@@ -278,6 +281,8 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
             "reverts",
             "reverted_by",
             "revert_notes",
+            "rollout",
+            "waves",
         ]
 
     @extend_schema_field(ApprovalSerializer(many=True))

@@ -23,6 +23,7 @@ from distributions.api.schema import error_responses
 from distributions.api.serializers import changes as s
 from distributions.api.serializers import traffic as t
 from distributions.api.views.revert import RevertScheduleActions
+from distributions.api.views.waves import WaveActions
 from distributions.errors import Invalid
 from distributions.filters import ChangeRequestFilter
 from distributions.models import ChangeRequest, Distribution
@@ -31,6 +32,7 @@ from distributions.selectors.changes import change_plan_diff, change_request_que
 from distributions.selectors.traffic import change_traffic
 from distributions.services import changes, decisions
 from distributions.services.guards import Actor
+from distributions.services.waves import rollout_set
 
 ONE = {200: s.ChangeRequestSerializer}
 IF_MATCH = if_match_parameter(required=True)
@@ -69,7 +71,11 @@ def _dropped(distribution: Distribution, added: changes.EditsAdded) -> list[dict
     ),
 )
 class ChangeRequestViewSet(
-    RevertScheduleActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    RevertScheduleActions,
+    WaveActions,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Change requests. Every write to CloudFront goes through one, approved by a second person."""
 
@@ -123,6 +129,8 @@ class ChangeRequestViewSet(
                     edits=item["edits"],
                 )
                 dropped.extend(_dropped(item["distribution"], added))
+            if "rollout" in data:
+                rollout_set(actor=actor, change_request=change_request, **data["rollout"])
         response = self._respond(change_request, status.HTTP_201_CREATED, dropped)
         response["Location"] = f"{request.path}{change_request.pk}/"
         return response
@@ -130,13 +138,24 @@ class ChangeRequestViewSet(
     def update(self, request: Request, *args: Any, partial: bool = False, **kwargs: Any) -> Response:
         version = expected_version(request, required=True)
         data = self._input(s.ChangeRequestUpdateSerializer, partial=partial)
-        change_request = changes.change_request_update(
-            actor=Actor.from_request(request),
-            change_request=self.get_object(),
-            title=data.get("title"),
-            description=data.get("description"),
-            expected_version=version,
-        )
+        change_request = self.get_object()
+        with transaction.atomic():
+            if "rollout" in data:
+                rollout_set(
+                    actor=Actor.from_request(request),
+                    change_request=change_request,
+                    expected_version=version,
+                    **data["rollout"],
+                )
+                version = None  # checked, and bumped, by the rollout's edit
+            if "rollout" not in data or {"title", "description"} & set(data):
+                change_request = changes.change_request_update(
+                    actor=Actor.from_request(request),
+                    change_request=change_request,
+                    title=data.get("title"),
+                    description=data.get("description"),
+                    expected_version=version,
+                )
         return self._respond(change_request)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
