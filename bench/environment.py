@@ -24,7 +24,7 @@ os.environ.update(
         # Pacing as deployed (the defaults; dashboard/settings_test.py would otherwise switch it off).
         "EDGEGUARD_UPDATE_RATE_START": "5",
         "EDGEGUARD_UPDATE_RATE_MIN": "0.05",
-        "EDGEGUARD_UPDATE_RATE_MAX": "50",
+        "EDGEGUARD_UPDATE_RATE_MAX": "100",
         "LOG_LEVEL": "ERROR",
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",

@@ -114,8 +114,12 @@ def lease_free(step: int | None) -> Q:
 
 def lease_candidate(item_id: int, statuses: Sequence[str], step: int | None = None) -> ChangeItem | None:
     """The item with its change and account, unless another worker holds it or `step` is not its live
-    chain. Reading takes no lease: `lease_take` or the move to applying (apply.py) takes it."""
-    rows = ChangeItem.objects.select_related("change_request", "distribution__account")
+    chain. Reading takes no lease: `lease_take` or the move to applying (apply.py) takes it. The mirror's
+    copy of the config is left out (the step reads the live one, and the item holds its base): decoding it
+    once per step was a cost a fleet-wide change paid per distribution."""
+    rows = ChangeItem.objects.select_related("change_request", "distribution__account").defer(
+        "distribution__config"
+    )
     return rows.filter(lease_free(step), pk=item_id, status__in=statuses).first()
 
 
