@@ -190,7 +190,10 @@ def across_fleet(sandbox, cloudfront, account: Account, requester: User, approve
         cloudfront.get_distribution_config(Id=distribution_id)
     cache.clear()  # the account's rate as on a first change: nothing learned yet
     run = change_run(sandbox, account, requester, approver, ids)
-    print(f"(b) One change across {count} distributions, nothing throttles, default pacing settings")
+    print(
+        f"(b) One change across {count} distributions, nothing throttles, default pacing settings"
+        f" ({environment.database_name()})"
+    )
     print(
         f"    Edgeguard, approval to all-applied: {run['seconds']:6.2f} s  "
         f"{environment.format_calls(run['calls'])}"
