@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from distributions.cloudfront.certificates import CertificateRecord
@@ -120,7 +121,8 @@ def _findings_insert(rows: list[tuple]) -> None:
     """INSERT the rows with executemany: bulk_create built a model instance and compiled every value of
     every row through the ORM, which was most of a first evaluation's time (issue 15: 22.7 s for 10,000)."""
     meta = PostureFinding._meta
-    columns = ", ".join(connection.ops.quote_name(meta.get_field(name).column) for name in FINDING_FIELDS)
+    fields = [meta.get_field(name) for name in FINDING_FIELDS]
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields if isinstance(f, Field))
     marks = ", ".join(["%s"] * len(FINDING_FIELDS))
     sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608 - names from the model, values bound
     with connection.cursor() as cursor:
