@@ -49,10 +49,13 @@ def schedule_step(item_id: int, countdown: float) -> Next:
     return Next(countdown, scheduled(item_id))
 
 
-def step_fields(countdown: float) -> dict:
+def step_fields(countdown: float, current: int | None = None) -> dict:
     """The fields that make the next step (in `countdown` seconds) the only live one, for an UPDATE that
-    writes them with others (a status move); `scheduled` then reads the new chain number."""
-    return {"step": F("step") + 1, "next_check_at": timezone.now() + timedelta(seconds=countdown)}
+    writes them with others (a status move). `current`: the chain number the caller knows is the row's
+    (it took the item with a compare-and-set on it and still holds the lease, so nobody moved it), which
+    saves reading the new one back; else `scheduled` reads it."""
+    step = F("step") + 1 if current is None else current + 1
+    return {"step": step, "next_check_at": timezone.now() + timedelta(seconds=countdown)}
 
 
 def scheduled(item_id: int) -> int:
@@ -110,6 +113,18 @@ def lease_free(step: int | None) -> Q:
     """The item is leased to no worker, and `step` (None: any) is its live chain."""
     chain = Q() if step is None else Q(step=step)
     return (Q(lease_until__isnull=True) | Q(lease_until__lt=timezone.now())) & chain
+
+
+# A lease this close to its end counts as lost: another worker may take the item any moment.
+LEASE_MARGIN_SECONDS = 5.0
+
+
+def lease_held(item: ChangeItem) -> bool:
+    """The lease this worker took on `item` is still well within its time, so no other worker or the
+    sweeper can have moved the item's chain since the compare-and-set that took it."""
+    if item.lease_until is None:
+        return False
+    return timezone.now() < item.lease_until - timedelta(seconds=LEASE_MARGIN_SECONDS)
 
 
 def lease_candidate(item_id: int, statuses: Sequence[str], step: int | None = None) -> ChangeItem | None:
