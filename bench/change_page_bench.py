@@ -12,7 +12,7 @@ import statistics
 import time
 from collections.abc import Callable
 
-import environment  # noqa: F401 (sets up Django on its own SQLite file)
+import environment  # sets up Django on a fresh database of its own
 from django.contrib.auth.models import User
 from django.db import connection, reset_queries
 from django.test import Client
@@ -98,7 +98,10 @@ def main() -> None:
     requester, viewer = make_user("alice", "requester"), make_user("vera", "viewer")
     small = figures(account, requester, viewer, 20)
     large = figures(account, requester, viewer, count)
-    print(f"A change's page and its progress fragment, 20 items beside {count} (SQLite, test client)")
+    print(
+        f"A change's page and its progress fragment, 20 items beside {count}"
+        f" ({environment.database_name()}, test client)"
+    )
     print(f"  {'':30} {'queries':>8} {'':>8} {'ms':>8} {'':>8} {'KB':>8} {'':>8}")
     print(f"  {'items':30} {20:>8} {count:>8} {20:>8} {count:>8} {20:>8} {count:>8}")
     for name, (queries, ms, size) in small.items():

@@ -155,7 +155,8 @@ def main() -> None:
     bare_loop(clients)  # every summary serialized once by the sandbox, before anything is timed
     print(
         f"Sync of {args.accounts} accounts x {args.distributions} distributions ({args.behaviors} ordered "
-        f"behaviors each; in-process sandbox, SQLite, one process, accounts one after the other)"
+        f"behaviors each; in-process sandbox, {environment.database_name()}, one process,"
+        " accounts one after the other)"
     )
     quarters = {max(0, round(args.accounts * q) - 1) for q in (0.25, 0.5, 0.75, 1)}
     memory = [f"start {rss_mib():.0f}"]

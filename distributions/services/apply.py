@@ -54,6 +54,7 @@ from distributions.services.progress import (
     change_refresh,
     lease_candidate,
     lease_free,
+    lease_held,
     lease_take,
     pacing_pull,
     pacing_slot,
@@ -67,7 +68,6 @@ from distributions.services.waves import items_schedule, waves_plan
 logger = logging.getLogger(__name__)
 Item = choices.ItemStatus
 Status = choices.ChangeStatus
-
 GatewayFactory = type[CloudFrontGateway]
 
 MAX_BACKOFF_SECONDS = 300.0
@@ -158,7 +158,7 @@ def _paced_apply(item: ChangeItem, gateway_factory: GatewayFactory, step: int | 
     if not item_take(
         item,
         "apply",
-        lease_free(step) & Q(attempts=item.attempts),
+        lease_free(step) & Q(attempts=item.attempts, step=item.step),
         attempts=item.attempts + 1,
         lease_until=lease_until,
     ):
@@ -216,7 +216,7 @@ def _apply(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
             applied_at=timezone.now(),
             error="",
             error_code="",
-            **step_fields(countdown),
+            **step_fields(countdown, item.step if lease_held(item) else None),
         )
         audit_record(
             action="item.updated" if wrote else "item.already_applied",
@@ -229,7 +229,7 @@ def _apply(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
         )
         change_refresh(item.change_request_id)
         pulled = pacing_pull(item, pacing.pace_succeeded(account_pk=item.distribution.account_id))
-        item.step = scheduled(item.pk)
+        item.step = item.step if isinstance(item.step, int) else scheduled(item.pk)  # else F("step") + 1
     return Next(countdown, item.step, pulled=pulled)
 
 

@@ -4,14 +4,22 @@ AWS publishes no CloudFront control-plane rate and enforces it per account, so a
 too slow (an idle account) or too fast (a busy one). Each account has a rate of UpdateDistribution calls a
 second that starts at EDGEGUARD_UPDATE_RATE_START and
 
-- while nothing throttles, grows: by one call a second per success until the first throttle (slow start,
-  which doubles the rate about every second), then additively, by about a tenth of the rate that last
-  throttled per second (a success adds that tenth divided by the rate);
+- while nothing throttles, grows: multiplicatively until the first throttle (TCP's slow start: each success
+  adds SLOW_START_GAIN calls a second, so a rate in full use grows e**3, about twentyfold, a second: from
+  5/s to the ceiling of 100/s in about a second), then additively, by about a tenth of the rate that last
+  throttled per second (a success adds that tenth divided by the rate: congestion avoidance);
 - on a throttle, shrinks multiplicatively (×0.7, at most once a second, down to EDGEGUARD_UPDATE_RATE_MIN);
 
-bounded by EDGEGUARD_UPDATE_RATE_MAX. Calls are spaced by the rate (GCRA: each reservation moves the
+bounded by EDGEGUARD_UPDATE_RATE_MAX. Why a fast slow start: an account that throttles costs a few
+retried calls in the first second or two (the rate overshoots, is cut by 0.7 once a second and settles
+near what the account sustains), whereas a slow ramp taxes every first change of every idle account (at one
+call a second per success the ramp from 5/s took over 3 s, a fifth of a 500-distribution change here).
+Why a ceiling of 100/s: it only bounds an account that never throttles; it sits above what one worker
+achieves (about 40 updates a second against the in-process sandbox), so it never is what slows a change,
+and AWS throttles real accounts far below it. Calls are spaced by the rate (GCRA: each reservation moves the
 account's "theoretical arrival time" on by 1/rate), and a reservation is never made more than HORIZON
-seconds ahead, so a rate learned now is used within seconds. The learned rate is kept for a day: the next
+seconds ahead (a quarter of a second in slow start, so that each success's growth is used at once), so a
+rate learned now is used within seconds. The learned rate is kept for a day: the next
 change starts where this one ended.
 
 Why not botocore's adaptive retry mode: its token bucket lives in one client in one process, so N worker
@@ -42,10 +50,15 @@ HORIZON_SECONDS = 2.0
 # A decrease at most once per window: the throttles of calls already in flight tell nothing new.
 DECREASE_WINDOW_SECONDS = 1.0
 DECREASE_FACTOR = 0.7
+# Before the first throttle, each success adds this many calls a second (slow start: exponential growth).
+SLOW_START_GAIN = 3.0
 # After the first throttle, the rate grows by this share of the rate that last throttled, per second.
 ADDITIVE_SHARE = 1 / 10
 # A slot this close is waited for where the call is: cheaper than a round trip through the broker.
 INLINE_WAIT_SECONDS = 0.25
+# In slow start (below the ceiling) reservations go at most this far ahead, all waited for inline: slots
+# booked at the low rate of a moment ago would otherwise hold the growing rate back for HORIZON_SECONDS.
+SLOW_START_HORIZON_SECONDS = INLINE_WAIT_SECONDS
 MEMORY_SECONDS = 24 * 3600
 # The least a throttled call waits before its next try.
 MIN_DEFER_SECONDS = 0.05
@@ -96,7 +109,7 @@ class Pace:
 
     def succeeded(self, rule: Rule) -> None:
         if self.slow_start:
-            self.rate += 1
+            self.rate += SLOW_START_GAIN
         else:
             self.rate += max(self.throttled_rate, rule.floor) * ADDITIVE_SHARE / self.rate
         self.rate = min(self.rate, rule.ceiling)
@@ -110,6 +123,12 @@ class Pace:
         self.decreased_at = now
         # AWS just said the account's bucket is empty: nothing else goes before one interval has passed.
         self.tat = max(self.tat, now + 1 / self.rate)
+
+    def horizon(self, rule: Rule) -> float:
+        """How far ahead calls are reserved: briefly while the rate still grows fast, else HORIZON_SECONDS."""
+        if self.slow_start and self.rate < rule.ceiling:
+            return SLOW_START_HORIZON_SECONDS
+        return HORIZON_SECONDS
 
     def window(self, horizon: float = HORIZON_SECONDS) -> int:
         """How many calls fit in the horizon at the current rate (at least one)."""
@@ -164,7 +183,7 @@ def pace_take(*, account_pk: int, holder: int, now: float | None = None) -> floa
                 return held - now  # woken early (the sweeper, a pull): keep the slot
             cache.delete(held_key)
             return 0.0
-        delay = _update(account_pk, lambda pace, rule, at: pace.reserve(at), now)
+        delay = _update(account_pk, lambda pace, rule, at: pace.reserve(at, pace.horizon(rule)), now)
         if isinstance(delay, float) and 0 < delay <= INLINE_WAIT_SECONDS:
             sleep(delay)
             return 0.0
@@ -196,8 +215,11 @@ def pace_throttled(*, account_pk: int, now: float | None = None) -> None:
 
 
 def pace_window(*, account_pk: int) -> int:
+    """How many calls of the account fit in its current horizon (what may start now)."""
+    rule = Rule.from_settings()
     stored = cache.get(_key(account_pk))
-    return Pace(**stored).window() if stored else Pace(rate=Rule.from_settings().start).window()
+    pace = Pace(**stored) if stored else Pace(rate=rule.start)
+    return pace.window(pace.horizon(rule))
 
 
 def pace_rate(*, account_pk: int) -> float:

@@ -50,10 +50,13 @@ def schedule_step(item_id: int, countdown: float) -> Next:
     return Next(countdown, scheduled(item_id))
 
 
-def step_fields(countdown: float) -> dict:
+def step_fields(countdown: float, current: int | None = None) -> dict:
     """The fields that make the next step (in `countdown` seconds) the only live one, for an UPDATE that
-    writes them with others (a status move); `scheduled` then reads the new chain number."""
-    return {"step": F("step") + 1, "next_check_at": timezone.now() + timedelta(seconds=countdown)}
+    writes them with others (a status move). `current`: the chain number the caller knows is the row's
+    (it took the item with a compare-and-set on it and still holds the lease, so nobody moved it), which
+    saves reading the new one back; else `scheduled` reads it."""
+    step = F("step") + 1 if current is None else current + 1
+    return {"step": step, "next_check_at": timezone.now() + timedelta(seconds=countdown)}
 
 
 def scheduled(item_id: int) -> int:
@@ -115,10 +118,26 @@ def lease_free(step: int | None) -> Q:
     return (Q(lease_until__isnull=True) | Q(lease_until__lt=timezone.now())) & chain
 
 
+# A lease this close to its end counts as lost: another worker may take the item any moment.
+LEASE_MARGIN_SECONDS = 5.0
+
+
+def lease_held(item: ChangeItem) -> bool:
+    """The lease this worker took on `item` is still well within its time, so no other worker or the
+    sweeper can have moved the item's chain since the compare-and-set that took it."""
+    if item.lease_until is None:
+        return False
+    return timezone.now() < item.lease_until - timedelta(seconds=LEASE_MARGIN_SECONDS)
+
+
 def lease_candidate(item_id: int, statuses: Sequence[str], step: int | None = None) -> ChangeItem | None:
     """The item with its change and account, unless another worker holds it or `step` is not its live
-    chain. Reading takes no lease: `lease_take` or the move to applying (apply.py) takes it."""
-    rows = ChangeItem.objects.select_related("change_request", "distribution__account")
+    chain. Reading takes no lease: `lease_take` or the move to applying (apply.py) takes it. The mirror's
+    copy of the config is left out (the step reads the live one, and the item holds its base): decoding it
+    once per step was a cost a fleet-wide change paid per distribution."""
+    rows = ChangeItem.objects.select_related("change_request", "distribution__account").defer(
+        "distribution__config"
+    )
     return rows.filter(lease_free(step), pk=item_id, status__in=statuses).first()
 
 

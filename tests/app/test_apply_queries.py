@@ -48,9 +48,27 @@ def test_one_items_apply_step_costs_a_fixed_number_of_queries(sandbox, account, 
     # attempt and takes the lease in one compare-and-set (committed before AWS is called: a worker killed
     # mid-call leaves the attempt counted), then one transaction: the move to deploying with the next
     # step's chain number, the audit row, the change's status (its row locked, its applying wave if it has
-    # waves, one EXISTS probe), pacing's pull (a count, the parked ids), the chain number read back.
+    # waves, one EXISTS probe), pacing's pull (a count, the parked ids). The next chain number is the one
+    # taken plus one (the take compared it, and the lease kept everybody else off the item), not read back.
     sql = "\n".join(query["sql"][:120] for query in queries.captured_queries)
-    assert len(queries) == 12, sql
+    assert len(queries) == 11, sql
+
+
+def test_an_apply_step_near_the_end_of_its_lease_reads_the_chain_number_back(
+    sandbox, account, alice, bob, monkeypatch
+):
+    """Past the lease's margin the sweeper may have started another chain: the step then writes
+    step + 1 in SQL and reads the row's number back, so the message it schedules is the live one."""
+    ids = sandbox.seed_bulk(3)
+    account_sync(account=account, trigger="command")
+    change = approved_across(alice, bob, [account.distributions.get(distribution_id=i) for i in ids])
+    (item_id, _countdown, step), *_others = apply.change_apply_start(change_request_id=change.pk)
+    monkeypatch.setattr(progress, "LEASE_MARGIN_SECONDS", 10**6)
+    with CaptureQueriesContext(connection) as queries:
+        following = apply.item_advance(item_id=item_id, step=step)
+    item = change.items.get(pk=item_id)
+    assert item.status == "deploying" and following.step == item.step == step + 1
+    assert len(queries) == 12  # the one more: the chain number read back
 
 
 def test_the_move_to_applying_loses_to_a_worker_that_leased_the_item_after_it_was_read(

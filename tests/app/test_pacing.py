@@ -29,7 +29,7 @@ def test_it_reserves_calls_one_interval_apart_within_the_horizon():
     [
         # (what happened at which second) -> the rate after it
         ([], 5, True),
-        ([("ok", 0)] * 3, 8, True),  # slow start: one call a second more per success
+        ([("ok", 0)] * 3, 14, True),  # slow start: SLOW_START_GAIN (3) calls a second more per success
         ([("ok", 0)] * 30, 20, True),  # never above the ceiling
         ([("throttled", 0)], 3.5, False),  # multiplicative decrease, ×0.7
         ([("throttled", 0), ("throttled", 0.5)], 3.5, False),  # at most once a window
@@ -57,6 +57,21 @@ def test_a_throttle_empties_the_bucket_for_one_interval():
     pace.throttled(RULE, 0.0)
     assert pace.rate == 7
     assert pace.reserve(0.0) == pytest.approx(1 / 7)
+
+
+@pytest.mark.parametrize(
+    ("pace", "horizon"),
+    [
+        # Slow start below the ceiling: a short horizon, so the rate each success adds is used at once
+        # (slots booked at 5/s would otherwise space the next two seconds of calls at 5/s).
+        (Pace(rate=5), pacing.SLOW_START_HORIZON_SECONDS),
+        (Pace(rate=20), pacing.HORIZON_SECONDS),  # at the ceiling: nothing left to grow into
+        (Pace(rate=5, slow_start=False), pacing.HORIZON_SECONDS),  # after a throttle: additive growth
+    ],
+)
+def test_slow_start_reserves_only_a_moment_ahead(pace, horizon):
+    assert pace.horizon(RULE) == horizon
+    assert pacing.SLOW_START_HORIZON_SECONDS <= pacing.INLINE_WAIT_SECONDS  # waited inline, never parked
 
 
 def test_the_window_is_what_fits_in_the_horizon():
