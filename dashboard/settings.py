@@ -16,6 +16,7 @@ from dashboard.env import envbool, envfloat, envint, envlist
 from dashboard.spectacular import SPECTACULAR_SETTINGS  # noqa: F401 (the OpenAPI schema's, fixed)
 from dashboard.sso import *  # noqa: F403 (mozilla-django-oidc's fixed settings)
 from dashboard.sso import csp_with_provider, sso_check, sso_group_map
+from dashboard.teams_settings import *  # noqa: F403
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("EDGEGUARD_VAR_DIR", BASE_DIR / "var"))
