@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
 from distributions.models import AuditEvent
@@ -48,9 +49,9 @@ class DescribedEvent:
     description: str
 
 
-def audit_events() -> QuerySet[AuditEvent]:
-    """Every audit event, newest first, with its change request."""
-    return AuditEvent.objects.select_related("change_request").order_by("-created_at", "-pk")
+def audit_events(*, user: User | AnonymousUser) -> QuerySet[AuditEvent]:
+    """The audit events the user may see (models/scoping.py), newest first, with their change request."""
+    return AuditEvent.objects.restrict(user).select_related("change_request").order_by("-created_at", "-pk")
 
 
 def event_description(event: AuditEvent) -> str:

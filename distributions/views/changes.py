@@ -60,7 +60,7 @@ def change_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "tab": tab,
             "tabs": {k: v[0] for k, v in LIST_TABS.items()},
-            "counts": change_list_counts(),
+            "counts": change_list_counts(user=signed_in_user(request)),
             "query": query.urlencode(),
             "filtered": {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "")},
             "filter_refusals": tab_refused + refused,
@@ -68,9 +68,9 @@ def change_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _change(pk: int) -> ChangeRequest:
+def _change(request: HttpRequest, pk: int) -> ChangeRequest:
     try:
-        return change_get(pk=pk)
+        return change_get(user=signed_in_user(request), pk=pk)
     except ChangeRequest.DoesNotExist:
         raise Http404(f"No change #{pk}.") from None
 
@@ -152,14 +152,14 @@ def _detail(
 
 @requires("view")
 def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, _change(pk))
+    return _detail(request, _change(request, pk))
 
 
 @requires("view")
 def change_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The live progress fragment (htmx polls it while the change is in flight): the status and totals,
     and out-of-band rows for the page's items that moved since the last poll (`since`, in microseconds)."""
-    change = _change(pk)
+    change = _change(request, pk)
     try:
         grouping = _grouping(request)
         since = _since(request.GET.get("since"))
@@ -203,7 +203,7 @@ def _run(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:
 @require_POST
 @requires("request")
 def change_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    change = _change(pk)
+    change = _change(request, pk)
     checklist = {key: request.POST.get(key) == "on" for key in decisions.CHECKLIST}
     return _run(
         request,
@@ -219,7 +219,7 @@ def change_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @requires("view")
 def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Approve or reject; the services check who may (the requester is told it is their own change)."""
-    change = _change(pk)
+    change = _change(request, pk)
     form = forms.DecisionForm(request.POST)
     form.is_valid()
     comment = form.cleaned_data.get("comment", "")
@@ -257,7 +257,7 @@ def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @requires("view")
 def change_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    change = _change(pk)
+    change = _change(request, pk)
     return _run(
         request,
         pk,
@@ -269,7 +269,7 @@ def change_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @requires("admin")
 def change_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    change = _change(pk)
+    change = _change(request, pk)
     return _run(
         request,
         pk,
@@ -282,8 +282,10 @@ def change_retry(request: HttpRequest, pk: int) -> HttpResponse:
 @requires("request")
 def change_invalidate(request: HttpRequest, pk: int, distribution_id: str) -> HttpResponse:
     """Add invalidation paths (run after deployment) for one distribution of the change."""
-    change = _change(pk)
-    distribution = get_object_or_404(Distribution, distribution_id=distribution_id)
+    change = _change(request, pk)
+    distribution = get_object_or_404(
+        Distribution.objects.restrict(request.user), distribution_id=distribution_id
+    )
     form = forms.InvalidateForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Enter at least one path, one per line.")
@@ -305,8 +307,10 @@ def change_invalidate(request: HttpRequest, pk: int, distribution_id: str) -> Ht
 @require_POST
 @requires("request")
 def change_item_remove(request: HttpRequest, pk: int, distribution_id: str) -> HttpResponse:
-    change = _change(pk)
-    distribution = get_object_or_404(Distribution, distribution_id=distribution_id)
+    change = _change(request, pk)
+    distribution = get_object_or_404(
+        Distribution.objects.restrict(request.user), distribution_id=distribution_id
+    )
     return _run(
         request,
         pk,
@@ -321,8 +325,10 @@ def change_item_remove(request: HttpRequest, pk: int, distribution_id: str) -> H
 @requires("request")
 def change_edit_remove(request: HttpRequest, pk: int, distribution_id: str) -> HttpResponse:
     """Drop one edit of a distribution (by its position) and keep the distribution's others."""
-    change = _change(pk)
-    distribution = get_object_or_404(Distribution, distribution_id=distribution_id)
+    change = _change(request, pk)
+    distribution = get_object_or_404(
+        Distribution.objects.restrict(request.user), distribution_id=distribution_id
+    )
     form = forms.EditRemoveForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose the edit to remove from the change's page.")

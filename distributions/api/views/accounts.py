@@ -53,15 +53,15 @@ class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     }
 
     def get_queryset(self) -> QuerySet[Account]:
-        return selectors.account_list()
+        return selectors.account_list(user=self.request.user)
 
     def _input(self, serializer_class: type, **kwargs: Any) -> dict[str, Any]:
-        serializer = serializer_class(data=self.request.data, **kwargs)
+        serializer = serializer_class(data=self.request.data, context={"request": self.request}, **kwargs)
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
     def _respond(self, account: Account, code: int = status.HTTP_200_OK) -> Response:
-        fresh = account_selectors.account_get(pk=account.pk)
+        fresh = account_selectors.account_get(user=self.request.user, pk=account.pk)
         return Response(s.AccountSerializer(fresh).data, status=code)
 
     @extend_schema(
