@@ -7,7 +7,6 @@ never approve their own change, whatever their roles.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,6 +15,7 @@ from distributions.errors import Invalid, InvalidState, NotAllowed, Stale
 from distributions.models import Approval, ChangeRequest, PlanRevision
 from distributions.roles import can
 from distributions.selectors.changes import change_plan, items_validate, valid_approvals
+from distributions.selectors.teams import accounts_not_owned, approvals_required
 from distributions.services import queue
 from distributions.services.audit import audit_record
 from distributions.services.changes import change_plan_hash, raise_if_errors
@@ -86,6 +86,7 @@ def _check_decider(
         instead = "a second person must" if verb == "approve" else "cancel it instead"
         raise NotAllowed(f"You cannot {verb} your own change: {instead}.", code="self_approval")
     require(actor, "approve", "approve or reject changes")
+    _check_owner(actor, change_request, verb)
     # An admin may edit someone else's change; whoever shaped the plan cannot also be its second person.
     if change_request.events.filter(actor=actor.user, action__in=PLAN_ACTIONS).exists():
         raise NotAllowed(
@@ -104,6 +105,18 @@ def _check_decider(
             f"Change #{change_request.pk} is {change_request.get_status_display().lower()}, "
             "not awaiting approval.",
             code="invalid_state",
+        )
+
+
+def _check_owner(actor: Actor, change_request: ChangeRequest, verb: str) -> None:
+    """The person deciding belongs to a team owning every account the change touches (with teams)."""
+    touched = set(change_request.items.values_list("distribution__account_id", flat=True))
+    if foreign := accounts_not_owned(actor.user, touched):
+        names = ", ".join(account.name for account in foreign)
+        raise NotAllowed(
+            f"You cannot {verb} this change: none of your teams owns {names}. A member of a team owning "
+            "every account it touches must.",
+            code="not_owner",
         )
 
 
@@ -129,7 +142,7 @@ def change_request_approve(
         decision=choices.Decision.APPROVED,
         plan_hash=change_request.plan_hash,
     )
-    given, required = valid_approvals(change_request).count(), settings.EDGEGUARD_APPROVALS_REQUIRED
+    given, required = valid_approvals(change_request).count(), approvals_required(change_request).count
     audit_record(
         action="change.approval",
         actor=actor.user,

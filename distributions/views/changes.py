@@ -32,6 +32,7 @@ from distributions.selectors.changes import (
     valid_approvals,
 )
 from distributions.selectors.changes import change_list as change_list_query
+from distributions.selectors.teams import approvals_required
 from distributions.services import changes, decisions
 from distributions.services.guards import Actor
 from distributions.views.common import filterset_read, refusal, requires, sent_back_note
@@ -136,6 +137,7 @@ def _detail(
             "query": urlencode({"group": grouping}),
             "approvals": change.approvals.select_related("approver"),
             "valid_approvals": valid_approvals(change).count() if change.plan_hash else 0,
+            "approvals_required": approvals_required(change),
             "events": described(change.events.order_by("created_at", "pk")[:200]),
             "decision_form": decision_form or forms.DecisionForm(initial={"plan_hash": change.plan_hash}),
             "checklist": decisions.CHECKLIST,

@@ -1,0 +1,71 @@
+"""Reads about teams: who owns which account, whether a person may request or approve a change, and how
+many approvals a change needs (the global default, raised by the accounts it touches)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db.models import Prefetch, QuerySet
+
+from distributions.models import Account, ChangeRequest, Team
+
+
+def teams_in_force() -> bool:
+    """Whether any team exists: with none, every account is everyone's (a single-team install)."""
+    return Team.objects.exists()
+
+
+def team_list() -> QuerySet[Team]:
+    """Every team with its members and accounts, by name (the teams page and the API)."""
+    return Team.objects.prefetch_related(
+        Prefetch("members", queryset=User.objects.order_by("username")),
+        Prefetch("accounts", queryset=Account.objects.order_by("name")),
+    ).order_by("name")
+
+
+def team_get(*, pk: int) -> Team:
+    """One team with its members and accounts; Team.DoesNotExist otherwise."""
+    return team_list().get(pk=pk)
+
+
+def accounts_not_owned(user: User, account_ids: set[int]) -> list[Account]:
+    """The accounts among these that none of the user's teams owns (none while no team exists), by name.
+
+    Seeing an account is not owning it: admins see every account but request and approve only for their
+    teams'.
+    """
+    if not account_ids or not teams_in_force():
+        return []
+    return list(Account.objects.filter(pk__in=account_ids).exclude(teams__members=user).order_by("name"))
+
+
+@dataclass(frozen=True)
+class ApprovalsRequired:
+    """How many approvals a change needs, and which accounts raise it above the global default."""
+
+    count: int
+    default: int
+    raised_by: list[tuple[str, int]]  # (account name, its approvals_required), highest first
+
+    def __str__(self) -> str:
+        noun = "approval" if self.count == 1 else "approvals"
+        if not self.raised_by:
+            return f"{self.count} {noun} required"
+        why = ", ".join(f"account {name} requires {n}" for name, n in self.raised_by)
+        return f"{self.count} {noun} required: {why}"
+
+
+def approvals_required(change_request: ChangeRequest) -> ApprovalsRequired:
+    """The most of EDGEGUARD_APPROVALS_REQUIRED and each touched account's `approvals_required`."""
+    default = settings.EDGEGUARD_APPROVALS_REQUIRED
+    rows = (
+        Account.objects.filter(distributions__change_items__change_request=change_request)
+        .filter(approvals_required__gt=default)
+        .distinct()
+        .order_by("-approvals_required", "name")
+        .values_list("name", "approvals_required")
+    )
+    raised = [(name, n) for name, n in rows if n is not None]
+    return ApprovalsRequired(max([default, *(n for _, n in raised)]), default, raised)
