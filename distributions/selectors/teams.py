@@ -69,3 +69,15 @@ def approvals_required(change_request: ChangeRequest) -> ApprovalsRequired:
     )
     raised = [(name, n) for name, n in rows if n is not None]
     return ApprovalsRequired(max([default, *(n for _, n in raised)]), default, raised)
+
+
+def team_candidates() -> QuerySet[User]:
+    """The people a team can take in: every active user, by username."""
+    return User.objects.filter(is_active=True).order_by("username")
+
+
+def accounts_by_name() -> QuerySet[Account]:
+    """Every account with the teams owning it, by name: teams are managed across all of them."""
+    return Account.objects.prefetch_related(
+        Prefetch("teams", queryset=Team.objects.order_by("name"))
+    ).order_by("name")
