@@ -81,3 +81,15 @@ def test_it_keeps_audit_events_of_visible_changes_distributions_and_the_users_ow
     audit_record(action="token.created", actor=olga)
 
     assert set(AuditEvent.objects.restrict(alice)) == set(seen)
+
+
+def test_the_demo_puts_its_three_users_in_a_team_owning_both_accounts(settings):
+    from devtools.demo import demo_setup
+
+    settings.DEBUG = True
+    demo_setup()
+    demo_setup()
+
+    team = Team.objects.get()
+    assert set(team.members.values_list("username", flat=True)) == {"alice", "bob", "charlie"}
+    assert set(team.accounts.values_list("name", flat=True)) == {"sandbox-main", "sandbox-partner"}
