@@ -81,3 +81,15 @@ def accounts_by_name() -> QuerySet[Account]:
     return Account.objects.prefetch_related(
         Prefetch("teams", queryset=Team.objects.order_by("name"))
     ).order_by("name")
+
+
+def owners_of_every_account(users: QuerySet[User], change_request: ChangeRequest) -> QuerySet[User]:
+    """Those of `users` who belong to a team owning every account the change touches (all while no team
+    exists): the people who may approve it, and so the ones told it awaits approval."""
+    if not teams_in_force():
+        return users
+    touched = set(change_request.items.values_list("distribution__account_id", flat=True))
+    for account_id in touched:
+        # One join per account: a person must own each of them, through the same or another team.
+        users = users.filter(edgeguard_teams__accounts=account_id)
+    return users.distinct()

@@ -113,3 +113,21 @@ def test_it_applies_no_team_rule_while_no_team_exists(alice, bob):
     change = _submitted(alice, make_distribution(account, default_policy="allow-all"))
 
     assert decisions.change_request_approve(actor=Actor(bob), change_request=change).status == "approved"
+
+
+def test_it_tells_only_the_owning_teams_approvers_that_a_change_awaits_them(
+    alice, bob, teams, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from dashboard.celery import app
+
+    Team.objects.get(name="pay").members.add(make_user("oscar", "approver"))
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            _submitted(alice, teams["web"])
+    finally:
+        app.conf.task_always_eager = False
+
+    assert [m.to for m in mail.outbox] == [["bob@x.test"]]
