@@ -41,6 +41,12 @@ def accounts_not_owned(user: User, account_ids: set[int]) -> list[Account]:
     return list(Account.objects.filter(pk__in=account_ids).exclude(teams__members=user).order_by("name"))
 
 
+def change_accounts_not_owned(user: User, change_request: ChangeRequest) -> list[Account]:
+    """The accounts the change touches that none of the user's teams owns: who may not decide it, and why."""
+    touched = set(change_request.items.values_list("distribution__account_id", flat=True))
+    return accounts_not_owned(user, touched)
+
+
 @dataclass(frozen=True)
 class ApprovalsRequired:
     """How many approvals a change needs, and which accounts raise it above the global default."""

@@ -15,7 +15,7 @@ from distributions.errors import Invalid, InvalidState, NotAllowed, Stale
 from distributions.models import Approval, ChangeRequest, PlanRevision
 from distributions.roles import can
 from distributions.selectors.changes import change_plan, items_validate, valid_approvals
-from distributions.selectors.teams import accounts_not_owned, approvals_required
+from distributions.selectors.teams import approvals_required, change_accounts_not_owned
 from distributions.services import queue
 from distributions.services.audit import audit_record
 from distributions.services.changes import change_plan_hash, raise_if_errors
@@ -110,8 +110,7 @@ def _check_decider(
 
 def _check_owner(actor: Actor, change_request: ChangeRequest, verb: str) -> None:
     """The person deciding belongs to a team owning every account the change touches (with teams)."""
-    touched = set(change_request.items.values_list("distribution__account_id", flat=True))
-    if foreign := accounts_not_owned(actor.user, touched):
+    if foreign := change_accounts_not_owned(actor.user, change_request):
         names = ", ".join(account.name for account in foreign)
         raise NotAllowed(
             f"You cannot {verb} this change: none of your teams owns {names}. A member of a team owning "

@@ -32,7 +32,7 @@ from distributions.selectors.changes import (
     valid_approvals,
 )
 from distributions.selectors.changes import change_list as change_list_query
-from distributions.selectors.teams import approvals_required
+from distributions.selectors.teams import approvals_required, change_accounts_not_owned
 from distributions.services import changes, decisions
 from distributions.services.guards import Actor
 from distributions.views.common import filterset_read, refusal, requires, sent_back_note
@@ -77,15 +77,16 @@ def _change(request: HttpRequest, pk: int) -> ChangeRequest:
 
 
 def _context(request: HttpRequest, change: ChangeRequest) -> dict:
-    user = request.user
+    user = signed_in_user(request)
     is_requester = change.requester_id == user.pk
+    deciding = change.status == choices.ChangeStatus.SUBMITTED and can(user, "approve") and not is_requester
+    not_owned = change_accounts_not_owned(user, change) if deciding else []
     return {
         "change": change,
         "is_requester": is_requester,
         "can_edit": change.is_editable and (is_requester or can(user, "admin")) and can(user, "request"),
-        "can_decide": change.status == choices.ChangeStatus.SUBMITTED
-        and can(user, "approve")
-        and not is_requester,
+        "can_decide": deciding and not not_owned,
+        "not_owned": ", ".join(account.name for account in not_owned),
         "can_cancel": change.status in choices.CHANGE_CANCELLABLE and (is_requester or can(user, "approve")),
         "can_retry": change.status == choices.ChangeStatus.FAILED and can(user, "admin"),
     }

@@ -131,3 +131,17 @@ def test_it_tells_only_the_owning_teams_approvers_that_a_change_awaits_them(
         app.conf.task_always_eager = False
 
     assert [m.to for m in mail.outbox] == [["bob@x.test"]]
+
+
+def test_it_tells_an_admin_outside_the_owning_teams_why_there_is_no_decision_form(
+    client, alice, charlie, teams
+):
+    change = _submitted(alice, teams["web"])
+    client.force_login(charlie)
+
+    page = client.get(f"/changes/{change.pk}/").content.decode()
+
+    assert 'id="decision-form"' not in page
+    assert "none of your teams owns web" in page
+    with pytest.raises(NotAllowed, match="none of your teams owns web"):
+        decisions.change_request_approve(actor=Actor(charlie), change_request=change)
