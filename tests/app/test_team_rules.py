@@ -145,3 +145,17 @@ def test_it_tells_an_admin_outside_the_owning_teams_why_there_is_no_decision_for
     assert "none of your teams owns web" in page
     with pytest.raises(NotAllowed, match="none of your teams owns web"):
         decisions.change_request_approve(actor=Actor(charlie), change_request=change)
+
+
+def test_the_api_says_how_many_approvals_a_change_needs_and_why(alice, teams):
+    from rest_framework.test import APIClient
+
+    Account.objects.filter(name="web").update(approvals_required=2)
+    change = _submitted(alice, teams["web"])
+    api = APIClient()
+    api.force_authenticate(alice)
+
+    body = api.get(f"/api/v1/change-requests/{change.pk}/").json()
+
+    assert body["approvals_required"] == 2
+    assert body["approvals_required_reason"] == "2 approvals required: account web requires 2"

@@ -15,6 +15,7 @@ from distributions.cloudfront.diff import diff_configs
 from distributions.cloudfront.edits import edit_from_dict
 from distributions.models import Approval, ChangeItem, ChangeRequest, Distribution, PlanRevision
 from distributions.selectors.changes import item_planned_config, suggested_invalidations
+from distributions.selectors.teams import ApprovalsRequired, approvals_required_of
 
 
 def distribution_field(**kwargs: Any) -> NaturalKeyField:
@@ -221,6 +222,12 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
         help_text="True when an edit after submission sent the change back to draft: its approvals are void, "
         "and it must be submitted again with the checklist confirmed."
     )
+    approvals_required = serializers.SerializerMethodField(
+        help_text="Approvals it needs: the most of the global default and each touched account's."
+    )
+    approvals_required_reason = serializers.SerializerMethodField(
+        help_text='In words: "2 approvals required: account prod requires 2".'
+    )
 
     class Meta:
         model = ChangeRequest
@@ -241,7 +248,19 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
             "approvals",
             "plan_revisions",
             "sent_back",
+            "approvals_required",
+            "approvals_required_reason",
         ]
+
+    def get_approvals_required(self, change_request: ChangeRequest) -> int:
+        return self._approvals(change_request).count
+
+    def get_approvals_required_reason(self, change_request: ChangeRequest) -> str:
+        return str(self._approvals(change_request))
+
+    def _approvals(self, change_request: ChangeRequest) -> ApprovalsRequired:
+        # From the prefetched items (change_request_queryset): no query per change.
+        return approvals_required_of(item.distribution.account for item in change_request.items.all())
 
     def get_sent_back(self, change_request: ChangeRequest) -> bool:
         return change_request.status == "draft" and bool(change_request.revisions.all())
