@@ -3,6 +3,9 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+from distributions.roles import can
+
 
 def edgeguard(request: HttpRequest) -> dict[str, object]:
-    return {"DEBUG": settings.DEBUG}
+    user = getattr(request, "user", None)
+    return {"DEBUG": settings.DEBUG, "can_admin_teams": user is not None and can(user, "admin")}

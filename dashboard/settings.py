@@ -19,6 +19,7 @@ from dashboard.revert_settings import *  # noqa: F403
 from dashboard.spectacular import SPECTACULAR_SETTINGS  # noqa: F401 (the OpenAPI schema's, fixed)
 from dashboard.sso import *  # noqa: F403 (mozilla-django-oidc's fixed settings)
 from dashboard.sso import csp_with_provider, sso_check, sso_group_map
+from dashboard.teams_settings import *  # noqa: F403
 from dashboard.waves_settings import *  # noqa: F403
 
 BASE_DIR = Path(__file__).resolve().parent.parent

@@ -14,7 +14,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
 from django_filters.fields import IsoDateTimeField
 
 from distributions import choices
@@ -93,12 +93,17 @@ class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+def _visible_accounts(request: HttpRequest | None) -> QuerySet[Account]:
+    """The accounts a filter may name: those the user may see (an unknown name is refused like a typo)."""
+    return Account.objects.restrict(request.user) if request is not None else Account.objects.none()
+
+
 class DistributionFilter(django_filters.FilterSet):
     """Search and posture filters for distributions; removed distributions are hidden unless asked for."""
 
     q = django_filters.CharFilter(method="search", label="Search")
     account = django_filters.ModelChoiceFilter(
-        queryset=Account.objects.all(),
+        queryset=_visible_accounts,
         field_name="account",
         label="Account",
         to_field_name="name",

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from django import forms
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from knox.settings import knox_settings
 
@@ -273,3 +274,37 @@ class DiscoverForm(forms.Form):
         source = self.fields["source"]
         assert isinstance(source, forms.ModelChoiceField)
         source.queryset = accounts
+
+
+class TeamNameForm(forms.Form):
+    """A team's name (create, rename)."""
+
+    name = forms.CharField(max_length=64, strip=True)
+
+
+class TeamChangeForm(forms.Form):
+    """One change to a team's members or accounts, from the team page: `op` names which."""
+
+    OPS = ("add_member", "remove_member", "add_account", "remove_account")
+
+    op = forms.ChoiceField(choices=[(op, op) for op in OPS])
+    user = forms.ModelChoiceField(queryset=User.objects.none(), required=False, to_field_name="username")
+    account = forms.ModelChoiceField(queryset=Account.objects.none(), required=False)
+
+    def __init__(self, *args: Any, users: QuerySet[User], accounts: QuerySet[Account], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = users
+        cast(forms.ModelChoiceField, self.fields["account"]).queryset = accounts
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        needed = "user" if data.get("op", "").endswith("member") else "account"
+        if data.get("op") and not data.get(needed):
+            self.add_error(needed, f"Choose the {needed}.")
+        return data
+
+
+class ApprovalsForm(forms.Form):
+    """An account's approvals: empty for the global default."""
+
+    approvals_required = forms.IntegerField(min_value=1, max_value=10, required=False)

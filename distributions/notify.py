@@ -15,6 +15,7 @@ from django.core.mail import send_mail
 from django.db.models import Q
 
 from distributions.models import ChangeRequest
+from distributions.selectors.teams import owners_of_every_account
 from distributions.services import queue
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ def change_submitted(change_request: ChangeRequest) -> None:
         .exclude(pk=change_request.requester_id)
         .distinct()
     )
+    # With teams, only the owners of every account it touches may approve it, or even learn of it.
+    approvers = owners_of_every_account(approvers, change_request)
     _send(
         f"[Edgeguard] Change #{change_request.pk} awaits your approval: {change_request.title}",
         f"{change_request.requester.get_username()} submitted a change for approval.\n\n"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from distributions.views import accounts, audit, changes, edit, fleet, posture, revert, waves
+from distributions.views import accounts, audit, changes, edit, fleet, posture, revert, teams, waves
 
 urlpatterns = [
     path("", fleet.distribution_list, name="distribution-list"),
@@ -68,4 +68,9 @@ urlpatterns = [
     path("posture/", posture.posture_page, name="posture"),
     path("posture/fix/", posture.posture_fix, name="posture-fix"),
     path("simulate/", posture.simulator, name="simulator"),
+    # Teams and what they own (admins).
+    path("teams/", teams.team_list, name="team-list"),
+    path("teams/<int:pk>/", teams.team_detail, name="team-detail"),
+    path("teams/<int:pk>/delete/", teams.team_delete, name="team-delete"),
+    path("teams/accounts/<int:pk>/approvals/", teams.account_approvals, name="account-approvals"),
 ]

@@ -14,12 +14,20 @@ class NaturalKeyField(serializers.SlugRelatedField):
     """A row named by a string key (a distribution id, an account name).
 
     The string is checked before it reaches the database: PostgreSQL refuses NUL characters with an error,
-    and an absurdly long key is a typo, not a lookup.
+    and an absurdly long key is a typo, not a lookup. Rows of accounts the caller may not see are unknown,
+    as they are everywhere else (`restrict`): the serializer needs the request in its context.
     """
 
     def __init__(self, *, max_length: int, **kwargs: Any) -> None:
         self.max_length = max_length
         super().__init__(**kwargs)
+
+    def get_queryset(self) -> Any:
+        queryset: Any = super().get_queryset()
+        if not hasattr(queryset, "restrict"):
+            return queryset
+        request = self.context.get("request")
+        return queryset.restrict(request.user) if request is not None else queryset.none()
 
     def run_validation(self, data: Any = serializers.empty) -> Any:
         # RelatedField turns "" into None (so "" would mean "all accounts"); a key is never empty.

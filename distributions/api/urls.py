@@ -8,7 +8,7 @@ from rest_framework.routers import SimpleRouter
 
 from distributions.api import errors
 from distributions.api.schema import DocsView, SchemaView
-from distributions.api.views import accounts, audit, changes, fleet, invalidations, posture, simulate
+from distributions.api.views import accounts, audit, changes, fleet, invalidations, posture, simulate, teams
 
 router = SimpleRouter()
 router.register("accounts", accounts.AccountViewSet, basename="api-account")
@@ -20,6 +20,7 @@ router.register("invalidations", invalidations.InvalidationViewSet, basename="ap
 router.register("audit-events", audit.AuditEventViewSet, basename="api-audit-event")
 router.register("findings", posture.FindingViewSet, basename="api-finding")
 router.register("simulate", simulate.SimulateViewSet, basename="api-simulate")
+router.register("teams", teams.TeamViewSet, basename="api-team")
 
 
 urlpatterns = [

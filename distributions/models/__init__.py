@@ -1,5 +1,6 @@
 """Edgeguard's models: the mirror of CloudFront (mirror.py), the change workflow (changes.py), posture
-(posture.py), real traffic counted from access logs (traffic.py) and rollouts in waves (waves.py)."""
+(posture.py), real traffic counted from access logs (traffic.py), rollouts in waves (waves.py) and the teams
+owning accounts (teams.py, with what each user may see in scoping.py)."""
 
 from distributions.models.changes import (
     Approval,
@@ -16,6 +17,7 @@ from distributions.models.posture import (
     PostureSnapshot,
     PostureState,
 )
+from distributions.models.teams import Team
 from distributions.models.traffic import TrafficClients, TrafficCount, TrafficIngest, TrafficPath
 from distributions.models.waves import Rollout, Wave
 
@@ -37,6 +39,7 @@ __all__ = [
     "PostureState",
     "Rollout",
     "SyncRun",
+    "Team",
     "TrafficClients",
     "TrafficCount",
     "TrafficIngest",

@@ -8,6 +8,12 @@ from django.db import models
 
 from distributions import choices
 from distributions.models.mirror import Distribution
+from distributions.models.scoping import (
+    ChangeRequestQuerySet,
+    RestrictedQuerySet,
+    ViaDistributionQuerySet,
+    audit_in_scope,
+)
 
 
 class ChangeRequest(models.Model):
@@ -42,6 +48,8 @@ class ChangeRequest(models.Model):
     )
     revert_notes = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
 
+    objects = ChangeRequestQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
 
@@ -57,7 +65,7 @@ class ChangeRequest(models.Model):
         return self.status in choices.CHANGE_ACTIVE
 
 
-class ChangeItemQuerySet(models.QuerySet):
+class ChangeItemQuerySet(ViaDistributionQuerySet):
     def with_edit_kind(self, *kinds: str) -> "ChangeItemQuerySet":
         """Items carrying at least one edit of any of these kinds (see `ChangeItem.edit_kinds`)."""
         condition = models.Q()
@@ -187,7 +195,10 @@ class PlanRevision(models.Model):
         return f"#{self.change_request_id} revision {self.number}"
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AuditEventQuerySet(RestrictedQuerySet):
+    def in_scope(self, user):
+        return audit_in_scope(user)
+
     def update(self, **kwargs):
         raise TypeError("Audit events are never updated.")
 

@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 from distributions import choices
+from distributions.models.scoping import AccountQuerySet, RestrictedQuerySet
 
 account_id_validator = RegexValidator(r"^\d{12}$", "An AWS account id is 12 digits.")
 role_arn_validator = RegexValidator(
@@ -29,7 +30,11 @@ class Account(models.Model):
     role_arn = models.CharField(max_length=2048, blank=True, validators=[role_arn_validator])
     external_id = models.CharField(max_length=1224, blank=True)
     sync_enabled = models.BooleanField(default=True)
+    # Approvals a change touching this account needs, at least; None: EDGEGUARD_APPROVALS_REQUIRED.
+    approvals_required = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AccountQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -49,6 +54,8 @@ class Certificate(models.Model):
     not_after = models.DateTimeField(null=True, blank=True)
     in_use = models.BooleanField(default=False)
     last_seen_at = models.DateTimeField()
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["domain_name"]
@@ -94,6 +101,8 @@ class Distribution(models.Model):
     # distribution unchanged writes nothing. The account's SyncRuns say when it was last listed.
     last_synced_at = models.DateTimeField()
     removed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["account__name", "domain_name"]
@@ -172,6 +181,8 @@ class SyncRun(models.Model):
     unchanged_count = models.PositiveIntegerField(default=0)
     api_calls = models.JSONField(default=dict)
     error = models.TextField(blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at"]

@@ -4,6 +4,7 @@ over time, one snapshot row per account, control and sync, counting what passes 
 from django.db import models
 
 from distributions.models.mirror import Account, Distribution, SyncRun
+from distributions.models.scoping import RestrictedQuerySet
 
 
 class PostureSnapshot(models.Model):
@@ -26,6 +27,8 @@ class PostureSnapshot(models.Model):
     targets_passing = models.PositiveIntegerField(default=0)
     targets_failing = models.PositiveIntegerField(default=0)
     targets_not_applicable = models.PositiveIntegerField(default=0)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["taken_at", "account_id", "control_id"]
@@ -59,6 +62,8 @@ class PostureFinding(models.Model):
     # selectors/posture.finding_key: what the finding is about, the id Fix and the API use.
     key = models.CharField(max_length=2200, db_index=True)
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         ordering = ["distribution_key", "position"]
         indexes = [
@@ -88,6 +93,8 @@ class PostureState(models.Model):
     finding_count = models.PositiveIntegerField(default=0)
     evaluated_at = models.DateTimeField()
 
+    objects = RestrictedQuerySet.as_manager()
+
     def __str__(self) -> str:
         return f"{self.distribution_id} {self.evaluated_at:%Y-%m-%d %H:%M}"
 
@@ -107,6 +114,8 @@ class PostureCount(models.Model):
     targets_passing = models.PositiveIntegerField(default=0)
     targets_failing = models.PositiveIntegerField(default=0)
     targets_not_applicable = models.PositiveIntegerField(default=0)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["account_id", "control_id"]

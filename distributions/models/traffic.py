@@ -9,6 +9,7 @@ project's own path-pattern matcher on the configuration of that day; "" means th
 from django.db import models
 
 from distributions.models.mirror import Account, Distribution
+from distributions.models.scoping import RestrictedQuerySet
 
 
 class TrafficCount(models.Model):
@@ -29,6 +30,8 @@ class TrafficCount(models.Model):
     tls_cipher = models.CharField(max_length=64, blank=True)  # ssl-cipher ("" for plain HTTP)
     user_agent_family = models.CharField(max_length=32)  # cloudfront/access_logs.user_agent_family
     requests = models.PositiveBigIntegerField(default=0)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["distribution_id", "day", "path_pattern"]
@@ -71,6 +74,8 @@ class TrafficPath(models.Model):
     path = models.CharField(max_length=1024)
     requests = models.PositiveBigIntegerField(default=0)
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         ordering = ["distribution_id", "day", "-requests"]
         indexes = [models.Index(fields=["distribution", "day"])]
@@ -89,6 +94,8 @@ class TrafficClients(models.Model):
     path_pattern = models.CharField(max_length=255, blank=True)
     http_clients = models.PositiveIntegerField(default=0)
     http_clients_never_https = models.PositiveIntegerField(default=0)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["distribution_id", "day", "path_pattern"]
@@ -126,6 +133,8 @@ class TrafficIngest(models.Model):
     requested_at = models.DateTimeField()
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ["distribution_id", "-day"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
 from distributions import choices
@@ -26,9 +27,9 @@ from distributions.selectors.fleet import account_list
 PRINCIPAL_PLACEHOLDER = "arn:aws:iam::EDGEGUARD_ACCOUNT_ID:root"
 
 
-def account_get(*, pk: int) -> Account:
+def account_get(*, user: User | AnonymousUser, pk: int) -> Account:
     """One account with its distribution counts and latest sync run id; Account.DoesNotExist otherwise."""
-    return account_list().get(pk=pk)
+    return account_list(user=user).get(pk=pk)
 
 
 def account_sync_runs(*, account: Account, limit: int = 10) -> QuerySet[SyncRun]:

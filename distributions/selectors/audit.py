@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
 from distributions.models import AuditEvent
@@ -75,9 +76,9 @@ def shown_message(event: AuditEvent) -> str:
     return event.message
 
 
-def audit_events() -> QuerySet[AuditEvent]:
-    """Every audit event, newest first, with its change request."""
-    return AuditEvent.objects.select_related("change_request").order_by("-created_at", "-pk")
+def audit_events(*, user: User | AnonymousUser) -> QuerySet[AuditEvent]:
+    """The audit events the user may see (models/scoping.py), newest first, with their change request."""
+    return AuditEvent.objects.restrict(user).select_related("change_request").order_by("-created_at", "-pk")
 
 
 def event_description(event: AuditEvent) -> str:

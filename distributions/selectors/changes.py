@@ -27,36 +27,43 @@ LIST_TABS: dict[str, tuple[str, Q | None]] = {
 }
 
 
-def change_request_queryset() -> QuerySet[ChangeRequest]:
-    """Change requests with everything their API representation reads, in a fixed number of queries."""
-    return ChangeRequest.objects.select_related("requester").prefetch_related(
-        "items__distribution__account",
-        "approvals__approver",
-        "revisions__submitted_by",
-        "reverted_by",
-        "waves",
+def change_request_queryset(*, user: User) -> QuerySet[ChangeRequest]:
+    """The user's change requests (models/scoping.py) with everything their API representation reads, in a
+    fixed number of queries."""
+    return (
+        ChangeRequest.objects.restrict(user)
+        .select_related("requester")
+        .prefetch_related(
+            "items__distribution__account",
+            "approvals__approver",
+            "revisions__submitted_by",
+            "reverted_by",
+            "waves",
+        )
     )
 
 
 def change_list(*, user: User, tab: str) -> QuerySet[ChangeRequest]:
     """One tab of the change list (see LIST_TABS), most recently updated first, with item counts."""
     _, condition = LIST_TABS[tab]
-    queryset = ChangeRequest.objects.select_related("requester").annotate(item_count=Count("items"))
+    queryset = (
+        ChangeRequest.objects.restrict(user).select_related("requester").annotate(item_count=Count("items"))
+    )
     queryset = queryset.filter(requester=user) if condition is None else queryset.filter(condition)
     return queryset.order_by("-updated_at")
 
 
-def change_list_counts() -> dict[str, int]:
+def change_list_counts(*, user: User) -> dict[str, int]:
     """How many changes await approval and how many are in flight, for the tabs' badges."""
-    return ChangeRequest.objects.aggregate(
+    return ChangeRequest.objects.restrict(user).aggregate(
         pending=Count("pk", filter=LIST_TABS["pending"][1]),
         active=Count("pk", filter=LIST_TABS["active"][1]),
     )
 
 
-def change_get(*, pk: int) -> ChangeRequest:
-    """One change request with its requester; ChangeRequest.DoesNotExist if there is none."""
-    return ChangeRequest.objects.select_related("requester").get(pk=pk)
+def change_get(*, user: User, pk: int) -> ChangeRequest:
+    """One change request with its requester; ChangeRequest.DoesNotExist if there is none the user may see."""
+    return ChangeRequest.objects.restrict(user).select_related("requester").get(pk=pk)
 
 
 def change_items(change_request: ChangeRequest) -> list[ChangeItem]:
@@ -66,9 +73,8 @@ def change_items(change_request: ChangeRequest) -> list[ChangeItem]:
 
 def open_changes(user: User) -> QuerySet[ChangeRequest]:
     """The user's own changes that can still be edited (draft or submitted), newest first."""
-    return ChangeRequest.objects.filter(requester=user, status__in=list(choices.CHANGE_EDITABLE)).order_by(
-        "-updated_at", "-pk"
-    )
+    editable = ChangeRequest.objects.restrict(user).filter(status__in=list(choices.CHANGE_EDITABLE))
+    return editable.filter(requester=user).order_by("-updated_at", "-pk")
 
 
 def valid_approvals(change_request: ChangeRequest) -> QuerySet[Approval]:
@@ -84,16 +90,18 @@ def simulatable_changes(user: User) -> QuerySet[ChangeRequest]:
     mine = Q(requester=user, status=choices.ChangeStatus.DRAFT)
     reviewed = Q(status__in=[choices.ChangeStatus.SUBMITTED, choices.ChangeStatus.APPROVED])
     return (
-        ChangeRequest.objects.filter(mine | reviewed)
+        ChangeRequest.objects.restrict(user)
+        .filter(mine | reviewed)
         .select_related("requester")
         .order_by("-updated_at", "-pk")
     )
 
 
-def invalidation_items() -> QuerySet[ChangeItem]:
-    """Change items that carry an invalidate edit, newest first."""
+def invalidation_items(*, user: User) -> QuerySet[ChangeItem]:
+    """Change items that carry an invalidate edit, of changes the user may see, newest first."""
     return (
-        ChangeItem.objects.with_edit_kind(Invalidate.kind)
+        ChangeItem.objects.filter(change_request__in=ChangeRequest.objects.restrict(user).values("pk"))
+        .with_edit_kind(Invalidate.kind)
         .select_related("distribution", "change_request")
         .order_by("-pk")
     )

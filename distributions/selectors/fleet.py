@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from distributions.cloudfront.certificates import uncovered_aliases
@@ -15,15 +16,17 @@ if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
 
-def distribution_list() -> QuerySet[Distribution]:
-    """Distributions with their account, for list pages (one query per page, whatever the fleet size)."""
-    return Distribution.objects.select_related("account").defer("config")
+def distribution_list(*, user: User | AnonymousUser) -> QuerySet[Distribution]:
+    """The user's distributions with their account, for list pages (one query per page, whatever the fleet
+    size). Every read below is restricted to the accounts the user may see (models/scoping.py)."""
+    return Distribution.objects.restrict(user).select_related("account").defer("config")
 
 
-def distribution_get(*, distribution_id: str) -> Distribution:
+def distribution_get(*, user: User | AnonymousUser, distribution_id: str) -> Distribution:
     """One distribution with its behaviors in evaluation order and its origins."""
     return (
-        Distribution.objects.select_related("account")
+        Distribution.objects.restrict(user)
+        .select_related("account")
         .prefetch_related(
             Prefetch("behaviors", queryset=CacheBehavior.objects.order_by("precedence")),
             Prefetch("origins", queryset=Origin.objects.order_by("origin_id")),
@@ -66,26 +69,30 @@ class AccountStats(TypedDict):
     latest_run_id: int | None
 
 
-def account_list() -> QuerySet[WithAnnotations[Account, AccountStats]]:
+def account_list(*, user: User | AnonymousUser) -> QuerySet[WithAnnotations[Account, AccountStats]]:
     """Accounts with their distribution counts and their latest sync run's id."""
     latest = SyncRun.objects.filter(account=OuterRef("pk")).order_by("-started_at").values("pk")[:1]
-    return Account.objects.annotate(
-        distribution_count=Count("distributions", filter=Q(distributions__removed_at__isnull=True)),
-        http_count=Count(
-            "distributions",
-            filter=Q(distributions__removed_at__isnull=True, distributions__serves_http=True),
-        ),
-        latest_run_id=Subquery(latest),
-    ).order_by("name")
+    return (
+        Account.objects.restrict(user)
+        .annotate(
+            distribution_count=Count("distributions", filter=Q(distributions__removed_at__isnull=True)),
+            http_count=Count(
+                "distributions",
+                filter=Q(distributions__removed_at__isnull=True, distributions__serves_http=True),
+            ),
+            latest_run_id=Subquery(latest),
+        )
+        .order_by("name")
+    )
 
 
 def sync_runs_by_id(ids: Sequence[int | None]) -> dict[int, SyncRun]:
     return SyncRun.objects.in_bulk([pk for pk in ids if pk])
 
 
-def fleet_counts() -> dict[str, int]:
+def fleet_counts(*, user: User | AnonymousUser) -> dict[str, int]:
     """Headline numbers for the list page."""
-    live = Distribution.objects.filter(removed_at__isnull=True)
+    live = Distribution.objects.restrict(user).filter(removed_at__isnull=True)
     return live.aggregate(
         total=Count("pk"),
         serves_http=Count("pk", filter=Q(serves_http=True)),
@@ -94,15 +101,27 @@ def fleet_counts() -> dict[str, int]:
     )
 
 
-def accounts() -> QuerySet[Account]:
-    """Every account, by name."""
-    return Account.objects.order_by("name")
+def accounts(*, user: User | AnonymousUser) -> QuerySet[Account]:
+    """Every account the user may see, by name."""
+    return Account.objects.restrict(user).order_by("name")
 
 
-def live_distribution(*, distribution_id: str) -> Distribution:
+def certificate_list(*, user: User | AnonymousUser) -> QuerySet[Certificate]:
+    """The ACM certificates of the user's accounts, with their account."""
+    return Certificate.objects.restrict(user).select_related("account")
+
+
+def sync_run_list(*, user: User | AnonymousUser) -> QuerySet[SyncRun]:
+    """The sync runs of the user's accounts, with their account."""
+    return SyncRun.objects.restrict(user).select_related("account")
+
+
+def live_distribution(*, user: User | AnonymousUser, distribution_id: str) -> Distribution:
     """A distribution still in AWS, with its account; Distribution.DoesNotExist otherwise."""
-    return Distribution.objects.select_related("account").get(
-        distribution_id=distribution_id, removed_at__isnull=True
+    return (
+        Distribution.objects.restrict(user)
+        .select_related("account")
+        .get(distribution_id=distribution_id, removed_at__isnull=True)
     )
 
 

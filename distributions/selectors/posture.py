@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from distributions import choices
@@ -114,10 +115,12 @@ def stored_findings(pks: Sequence[int]) -> dict[int, list[tuple]]:
 # -- the trend -----------------------------------------------------------------------------------
 
 
-def posture_trend(*, account_id: int | None = None, points: int = 30) -> dict[str, list[int]]:
-    """Per control, failing distributions after each of the last `points` syncs (fleet: summed over
-    accounts, each account counted at its latest snapshot as of that time)."""
-    snapshots = PostureSnapshot.objects.order_by("taken_at")
+def posture_trend(
+    *, user: User | AnonymousUser, account_id: int | None = None, points: int = 30
+) -> dict[str, list[int]]:
+    """Per control, failing distributions after each of the last `points` syncs (fleet: summed over the
+    user's accounts, each account counted at its latest snapshot as of that time)."""
+    snapshots = PostureSnapshot.objects.restrict(user).order_by("taken_at")
     if account_id is not None:
         snapshots = snapshots.filter(account_id=account_id)
     recent = snapshots.order_by("-taken_at").values_list("taken_at", flat=True).distinct()[:points]
@@ -198,23 +201,23 @@ def _rows(counts: dict[str, tuple[Counter[str], Counter[str]]]) -> list[ControlR
     return rows
 
 
-def posture_overview(*, account_id: int | None = None) -> PostureOverview:
-    """The counts of every control, fleet-wide or for one account, and per account: three queries."""
+def posture_overview(*, user: User | AnonymousUser, account_id: int | None = None) -> PostureOverview:
+    """The counts of every control over the user's accounts or for one of them, and per account: three
+    queries."""
     registry = registry_fingerprint()
     fleet: dict[str, tuple[Counter[str], Counter[str]]] = {}
     per_account: dict[str, dict[str, tuple[Counter[str], Counter[str]]]] = {}
     stale = False
-    for row in PostureCount.objects.select_related("account").order_by("account__name", "control_id"):
+    counts = PostureCount.objects.restrict(user).select_related("account")
+    for row in counts.order_by("account__name", "control_id"):
         stale = stale or row.registry != registry
         per_account.setdefault(row.account.name, {})
         _add(per_account[row.account.name], row)
         if account_id is None or row.account_id == account_id:
             _add(fleet, row)
-    states = (
-        PostureState.objects.all()
-        if account_id is None
-        else PostureState.objects.filter(account_id=account_id)
-    )
+    states = PostureState.objects.restrict(user)
+    if account_id is not None:
+        states = states.filter(account_id=account_id)
     totals = states.aggregate(
         n=Count("pk"),
         failing=Count("pk", filter=Q(finding_count__gt=0)),
@@ -235,14 +238,19 @@ def posture_overview(*, account_id: int | None = None) -> PostureOverview:
 
 def findings(
     *,
+    user: User | AnonymousUser,
     control: str | None = None,
     account: str | None = None,
     severity: str | None = None,
     distribution: str | None = None,
 ) -> QuerySet[PostureFinding]:
-    """The stored findings, filtered, in the order of the evaluation; unknown values simply match nothing
-    (the callers validate)."""
-    rows = PostureFinding.objects.select_related("account").order_by("distribution_key", "position")
+    """The stored findings of the user's accounts, filtered, in the order of the evaluation; unknown values
+    simply match nothing (the callers validate)."""
+    rows = (
+        PostureFinding.objects.restrict(user)
+        .select_related("account")
+        .order_by("distribution_key", "position")
+    )
     if control:
         rows = rows.filter(control_id=control)
     if account:
@@ -266,9 +274,10 @@ def finding_of(row: PostureFinding) -> Finding:
     return Finding(row.control_id, row.severity, row.title, row.message, row.distribution_key, target)
 
 
-def findings_by_key(keys: Sequence[str]) -> dict[str, Finding]:
-    """The current findings with these keys (`finding_key`), by key."""
-    return {row.key: finding_of(row) for row in PostureFinding.objects.filter(key__in=list(keys))}
+def findings_by_key(keys: Sequence[str], *, user: User | AnonymousUser) -> dict[str, Finding]:
+    """The current findings with these keys (`finding_key`) among the user's, by key."""
+    rows = PostureFinding.objects.restrict(user).filter(key__in=list(keys))
+    return {row.key: finding_of(row) for row in rows}
 
 
 def finding_key(finding: Finding) -> str:

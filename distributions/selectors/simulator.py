@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q
 
 from distributions.cloudfront.certificates import CertificateRecord
@@ -63,13 +64,15 @@ def _host(url: str) -> str:
     return parts.hostname.rstrip(".")
 
 
-def distribution_for_host(host: str) -> tuple[Distribution, str]:
-    """The live distribution serving `host` by its cloudfront.net domain or an alias, exact or wildcard."""
+def distribution_for_host(host: str, *, user: User | AnonymousUser) -> tuple[Distribution, str]:
+    """The live distribution of the user's accounts serving `host` by its cloudfront.net domain or an alias,
+    exact or wildcard."""
     # Every distribution that could route the host; find_distribution picks the one CloudFront would.
     names = Q(domain_name__iexact=host) | Q(aliases_text__icontains=host)
     for wildcard in wildcard_names(host):
         names |= Q(aliases_text__icontains=wildcard)
-    candidates = list(Distribution.objects.select_related("account").filter(names, removed_at__isnull=True))
+    visible = Distribution.objects.restrict(user).select_related("account")
+    candidates = list(visible.filter(names, removed_at__isnull=True))
     route = find_distribution(host, ((d.distribution_id, d.domain_name, d.config) for d in candidates))
     if route is None:
         raise Invalid(
@@ -89,10 +92,16 @@ def _certificate(distribution: Distribution) -> CertificateRecord | None:
 
 
 def request_simulate(
-    *, url: str, method: str, http_version: str, change_request: ChangeRequest | None = None
+    *,
+    user: User | AnonymousUser,
+    url: str,
+    method: str,
+    http_version: str,
+    change_request: ChangeRequest | None = None,
 ) -> RequestSimulation:
-    """Simulate one request on the distribution serving its host, and on that change's planned config."""
-    distribution, via = distribution_for_host(_host(url))
+    """Simulate one request on the distribution serving its host (among the user's), and on that change's
+    planned config."""
+    distribution, via = distribution_for_host(_host(url), user=user)
     certificate = _certificate(distribution)
 
     def run(config: dict) -> Simulation:

@@ -18,9 +18,10 @@ from distributions import choices
 from distributions.cloudfront.diff import plan_hash
 from distributions.cloudfront.edits import Edit, Invalidate
 from distributions.cloudfront.validation import EditError, validate_each_edit, validate_edits
-from distributions.errors import Invalid
+from distributions.errors import Invalid, NotAllowed
 from distributions.models import ChangeItem, ChangeRequest, Distribution
 from distributions.selectors.changes import certificate_records, item_edits
+from distributions.selectors.teams import accounts_not_owned
 from distributions.services.audit import audit_record
 from distributions.services.guards import Actor, lock_owned, require, require_editable
 from distributions.services.lifecycle import change_request_move
@@ -197,6 +198,7 @@ def change_edits_add(
     require_editable(change_request)
     if distribution.removed_at is not None:
         raise Invalid(f"{distribution.distribution_id} is gone from AWS.", code="distribution_gone")
+    _check_owned(change_request, distribution)
     if not edits:
         raise Invalid("Add at least one edit.", code="required", field="edits")
     item = ChangeItem.objects.filter(change_request=change_request, distribution=distribution).first()
@@ -232,6 +234,18 @@ def change_edits_add(
     what = [e.describe() for e in edits if e not in no_ops] or [f"undone: {e.describe()}" for e in no_ops]
     _plan_changed(actor, change_request, "change.edited", distribution.distribution_id, what)
     return EditsAdded(item, dropped)
+
+
+def _check_owned(change_request: ChangeRequest, distribution: Distribution) -> None:
+    """A change includes only distributions of accounts the requester's teams own (with teams)."""
+    if accounts_not_owned(change_request.requester, {distribution.account_id}):
+        raise NotAllowed(
+            f"{distribution.distribution_id} is in account {distribution.account.name}, which none of "
+            f"{change_request.requester.get_username()}'s teams owns: a change may only include "
+            "distributions of the requester's teams' accounts.",
+            code="not_owner",
+            field="distribution",
+        )
 
 
 @transaction.atomic

@@ -16,13 +16,13 @@ from distributions.errors import Invalid, InvalidState, NotAllowed, Stale
 from distributions.models import Approval, ChangeRequest, PlanRevision
 from distributions.roles import can
 from distributions.selectors.changes import change_plan, items_validate, valid_approvals
+from distributions.selectors.teams import approvals_required, change_accounts_not_owned
 from distributions.selectors.two_person import PLAN_ACTIONS, approval_verdicts
 from distributions.services import queue
 from distributions.services.audit import audit_record
 from distributions.services.changes import change_plan_hash, raise_if_errors
 from distributions.services.guards import Actor, lock_owned, require
 from distributions.services.lifecycle import change_request_move, items_move
-from distributions.services.revert import approvals_required
 from distributions.services.schedule import change_request_wait
 
 Status = choices.ChangeStatus
@@ -86,6 +86,7 @@ def _check_decider(
         instead = "a second person must" if verb == "approve" else "cancel it instead"
         raise NotAllowed(f"You cannot {verb} your own change: {instead}.", code="self_approval")
     require(actor, "approve", "approve or reject changes")
+    _check_owner(actor, change_request, verb)
     # An admin may edit someone else's change; whoever shaped the plan cannot also be its second person.
     if change_request.events.filter(actor=actor.user, action__in=PLAN_ACTIONS).exists():
         raise NotAllowed(
@@ -104,6 +105,17 @@ def _check_decider(
             f"Change #{change_request.pk} is {change_request.get_status_display().lower()}, "
             "not awaiting approval.",
             code="invalid_state",
+        )
+
+
+def _check_owner(actor: Actor, change_request: ChangeRequest, verb: str) -> None:
+    """The person deciding belongs to a team owning every account the change touches (with teams)."""
+    if foreign := change_accounts_not_owned(actor.user, change_request):
+        names = ", ".join(account.name for account in foreign)
+        raise NotAllowed(
+            f"You cannot {verb} this change: none of your teams owns {names}. A member of a team owning "
+            "every account it touches must.",
+            code="not_owner",
         )
 
 
@@ -132,7 +144,7 @@ def change_request_approve(
     verdicts = approval_verdicts(change_request)
     mine = next(verdict for verdict in verdicts if verdict.approval.pk == approval.pk)
     given = sum(verdict.counts for verdict in verdicts)
-    required = approvals_required(change_request)
+    required = approvals_required(change_request).count
     audit_record(
         action="change.approval",
         actor=actor.user,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from distributions.cloudfront.compliance import Finding, Fix, finding_fix
@@ -34,8 +35,8 @@ class FixResult:
     skipped: list[tuple[Finding, str]]
 
 
-def _selected(keys: Sequence[str]) -> list[Finding]:
-    current = findings_by_key(keys)
+def _selected(keys: Sequence[str], user: User) -> list[Finding]:
+    current = findings_by_key(keys, user=user)
     selected = [current[key] for key in dict.fromkeys(keys) if key in current]
     if not selected:
         raise Invalid(
@@ -74,7 +75,7 @@ def fix_description(fixed: Sequence[Finding], distributions: dict[str, Distribut
 @transaction.atomic
 def posture_fix_create(*, actor: Actor, finding_keys: Sequence[str]) -> FixResult:
     """Open a draft change request with the edits that fix the selected findings, grouped by distribution."""
-    selected = _selected(finding_keys)
+    selected = _selected(finding_keys, actor.user)
     distributions = Distribution.objects.select_related("account").in_bulk(
         {f.distribution_id for f in selected}, field_name="distribution_id"
     )

@@ -9,7 +9,6 @@ from any approver do. It links both ways: `ChangeRequest.reverts` and its `rever
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
 
 from distributions import choices
@@ -24,13 +23,6 @@ from distributions.services.audit import audit_record
 from distributions.services.guards import Actor, require
 
 Status = choices.ChangeStatus
-
-
-def approvals_required(change_request: ChangeRequest) -> int:
-    """How many approvals the change needs: one for a revert in an emergency, else the setting's."""
-    if change_request.reverts_id is not None and settings.EDGEGUARD_EMERGENCY_REVERT:
-        return 1
-    return settings.EDGEGUARD_APPROVALS_REQUIRED
 
 
 def _check_revertible(change_request: ChangeRequest) -> None:

@@ -2,8 +2,9 @@
 
 The provider owns the roles of the users it signs in: every sign-in sets their Edgeguard roles to what the
 group claim maps to (EDGEGUARD_OIDC_GROUP_MAP), so a role granted to such a user in /admin/ lasts until the
-next sign-in. Each creation, grant and revocation is audited with the provider as the actor
-('oidc:<issuer>'). Local accounts (those with a password) are never taken over by a sign-in of the same name.
+next sign-in; so do their memberships of the teams the map names (services/teams.py). Each creation, grant,
+revocation, membership is audited with the provider as the actor ('oidc:<issuer>'). Local accounts (those
+with a password) are never taken over by a sign-in of the same name.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.db import transaction
 from distributions.choices import Role
 from distributions.services.audit import audit_record
 from distributions.services.identity_audit import explicitly_audited
+from distributions.services.teams import team_memberships_sync
 
 _USERNAME_MAX = 150  # User.username's max_length
 # User's profile fields, their claims (Core §5.1) and lengths.
@@ -28,7 +30,7 @@ _PROFILE = {"email": ("email", 254), "first_name": ("given_name", 150), "last_na
 
 @dataclasses.dataclass(frozen=True)
 class Grant:
-    """What a user's provider groups give them: roles now; teams are carried for when Edgeguard has them."""
+    """What a user's provider groups give them: roles and teams."""
 
     roles: frozenset[str]
     teams: frozenset[str]
@@ -53,6 +55,11 @@ def grant_for_groups(
     if not roles and default_role:
         roles = frozenset({default_role})
     return Grant(roles=roles, teams=teams, groups=matched)
+
+
+def mapped_teams(group_map: Mapping[str, Mapping[str, Any]]) -> set[str]:
+    """Every team the group map names: single sign-on owns these memberships of the users it signs in."""
+    return {str(team) for entry in group_map.values() for team in entry.get("teams", ())}
 
 
 def claim_groups(claims: Mapping[str, Any], groups_claim: str) -> list[str]:
@@ -119,6 +126,13 @@ def user_sign_in_from_claims(
         _roles_set(user, grant, provider=provider, remote_addr=remote_addr)
     if not grant.roles:
         return _refuse(provider, remote_addr, _no_role_message(groups_claim), username=username)
+    team_memberships_sync(
+        user=user,
+        teams=grant.teams,
+        managed=mapped_teams(group_map),
+        provider=provider,
+        remote_addr=remote_addr,
+    )
     audit_record(
         action="user.signed_in",
         actor=user,
@@ -129,7 +143,6 @@ def user_sign_in_from_claims(
             "issuer": issuer,
             "groups": list(grant.groups),
             "roles": sorted(grant.roles),
-            # Named by the group map; applied once Edgeguard has teams (issue 11).
             "teams": sorted(grant.teams),
         },
     )

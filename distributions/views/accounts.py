@@ -27,9 +27,9 @@ from distributions.services.guards import Actor
 from distributions.views.common import requires
 
 
-def _account(pk: int) -> Account:
+def _account(request: HttpRequest, pk: int) -> Account:
     try:
-        return selectors.account_get(pk=pk)
+        return selectors.account_get(user=request.user, pk=pk)
     except Account.DoesNotExist:
         raise Http404(f"No account #{pk}.") from None
 
@@ -57,7 +57,7 @@ def _detail(request: HttpRequest, account: Account, report: ConnectionReport | N
 
 @requires("view")
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, _account(pk))
+    return _detail(request, _account(request, pk))
 
 
 @requires("admin")
@@ -78,7 +78,7 @@ def account_new(request: HttpRequest) -> HttpResponse:
 
 @requires("admin")
 def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _account(pk)
+    account = _account(request, pk)
     initial = {name: getattr(account, name) for name in services.EDITABLE_FIELDS}
     form = forms.AccountForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -96,7 +96,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @requires("admin")
 def account_test(request: HttpRequest, pk: int) -> HttpResponse:
     """Run the connection checks and show them on the account's page (they are not stored)."""
-    account = _account(pk)
+    account = _account(request, pk)
     try:
         report = connection.account_connection_test(actor=Actor.from_request(request), account=account)
     except ServiceError as error:
@@ -108,7 +108,7 @@ def account_test(request: HttpRequest, pk: int) -> HttpResponse:
 @requires("admin")
 def account_remove(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: what removing the account deletes, or why it may not. POST: remove it."""
-    account = _account(pk)
+    account = _account(request, pk)
     if request.method == "POST":
         try:
             plan = services.account_remove(actor=Actor.from_request(request), account=account)
@@ -130,7 +130,9 @@ def account_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def account_discover(request: HttpRequest) -> HttpResponse:
     """GET: where to list from. POST: list the organization and propose the accounts not yet added."""
     form = forms.DiscoverForm(
-        request.POST or None, accounts=all_accounts(), initial={"role_name": discovery.default_role_name()}
+        request.POST or None,
+        accounts=all_accounts(user=request.user),
+        initial={"role_name": discovery.default_role_name()},
     )
     found = None
     if request.method == "POST" and form.is_valid():
@@ -149,7 +151,7 @@ def account_discover(request: HttpRequest) -> HttpResponse:
 @requires("admin")
 def account_discover_add(request: HttpRequest) -> HttpResponse:
     """Add the ticked proposals (each row posts its account id and the name to give it)."""
-    form = forms.DiscoverForm(request.POST, accounts=all_accounts())
+    form = forms.DiscoverForm(request.POST, accounts=all_accounts(user=request.user))
     chosen = [(aws_id, request.POST.get(f"name-{aws_id}", "")) for aws_id in request.POST.getlist("add")]
     if not form.is_valid() or not chosen:
         messages.error(request, "Tick at least one account to add.")

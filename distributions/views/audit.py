@@ -16,7 +16,7 @@ PAGE_SIZE = 50
 @requires("view")
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Every audit event, newest first, filterable by actor, action, change, distribution and text."""
-    filterset, refused = filterset_read(AuditEventFilter, request, audit_events())
+    filterset, refused = filterset_read(AuditEventFilter, request, audit_events(user=request.user))
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

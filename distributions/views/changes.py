@@ -31,6 +31,7 @@ from distributions.selectors.changes import (
     simulatable_changes,
 )
 from distributions.selectors.changes import change_list as change_list_query
+from distributions.selectors.teams import approvals_required, change_accounts_not_owned
 from distributions.selectors.two_person import approval_verdicts, decision_verdicts
 from distributions.selectors.waves import change_waves, rollout_effective
 from distributions.services import changes, decisions
@@ -62,7 +63,7 @@ def change_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "tab": tab,
             "tabs": {k: v[0] for k, v in LIST_TABS.items()},
-            "counts": change_list_counts(),
+            "counts": change_list_counts(user=signed_in_user(request)),
             "query": query.urlencode(),
             "filtered": {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "")},
             "filter_refusals": tab_refused + refused,
@@ -70,23 +71,24 @@ def change_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _change(pk: int) -> ChangeRequest:
+def _change(request: HttpRequest, pk: int) -> ChangeRequest:
     try:
-        return change_get(pk=pk)
+        return change_get(user=signed_in_user(request), pk=pk)
     except ChangeRequest.DoesNotExist:
         raise Http404(f"No change #{pk}.") from None
 
 
 def _context(request: HttpRequest, change: ChangeRequest) -> dict:
-    user = request.user
+    user = signed_in_user(request)
     is_requester = change.requester_id == user.pk
+    deciding = change.status == choices.ChangeStatus.SUBMITTED and can(user, "approve") and not is_requester
+    not_owned = change_accounts_not_owned(user, change) if deciding else []
     return {
         "change": change,
         "is_requester": is_requester,
         "can_edit": change.is_editable and (is_requester or can(user, "admin")) and can(user, "request"),
-        "can_decide": change.status == choices.ChangeStatus.SUBMITTED
-        and can(user, "approve")
-        and not is_requester,
+        "can_decide": deciding and not not_owned,
+        "not_owned": ", ".join(account.name for account in not_owned),
         "can_cancel": change.status in choices.CHANGE_CANCELLABLE and (is_requester or can(user, "approve")),
         "can_retry": change.status == choices.ChangeStatus.FAILED and can(user, "admin"),
         "can_steer": is_requester or can(user, "approve"),
@@ -146,6 +148,7 @@ def _detail(
             "query": urlencode({"group": grouping}),
             "decisions": verdicts,
             "valid_approvals": sum(v.counts for v in verdicts) if change.plan_hash else 0,
+            "approvals_required": approvals_required(change),
             "events": described(change.events.order_by("created_at", "pk")[:200]),
             "decision_form": decision_form or forms.DecisionForm(initial={"plan_hash": change.plan_hash}),
             "checklist": decisions.CHECKLIST,
@@ -163,14 +166,14 @@ def _detail(
 
 @requires("view")
 def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, _change(pk))
+    return _detail(request, _change(request, pk))
 
 
 @requires("view")
 def change_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The live progress fragment (htmx polls it while the change is in flight): the status and totals,
     and out-of-band rows for the page's items that moved since the last poll (`since`, in microseconds)."""
-    change = _change(pk)
+    change = _change(request, pk)
     try:
         grouping = _grouping(request)
         since = _since(request.GET.get("since"))
@@ -216,7 +219,7 @@ def _run(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:
 @require_POST
 @requires("request")
 def change_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    change = _change(pk)
+    change = _change(request, pk)
     checklist = {key: request.POST.get(key) == "on" for key in decisions.CHECKLIST}
     return _run(
         request,
@@ -232,7 +235,7 @@ def change_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @requires("view")
 def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Approve or reject; the services check who may (the requester is told it is their own change)."""
-    change = _change(pk)
+    change = _change(request, pk)
     form = forms.DecisionForm(request.POST)
     form.is_valid()
     comment = form.cleaned_data.get("comment", "")
@@ -279,7 +282,7 @@ def _say_if_not_counted(request: HttpRequest, change: ChangeRequest) -> None:
 @require_POST
 @requires("view")
 def change_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    change = _change(pk)
+    change = _change(request, pk)
     return _run(
         request,
         pk,
@@ -291,7 +294,7 @@ def change_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @requires("admin")
 def change_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    change = _change(pk)
+    change = _change(request, pk)
     return _run(
         request,
         pk,
@@ -304,8 +307,10 @@ def change_retry(request: HttpRequest, pk: int) -> HttpResponse:
 @requires("request")
 def change_invalidate(request: HttpRequest, pk: int, distribution_id: str) -> HttpResponse:
     """Add invalidation paths (run after deployment) for one distribution of the change."""
-    change = _change(pk)
-    distribution = get_object_or_404(Distribution, distribution_id=distribution_id)
+    change = _change(request, pk)
+    distribution = get_object_or_404(
+        Distribution.objects.restrict(request.user), distribution_id=distribution_id
+    )
     form = forms.InvalidateForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Enter at least one path, one per line.")
@@ -327,8 +332,10 @@ def change_invalidate(request: HttpRequest, pk: int, distribution_id: str) -> Ht
 @require_POST
 @requires("request")
 def change_item_remove(request: HttpRequest, pk: int, distribution_id: str) -> HttpResponse:
-    change = _change(pk)
-    distribution = get_object_or_404(Distribution, distribution_id=distribution_id)
+    change = _change(request, pk)
+    distribution = get_object_or_404(
+        Distribution.objects.restrict(request.user), distribution_id=distribution_id
+    )
     return _run(
         request,
         pk,
@@ -343,8 +350,10 @@ def change_item_remove(request: HttpRequest, pk: int, distribution_id: str) -> H
 @requires("request")
 def change_edit_remove(request: HttpRequest, pk: int, distribution_id: str) -> HttpResponse:
     """Drop one edit of a distribution (by its position) and keep the distribution's others."""
-    change = _change(pk)
-    distribution = get_object_or_404(Distribution, distribution_id=distribution_id)
+    change = _change(request, pk)
+    distribution = get_object_or_404(
+        Distribution.objects.restrict(request.user), distribution_id=distribution_id
+    )
     form = forms.EditRemoveForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose the edit to remove from the change's page.")

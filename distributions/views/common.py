@@ -77,7 +77,7 @@ def filterset_read(
     and a parameter the page does not know (an old link's `?change=`, a typo), which would filter nothing.
     `also` names the page's parameters that are not filters (its page number, its tab).
     """
-    filterset = filterset_class(request.GET, queryset=queryset)
+    filterset = filterset_class(request.GET, queryset=queryset, request=request)
     form = filterset.form
     form.errors  # noqa: B018 (cleans the form: add_error below then takes the value out of cleaned_data)
     for name, why in unread_values(filterset_class, request.GET, blank_is_any=True).items():

@@ -36,9 +36,9 @@ from distributions.services.guards import Actor
 from distributions.views.common import requires, sent_back_note
 
 
-def _distribution(distribution_id: str) -> Distribution:
+def _distribution(request: HttpRequest, distribution_id: str) -> Distribution:
     try:
-        return selectors.live_distribution(distribution_id=distribution_id)
+        return selectors.live_distribution(user=request.user, distribution_id=distribution_id)
     except Distribution.DoesNotExist:
         raise Http404(f"No distribution {distribution_id} in AWS is known: sync its account.") from None
 
@@ -83,7 +83,7 @@ def _add(
 @requires("request")
 def behavior_edit(request: HttpRequest, distribution_id: str) -> HttpResponse:
     """Set the viewer protocol policy of one or several behaviors (the console's Edit behavior)."""
-    distribution = _distribution(distribution_id)
+    distribution = _distribution(request, distribution_id)
     behaviors = behavior_details(distribution=distribution, stricter=True)
     patterns = [b.path_pattern for b in behaviors]
     selected = (
@@ -118,7 +118,7 @@ def behavior_edit(request: HttpRequest, distribution_id: str) -> HttpResponse:
 @requires("request")
 def origin_edit(request: HttpRequest, distribution_id: str) -> HttpResponse:
     """Set an origin's protocol policy and SSL protocols; the origin is `?origin=<id>` (any characters)."""
-    distribution = _distribution(distribution_id)
+    distribution = _distribution(request, distribution_id)
     origin_id = request.GET.get("origin", "")
     origin = get_object_or_404(distribution.origins, origin_id=origin_id, kind="custom")
     form = forms.OriginForm(
@@ -147,7 +147,7 @@ def origin_edit(request: HttpRequest, distribution_id: str) -> HttpResponse:
 
 @requires("request")
 def certificate_edit(request: HttpRequest, distribution_id: str) -> HttpResponse:
-    distribution = _distribution(distribution_id)
+    distribution = _distribution(request, distribution_id)
     certificates = selectors.account_certificates(account=distribution.account)
     initial = {
         "source": "default"
@@ -189,7 +189,7 @@ def certificate_edit(request: HttpRequest, distribution_id: str) -> HttpResponse
 def behaviors_reorder(request: HttpRequest, distribution_id: str) -> HttpResponse:
     """Reorder the ordered behaviors (the default always stays last); "Preview" shows the new order's
     unreachable behaviors without adding anything."""
-    distribution = _distribution(distribution_id)
+    distribution = _distribution(request, distribution_id)
     ordered = [b for b in behavior_details(distribution=distribution) if not b.is_default]
     form = forms.ReorderForm(
         request.POST or None, user=request.user, initial={"order": "\n".join(b.path_pattern for b in ordered)}

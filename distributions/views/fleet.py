@@ -34,7 +34,9 @@ DETAIL_TABS = ("general", "behaviors", "origins", "traffic")
 
 @requires("view")
 def distribution_list(request: HttpRequest) -> HttpResponse:
-    filterset, refused = filterset_read(DistributionFilter, request, selectors.distribution_list())
+    filterset, refused = filterset_read(
+        DistributionFilter, request, selectors.distribution_list(user=request.user)
+    )
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -45,8 +47,8 @@ def distribution_list(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "page": page,
             "query": query.urlencode(),
-            "counts": selectors.fleet_counts(),
-            "accounts": selectors.accounts(),
+            "counts": selectors.fleet_counts(user=request.user),
+            "accounts": selectors.accounts(user=request.user),
             "filter_refusals": refused,
         },
     )
@@ -55,7 +57,7 @@ def distribution_list(request: HttpRequest) -> HttpResponse:
 @requires("view")
 def distribution_detail(request: HttpRequest, distribution_id: str) -> HttpResponse:
     try:
-        distribution = selectors.distribution_get(distribution_id=distribution_id)
+        distribution = selectors.distribution_get(user=request.user, distribution_id=distribution_id)
     except Distribution.DoesNotExist:
         raise Http404(
             f"No distribution {distribution_id} is known. Sync its account, then try again."
@@ -93,7 +95,9 @@ class AccountRow(AccountStats):
 @requires("view")
 def account_list(request: HttpRequest) -> HttpResponse:
     # Typed as the rows they become: the loop below attaches latest_run to every account.
-    accounts = cast("list[WithAnnotations[Account, AccountRow]]", list(selectors.account_list()))
+    accounts = cast(
+        "list[WithAnnotations[Account, AccountRow]]", list(selectors.account_list(user=request.user))
+    )
     runs = selectors.sync_runs_by_id([account.latest_run_id for account in accounts])
     for account in accounts:
         account.latest_run = runs.get(account.latest_run_id) if account.latest_run_id else None
@@ -137,7 +141,8 @@ def _awaiting_runs(accounts: Sequence[WithAnnotations[Account, AccountRow]], sin
 @requires("sync")
 def account_sync_now(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Start a sync of one account (or all) in the worker; the accounts page shows its progress."""
-    accounts = [get_object_or_404(Account, pk=pk)] if pk is not None else list(selectors.accounts())
+    visible = selectors.accounts(user=request.user)
+    accounts = [get_object_or_404(visible, pk=pk)] if pk is not None else list(visible)
     queue.accounts_sync_now([a.pk for a in accounts])
     names = ", ".join(account.name for account in accounts) or "no accounts"
     messages.success(

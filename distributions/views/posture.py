@@ -98,22 +98,24 @@ def _finding_rows(stored: Sequence[PostureFinding]) -> list[FindingRow]:
 def posture_page(request: HttpRequest) -> HttpResponse:
     """Every control per account, the trend per sync, and the findings with their Fix: all read from the
     counts and findings the worker stored, in a constant number of queries."""
-    accounts = list(fleet_selectors.accounts())
+    user = signed_in_user(request)
+    accounts = list(fleet_selectors.accounts(user=user))
     form = forms.PostureFilterForm(request.GET or None, accounts=[a.name for a in accounts])
     refused = filter_refusals(form) if form.is_bound else []
     chosen = form.cleaned_data if form.is_bound else {}
     account = next((a for a in accounts if a.name == chosen.get("account")), None)
-    overview = posture_selectors.posture_overview(account_id=account.pk if account else None)
+    overview = posture_selectors.posture_overview(user=user, account_id=account.pk if account else None)
     run = overview.run
     if overview.stale:
         # Counts computed under other controls (a deploy changed them): the worker re-evaluates.
         run = posture_reevaluation_request() or run
-    trend = posture_selectors.posture_trend(account_id=account.pk if account else None)
+    trend = posture_selectors.posture_trend(user=user, account_id=account.pk if account else None)
     controls = [
         (row, bar(row.distributions), bar(row.targets), sparkline(trend.get(row.control_id, [])))
         for row in overview.controls
     ]
     findings = posture_selectors.findings(
+        user=user,
         control=chosen.get("control"),
         account=chosen.get("account"),
         severity=chosen.get("severity"),
@@ -202,6 +204,7 @@ def simulator(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             result = request_simulate(
+                user=request.user,
                 url=data["url"],
                 method=data["method"],
                 http_version=data["http_version"],

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from distributions import forms
 from distributions.errors import ServiceError
 from distributions.models import ChangeRequest
-from distributions.roles import can
+from distributions.roles import can, signed_in_user
 from distributions.selectors.changes import change_get
 from distributions.selectors.revert import revert_schedule_panel
 from distributions.services import revert, schedule
@@ -32,9 +32,9 @@ def revert_schedule_context(request: HttpRequest, change: ChangeRequest) -> dict
     }
 
 
-def _change(pk: int) -> ChangeRequest:
+def _change(request: HttpRequest, pk: int) -> ChangeRequest:
     try:
-        return change_get(pk=pk)
+        return change_get(user=signed_in_user(request), pk=pk)
     except ChangeRequest.DoesNotExist:
         raise Http404(f"No change #{pk}.") from None
 
@@ -43,7 +43,7 @@ def _change(pk: int) -> ChangeRequest:
 @requires("request")
 def change_revert(request: HttpRequest, pk: int) -> HttpResponse:
     """Plan the revert; it opens as a new draft for its requester to review and submit."""
-    change = _change(pk)
+    change = _change(request, pk)
     try:
         planned = revert.change_request_revert(actor=Actor.from_request(request), change_request=change)
     except ServiceError as error:
@@ -62,7 +62,7 @@ def change_revert(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @requires("request")
 def change_schedule(request: HttpRequest, pk: int) -> HttpResponse:
-    change = _change(pk)
+    change = _change(request, pk)
     form = forms.ScheduleForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -86,7 +86,7 @@ def change_schedule(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @requires("request")
 def change_unschedule(request: HttpRequest, pk: int) -> HttpResponse:
-    change = _change(pk)
+    change = _change(request, pk)
     try:
         change = schedule.change_request_unschedule(actor=Actor.from_request(request), change_request=change)
     except ServiceError as error:

@@ -12,22 +12,23 @@ from django.views.decorators.http import require_POST
 from distributions import forms
 from distributions.errors import ServiceError
 from distributions.models import ChangeRequest
+from distributions.roles import signed_in_user
 from distributions.selectors.changes import change_get
 from distributions.services import waves
 from distributions.services.guards import Actor
 from distributions.views.common import requires
 
 
-def _change(pk: int) -> ChangeRequest:
+def _change(request: HttpRequest, pk: int) -> ChangeRequest:
     try:
-        return change_get(pk=pk)
+        return change_get(user=signed_in_user(request), pk=pk)
     except ChangeRequest.DoesNotExist:
         raise Http404(f"No change #{pk}.") from None
 
 
 def _steer(request: HttpRequest, pk: int, action: Callable[..., ChangeRequest], success: str) -> HttpResponse:
     try:
-        action(actor=Actor.from_request(request), change_request=_change(pk))
+        action(actor=Actor.from_request(request), change_request=_change(request, pk))
     except ServiceError as error:
         messages.error(request, error.message)
     else:
@@ -71,7 +72,7 @@ def change_rollout(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         waves.rollout_set(
             actor=Actor.from_request(request),
-            change_request=_change(pk),
+            change_request=_change(request, pk),
             waves=data["waves"] or None,
             **{
                 name: data[name] for name in ("watch_seconds", "max_4xx_rise", "max_5xx_rise", "min_requests")

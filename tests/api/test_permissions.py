@@ -16,11 +16,12 @@ from rest_framework.test import APIClient
 
 from distributions.api.models import ApiToken
 from distributions.cloudfront.edits import Invalidate, SetViewerProtocolPolicy
-from distributions.models import Account, AuditEvent, Certificate, ChangeRequest, SyncRun
+from distributions.models import Account, AuditEvent, Certificate, ChangeRequest, SyncRun, Team
 from distributions.services import changes, decisions
 from distributions.services.guards import Actor
 from tests.api.conftest import CHECKED, REDIRECT, expire, token_client
 from tests.api.test_revert_schedule import completed_change, windowed_draft
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -107,13 +108,29 @@ ENDPOINTS = [
     ("audit-events", "get", "/api/v1/audit-events/?action=change.created", None, READ),
     ("audit-event", "get", "/api/v1/audit-events/{event}/", None, READ),
     ("schema", "get", "/api/schema/", None, READ),
+    ("account-approvals", "post", "/api/v1/accounts/{account}/approvals/", {"approvals_required": 2}, ADMIN),
+    ("teams", "get", "/api/v1/teams/", None, ADMIN),
+    ("team", "get", "/api/v1/teams/{team}/", None, ADMIN),
+    ("team-create", "post", "/api/v1/teams/", {"name": "payments"}, ADMIN_CREATE),
+    ("team-rename", "patch", "/api/v1/teams/{team}/", {"name": "web platform"}, ADMIN),
+    ("team-delete", "delete", "/api/v1/teams/{spare_team}/", None, ADMIN_DELETE),
+    ("team-member-add", "post", "/api/v1/teams/{team}/members/", {"username": "dora"}, ADMIN),
+    ("team-member-remove", "delete", "/api/v1/teams/{team}/members/{member}/", None, ADMIN),
+    ("team-account-add", "post", "/api/v1/teams/{team}/accounts/", {"account": "spare"}, ADMIN),
+    ("team-account-remove", "delete", "/api/v1/teams/{team}/accounts/{account}/", None, ADMIN),
 ]
 
 
 @pytest.fixture
-def world(alice, account, distribution):
-    """One of each thing an endpoint can address; changes owned by alice, the requester."""
+def world(alice, bob, charlie, vera, account, distribution):
+    """One of each thing an endpoint can address; changes owned by alice, the requester; a team owning the
+    account with every role in it, so that each sees it."""
     actor = Actor(alice)
+    team = Team.objects.create(name="web", slug="web")
+    team.accounts.add(account)
+    team.members.add(alice, bob, charlie, vera)
+    spare_team = Team.objects.create(name="spare", slug="spare")
+    make_user("dora", "viewer")
 
     def change(*edits, title="HTTPS"):
         created = changes.change_request_create(actor=actor, title=title)
@@ -151,6 +168,7 @@ def world(alice, account, distribution):
         "tomorrow": tomorrow,
         **{status: rollout.pk for status, rollout in rollouts.items()},
         "certificate": certificate.pk, "sync_run": sync_run.pk, "event": AuditEvent.objects.first().pk,
+        "team": team.pk, "spare_team": spare_team.pk, "member": vera.pk,
     }  # fmt: skip
 
 

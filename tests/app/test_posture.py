@@ -4,6 +4,7 @@ the edits the selected findings need."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from distributions.cloudfront.compliance import CONTROLS, DistributionFacts, evaluate_distribution
@@ -27,6 +28,9 @@ from distributions.services.posture_fix import posture_fix_create
 from distributions.services.sync import accounts_sync
 from tests.factories import make_distribution
 
+# Sees every account (teams restrict what others read: tests/app/test_team_scope.py).
+EVERYONE = User(username="root", is_superuser=True)
+
 ARN = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
 
 
@@ -39,7 +43,9 @@ def _row(response, control_id: str):
 
 
 def _keys(control_id: str, distribution_id: str) -> list[str]:
-    return [row.key for row in posture.findings(control=control_id, distribution=distribution_id)]
+    return [
+        row.key for row in posture.findings(user=EVERYONE, control=control_id, distribution=distribution_id)
+    ]
 
 
 def _evaluated_now() -> int:
@@ -104,7 +110,7 @@ def test_it_writes_a_snapshot_per_account_and_control_on_each_sync(demo):
     accounts_sync(trigger="command")
 
     assert PostureSnapshot.objects.count() == 4 * len(CONTROLS)
-    trend = posture.posture_trend()
+    trend = posture.posture_trend(user=EVERYONE)
     failing = sum(1 for d in Distribution.objects.all() if d.uses_default_certificate)
     assert trend["CloudFront.7"][-1] == failing and len(trend["CloudFront.7"]) >= 2
 

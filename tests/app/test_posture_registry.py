@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from django.contrib.auth.models import User
 
 from distributions.cloudfront.compliance import (
     CONTROLS,
@@ -27,6 +28,9 @@ from distributions.services.posture import posture_reevaluate
 from tests.api.conftest import token_client
 from tests.cloudfront.factories import distribution_config
 from tests.factories import make_distribution
+
+# Sees every account (teams restrict what others read: tests/app/test_team_scope.py).
+EVERYONE = User(username="root", is_superuser=True)
 
 FAKE = "test.legacy-comment"
 
@@ -107,10 +111,10 @@ def test_it_re_evaluates_in_the_worker_once_the_control_is_registered(client, ve
         assert (done.status, done.distributions_done) == ("done", 1)
         fresh = client.get("/posture/")
         assert not fresh.context["stale"] and 'id="posture-reevaluation"' not in fresh.content.decode()
-        assert FAKE in {row.control_id for row in posture.findings()}
+        assert FAKE in {row.control_id for row in posture.findings(user=EVERYONE)}
 
     posture_reevaluate()
-    assert FAKE not in {row.control_id for row in posture.findings()}
+    assert FAKE not in {row.control_id for row in posture.findings(user=EVERYONE)}
     assert FAKE not in {c.control_id for c in PostureCount.objects.all()}
 
 
@@ -150,7 +154,7 @@ def test_it_refuses_a_re_evaluation_asked_under_other_controls_than_the_worker_r
     done = posture_reevaluate(run_id=run.pk)
 
     assert done.status == "failed" and "deploy both alike" in done.error
-    assert FAKE not in {row.control_id for row in posture.findings()}
+    assert FAKE not in {row.control_id for row in posture.findings(user=EVERYONE)}
     with registered(LegacyComment):
         page = client.get("/posture/")
         assert PostureRun.objects.count() == 1 and "re-evaluation after the controls changed failed" in (

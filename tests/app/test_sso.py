@@ -13,7 +13,7 @@ from django.test import Client
 from dashboard.sso import SSO_ROLES, csp_with_provider, sso_check, sso_group_map
 from distributions.auth import provider_logout_url
 from distributions.choices import Role
-from distributions.models import AuditEvent
+from distributions.models import AuditEvent, Team
 from distributions.roles import user_roles
 from distributions.services.tokens import api_token_create
 from distributions.services.users import grant_for_groups, user_sign_in_from_claims
@@ -345,3 +345,37 @@ def test_a_password_session_signs_out_to_the_login_page(alice):
 
     assert (response.status_code, response["Location"]) == (302, "/login/")
     assert "_auth_user_id" not in client.session
+
+
+def test_each_sign_in_keeps_the_memberships_of_the_teams_the_map_names(db):
+    own = Team.objects.create(name="edgeguard-own", slug="edgeguard-own")
+    sign_in({"preferred_username": "olivia", "groups": ["eg-admin"]})
+    olivia = User.objects.get(username="olivia")
+    own.members.add(olivia)
+
+    assert set(olivia.edgeguard_teams.values_list("name", flat=True)) == {
+        "platform",
+        "payments",
+        "edgeguard-own",
+    }
+    created = AuditEvent.objects.filter(action="team.created").order_by("pk")
+    assert [(e.actor_name, e.data["team"]) for e in created] == [
+        (PROVIDER, "payments"),
+        (PROVIDER, "platform"),
+    ]
+
+    sign_in({"preferred_username": "olivia", "groups": ["eg-approve"]})
+
+    # The provider's teams follow the claim; a team the map does not name is Edgeguard's own.
+    assert set(olivia.edgeguard_teams.values_list("name", flat=True)) == {"payments", "edgeguard-own"}
+    removed = AuditEvent.objects.get(action="team.member_removed")
+    assert removed.actor_name == PROVIDER and removed.remote_addr == "192.0.2.7"
+    platform = Team.objects.get(name="platform")
+    assert removed.data == {
+        "user_id": olivia.pk,
+        "username": "olivia",
+        "team_id": platform.pk,
+        "team": "platform",
+    }
+    added = AuditEvent.objects.filter(action="team.member_added", actor_name=PROVIDER)
+    assert sorted(e.data["team"] for e in added) == ["payments", "platform"]

@@ -35,6 +35,7 @@ class AccountSerializer(serializers.ModelSerializer):
             "role_arn",
             "external_id_set",
             "sync_enabled",
+            "approvals_required",
             "created_at",
             "distribution_count",
             "http_count",

@@ -18,6 +18,7 @@ from distributions.cloudfront.diff import diff_configs
 from distributions.cloudfront.edits import edit_from_dict
 from distributions.models import ChangeItem, ChangeRequest, Distribution, PlanRevision
 from distributions.selectors.changes import item_planned_config, suggested_invalidations
+from distributions.selectors.teams import ApprovalsRequired, approvals_required_of
 from distributions.selectors.two_person import decision_verdicts
 
 
@@ -256,6 +257,12 @@ class ChangeRequestSerializer(RolloutFieldsMixin, serializers.ModelSerializer):
     revert_notes = RevertNotesSerializer(
         read_only=True, help_text="A revert's fields left alone (changed since) and what it cannot undo."
     )
+    approvals_required = serializers.SerializerMethodField(
+        help_text="Approvals it needs: the most of the global default and each touched account's."
+    )
+    approvals_required_reason = serializers.SerializerMethodField(
+        help_text='In words: "2 approvals required: account prod requires 2".'
+    )
 
     class Meta:
         model = ChangeRequest
@@ -283,12 +290,27 @@ class ChangeRequestSerializer(RolloutFieldsMixin, serializers.ModelSerializer):
             "revert_notes",
             "rollout",
             "waves",
+            "approvals_required",
+            "approvals_required_reason",
         ]
 
     @extend_schema_field(ApprovalSerializer(many=True))
     def get_approvals(self, change_request: ChangeRequest) -> list[dict[str, Any]]:
         verdicts = decision_verdicts(change_request, change_request.approvals.all())
         return list(ApprovalSerializer(verdicts, many=True).data)
+
+    def get_approvals_required(self, change_request: ChangeRequest) -> int:
+        return self._approvals(change_request).count
+
+    def get_approvals_required_reason(self, change_request: ChangeRequest) -> str:
+        return str(self._approvals(change_request))
+
+    def _approvals(self, change_request: ChangeRequest) -> ApprovalsRequired:
+        # From the prefetched items (change_request_queryset): no query per change.
+        return approvals_required_of(
+            (item.distribution.account for item in change_request.items.all()),
+            revert=change_request.reverts_id is not None,
+        )
 
     def get_sent_back(self, change_request: ChangeRequest) -> bool:
         return change_request.status == "draft" and bool(change_request.revisions.all())

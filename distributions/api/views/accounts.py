@@ -17,12 +17,13 @@ from rest_framework.response import Response
 
 from distributions.api.errors import ErrorSerializer
 from distributions.api.serializers import accounts as s
+from distributions.api.serializers.teams import ApprovalsSerializer
 from distributions.filters import AccountFilter
 from distributions.models import Account
 from distributions.selectors import accounts as account_selectors
 from distributions.selectors import fleet as selectors
 from distributions.services import accounts as services
-from distributions.services import connection, discovery
+from distributions.services import connection, discovery, teams
 from distributions.services.guards import Actor
 
 INT_ID = r"[0-9]{1,18}"
@@ -50,18 +51,19 @@ class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         "destroy": ADMIN,
         "test": ADMIN,
         "discover": ADMIN,
+        "approvals": ADMIN,
     }
 
     def get_queryset(self) -> QuerySet[Account]:
-        return selectors.account_list()
+        return selectors.account_list(user=self.request.user)
 
     def _input(self, serializer_class: type, **kwargs: Any) -> dict[str, Any]:
-        serializer = serializer_class(data=self.request.data, **kwargs)
+        serializer = serializer_class(data=self.request.data, context={"request": self.request}, **kwargs)
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
     def _respond(self, account: Account, code: int = status.HTTP_200_OK) -> Response:
-        fresh = account_selectors.account_get(pk=account.pk)
+        fresh = account_selectors.account_get(user=self.request.user, pk=account.pk)
         return Response(s.AccountSerializer(fresh).data, status=code)
 
     @extend_schema(
@@ -118,6 +120,20 @@ class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             actor=Actor.from_request(request), account=self.get_object()
         )
         return Response(s.ConnectionReportSerializer(report).data)
+
+    @extend_schema(
+        request=ApprovalsSerializer,
+        responses={200: s.AccountSerializer},
+        description="Approvals a change touching the account needs at least (null: the global default); "
+        "audited as account.updated.",
+    )
+    @action(detail=True, methods=["post"])
+    def approvals(self, request: Request, pk: str) -> Response:
+        data = self._input(ApprovalsSerializer)
+        account = teams.account_approvals_set(
+            actor=Actor.from_request(request), account=self.get_object(), **data
+        )
+        return self._respond(account)
 
     @extend_schema(
         request=s.DiscoverSerializer,

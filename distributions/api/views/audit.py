@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from rest_framework import viewsets
 
 from distributions.api.serializers.audit import AuditEventSerializer
 from distributions.filters import AuditEventFilter
+from distributions.models import AuditEvent
 from distributions.selectors.audit import audit_events
 
 
@@ -14,5 +16,7 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = AuditEventSerializer
     lookup_value_regex = r"[0-9]{1,18}"
-    queryset = audit_events()
     filterset_class = AuditEventFilter
+
+    def get_queryset(self) -> QuerySet[AuditEvent]:
+        return audit_events(user=self.request.user)

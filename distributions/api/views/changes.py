@@ -84,7 +84,7 @@ class ChangeRequestViewSet(
     filterset_class = ChangeRequestFilter
 
     def get_queryset(self) -> QuerySet[ChangeRequest]:
-        return change_request_queryset()
+        return change_request_queryset(user=signed_in_user(self.request))
 
     def _respond(
         self,
@@ -92,14 +92,14 @@ class ChangeRequestViewSet(
         code: int = status.HTTP_200_OK,
         dropped: list[dict] | None = None,
     ) -> Response:
-        fresh = change_request_queryset().get(pk=change_request.pk)
+        fresh = change_request_queryset(user=signed_in_user(self.request)).get(pk=change_request.pk)
         if dropped is None:
             return with_etag(Response(s.ChangeRequestSerializer(fresh).data, status=code), fresh)
         fresh.dropped_edits = dropped  # type: ignore[attr-defined]
         return with_etag(Response(s.ChangeRequestEditedSerializer(fresh).data, status=code), fresh)
 
     def _input(self, serializer_class: type, **kwargs: Any) -> dict:
-        serializer = serializer_class(data=self.request.data, **kwargs)
+        serializer = serializer_class(data=self.request.data, context={"request": self.request}, **kwargs)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
@@ -202,7 +202,9 @@ class ChangeRequestViewSet(
         changes.change_edit_remove(
             actor=Actor.from_request(request),
             change_request=change_request,
-            distribution=get_object_or_404(Distribution, distribution_id=distribution_id),
+            distribution=get_object_or_404(
+                Distribution.objects.restrict(request.user), distribution_id=distribution_id
+            ),
             index=int(index),
             expected_version=version,
         )
@@ -222,7 +224,9 @@ class ChangeRequestViewSet(
         changes.change_item_remove(
             actor=Actor.from_request(request),
             change_request=change_request,
-            distribution=Distribution.objects.get(distribution_id=distribution_id),
+            distribution=get_object_or_404(
+                Distribution.objects.restrict(request.user), distribution_id=distribution_id
+            ),
             expected_version=version,
         )
         return self._respond(change_request)

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from distributions.api.serializers import fleet as s
 from distributions.filters import CertificateFilter, DistributionFilter, SyncRunFilter
-from distributions.models import Account, CacheBehavior, Certificate, Distribution, Origin, SyncRun
+from distributions.models import CacheBehavior, Certificate, Distribution, Origin, SyncRun
 from distributions.selectors import fleet as selectors
 from distributions.services import queue
 
@@ -31,7 +31,7 @@ class DistributionViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = DistributionFilter
 
     def get_queryset(self) -> QuerySet[Distribution]:
-        return selectors.distribution_list().prefetch_related(
+        return selectors.distribution_list(user=self.request.user).prefetch_related(
             Prefetch("behaviors", queryset=CacheBehavior.objects.order_by("precedence")),
             Prefetch("origins", queryset=Origin.objects.order_by("origin_id")),
         )
@@ -40,7 +40,7 @@ class DistributionViewSet(viewsets.ReadOnlyModelViewSet):
         return s.DistributionDetailSerializer if self.action == "retrieve" else s.DistributionSerializer
 
     def retrieve(self, request: Request, distribution_id: str) -> Response:
-        distribution = selectors.distribution_get(distribution_id=distribution_id)
+        distribution = selectors.distribution_get(user=request.user, distribution_id=distribution_id)
         return Response(self.get_serializer(distribution).data)
 
 
@@ -49,8 +49,10 @@ class CertificateViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = s.CertificateSerializer
     lookup_value_regex = INT_ID
-    queryset = Certificate.objects.select_related("account")
     filterset_class = CertificateFilter
+
+    def get_queryset(self) -> QuerySet[Certificate]:
+        return selectors.certificate_list(user=self.request.user)
 
 
 class SyncRunViewSet(viewsets.ReadOnlyModelViewSet):
@@ -58,9 +60,11 @@ class SyncRunViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = s.SyncRunSerializer
     lookup_value_regex = INT_ID
-    queryset = SyncRun.objects.select_related("account")
     filterset_class = SyncRunFilter
     required_capabilities = {"start": "sync"}
+
+    def get_queryset(self) -> QuerySet[SyncRun]:
+        return selectors.sync_run_list(user=self.request.user)
 
     @extend_schema(
         request=s.SyncStartSerializer,
@@ -70,10 +74,10 @@ class SyncRunViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=False, methods=["post"])
     def start(self, request: Request) -> Response:
-        serializer = s.SyncStartSerializer(data=request.data)
+        serializer = s.SyncStartSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         account = serializer.validated_data.get("account")
-        accounts = [account] if account is not None else list(Account.objects.all())
+        accounts = [account] if account is not None else list(selectors.accounts(user=request.user))
         queue.accounts_sync_now([a.pk for a in accounts])
         body = {"accounts": [a.name for a in accounts], "detail": "queued: the worker will pick it up"}
         return Response(body, status=status.HTTP_202_ACCEPTED)

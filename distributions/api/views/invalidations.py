@@ -14,6 +14,7 @@ from distributions.api.serializers import changes as cs
 from distributions.cloudfront.edits import Invalidate
 from distributions.filters import InvalidationFilter
 from distributions.models import ChangeItem
+from distributions.roles import signed_in_user
 from distributions.selectors.changes import change_request_queryset, invalidation_items
 from distributions.services import changes
 from distributions.services.guards import Actor
@@ -28,7 +29,7 @@ class InvalidationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
     filterset_class = InvalidationFilter
 
     def get_queryset(self) -> QuerySet[ChangeItem]:
-        return invalidation_items()
+        return invalidation_items(user=signed_in_user(self.request))
 
     @extend_schema(
         request=cs.InvalidationCreateSerializer,
@@ -37,7 +38,7 @@ class InvalidationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
         "approve it like any change (POST /api/v1/change-requests/{id}/submit/, then approve).",
     )
     def create(self, request: Request) -> Response:
-        serializer = cs.InvalidationCreateSerializer(data=request.data)
+        serializer = cs.InvalidationCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         actor = Actor.from_request(request)
@@ -49,7 +50,7 @@ class InvalidationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
                 distribution=data["distribution"],
                 edits=[Invalidate(paths=tuple(data["paths"]))],
             )
-        fresh = change_request_queryset().get(pk=change_request.pk)
+        fresh = change_request_queryset(user=actor.user).get(pk=change_request.pk)
         response = Response(cs.ChangeRequestSerializer(fresh).data, status=status.HTTP_201_CREATED)
         response["Location"] = f"/api/v1/change-requests/{fresh.pk}/"
         return with_etag(response, fresh)

@@ -36,7 +36,7 @@ class FindingViewSet(viewsets.GenericViewSet):
         # mistake to report, not "any severity".
         params = FindingFilterSerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
-        page = self.paginate_queryset(findings(**params.validated_data))
+        page = self.paginate_queryset(findings(user=request.user, **params.validated_data))
         assert page is not None  # DEFAULT_PAGINATION_CLASS pages every list
         rows = [_finding(row) for row in page]
         return self.get_paginated_response(FindingSerializer(rows, many=True).data)

@@ -17,14 +17,15 @@ from distributions.api.schema import error_responses
 from distributions.api.serializers import changes as s
 from distributions.api.serializers.revert import ScheduleSerializer
 from distributions.models import ChangeRequest
+from distributions.roles import signed_in_user
 from distributions.selectors.changes import change_request_queryset
 from distributions.services import revert as reverts
 from distributions.services import schedule as windows
 from distributions.services.guards import Actor
 
 
-def _respond(change_request: ChangeRequest, code: int = status.HTTP_200_OK) -> Response:
-    fresh = change_request_queryset().get(pk=change_request.pk)
+def _respond(request: Request, change_request: ChangeRequest, code: int = status.HTTP_200_OK) -> Response:
+    fresh = change_request_queryset(user=signed_in_user(request)).get(pk=change_request.pk)
     return with_etag(Response(s.ChangeRequestSerializer(fresh).data, status=code), fresh)
 
 
@@ -46,7 +47,7 @@ class RevertScheduleActions(viewsets.GenericViewSet):
         planned = reverts.change_request_revert(
             actor=Actor.from_request(request), change_request=self.get_object()
         )
-        response = _respond(planned, status.HTTP_201_CREATED)
+        response = _respond(request, planned, status.HTTP_201_CREATED)
         response["Location"] = f"/api/v1/change-requests/{planned.pk}/"
         return response
 
@@ -71,7 +72,7 @@ class RevertScheduleActions(viewsets.GenericViewSet):
             time_zone=serializer.validated_data["time_zone"],
             expected_version=version,
         )
-        return _respond(change_request)
+        return _respond(request, change_request)
 
     @extend_schema(
         request=None,
@@ -86,4 +87,4 @@ class RevertScheduleActions(viewsets.GenericViewSet):
             change_request=self.get_object(),
             expected_version=expected_version(request, required=False),
         )
-        return _respond(change_request)
+        return _respond(request, change_request)

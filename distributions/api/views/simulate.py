@@ -30,5 +30,5 @@ class SimulateViewSet(viewsets.GenericViewSet):
     def create(self, request: Request) -> Response:
         serializer = SimulateRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        result = request_simulate(**serializer.validated_data)
+        result = request_simulate(user=request.user, **serializer.validated_data)
         return Response(SimulationResultSerializer(result).data)
