@@ -114,6 +114,21 @@ CASES: dict[str, list[dict]] = {
     "change-decide": [case(PROBE, "post", "/changes/{change}/decide/", {"decision": "approve"})],
     "change-cancel": [case(PROBE, "post", "/changes/{change}/cancel/")],
     "change-retry": [case(PROBE, "post", "/changes/{change}/retry/", capability="admin")],
+    "change-pause": [case(PROBE, "post", "/changes/{change}/pause/")],
+    "change-resume": [case(PROBE, "post", "/changes/{change}/resume/")],
+    "change-abort": [case(PROBE, "post", "/changes/{change}/abort/")],
+    "change-rollout": [case(PROBE, "post", "/changes/{change}/rollout/", {"waves": "1, rest"})],
+    "change-revert": [case(PROBE, "post", "/changes/{change}/revert/", capability="request")],
+    "change-schedule": [
+        case(
+            PROBE,
+            "post",
+            "/changes/{change}/schedule/",
+            {"starts_at": "2030-01-01T02:00", "time_zone": "UTC"},
+            capability="request",
+        )
+    ],
+    "change-unschedule": [case(PROBE, "post", "/changes/{change}/unschedule/", capability="request")],
     "change-invalidate": [
         case(
             PROBE, "post", "/changes/{change}/items/{dist}/invalidate/", {"paths": "/*"}, capability="request"
@@ -234,6 +249,20 @@ CASES: dict[str, list[dict]] = {
     "api-change-request-retry": [
         case(PROBE, "post", "/api/v1/change-requests/{change}/retry/", capability="admin")
     ],
+    "api-change-request-pause": [case(PROBE, "post", "/api/v1/change-requests/{change}/pause/")],
+    "api-change-request-resume": [case(PROBE, "post", "/api/v1/change-requests/{change}/resume/")],
+    "api-change-request-abort": [case(PROBE, "post", "/api/v1/change-requests/{change}/abort/")],
+    "api-change-request-revert": [case(PROBE, "post", "/api/v1/change-requests/{change}/revert/")],
+    "api-change-request-schedule": [
+        case(
+            PROBE,
+            "post",
+            "/api/v1/change-requests/{change}/schedule/",
+            {"apply_at": "2030-01-01T02:00:00", "time_zone": "UTC"},
+        )
+    ],
+    "api-change-request-unschedule": [case(PROBE, "post", "/api/v1/change-requests/{change}/unschedule/")],
+    "api-change-request-impact": [case(PROBE, "get", "/api/v1/change-requests/{change}/impact/")],
     "api-change-request-submit": [
         case(PROBE, "post", "/api/v1/change-requests/{change}/submit/", {"checklist": CHECKED})
     ],
