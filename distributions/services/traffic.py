@@ -26,9 +26,12 @@ from django.utils import timezone
 from distributions.cloudfront.access_logs import Entry, LogParser, Skipped
 from distributions.cloudfront.log_counts import DayCounts, EvenSampler
 from distributions.cloudfront.log_files import BadLogFile, LoggingSettings
+from distributions.errors import InvalidState
 from distributions.gateway import CloudFrontGateway, GatewayError
 from distributions.models import Distribution, TrafficClients, TrafficCount, TrafficIngest, TrafficPath
+from distributions.selectors.traffic_ingest import traffic_window
 from distributions.services import queue
+from distributions.services.guards import Actor, require
 from distributions.services.log_sources import LogPart, LogSource, S3LogSource
 
 logger = logging.getLogger(__name__)
@@ -39,13 +42,6 @@ _LINES_PER_BYTE_GUESS = 1 / 40
 # A day is read again by the daily beat until it has been read this long after its end (late entries).
 _LATE_ENTRIES = timedelta(hours=24)
 Status = TrafficIngest.Status
-
-
-def traffic_window(*, today: date | None = None, days: int | None = None) -> list[date]:
-    """The window's days, newest first: the last EDGEGUARD_TRAFFIC_WINDOW_DAYS full days (UTC)."""
-    today = today or timezone.now().date()
-    count = days if days is not None else settings.EDGEGUARD_TRAFFIC_WINDOW_DAYS
-    return [today - timedelta(days=n) for n in range(1, count + 1)]
 
 
 def logging_settings(distribution: Distribution) -> LoggingSettings | None:
@@ -80,6 +76,21 @@ def traffic_ingest_request(
         requested.append(ingest)
         transaction.on_commit(partial(queue.traffic_day, ingest.pk))
     return requested
+
+
+def traffic_refresh(*, actor: Actor, distribution: Distribution) -> list[TrafficIngest]:
+    """ "Read logs now" (the page's button and the API's action): queue the window's days of one distribution.
+    Refused (InvalidState) when its standard logging is off or unknown: there is nothing to read."""
+    require(actor, "sync", "read access logs")
+    if distribution.removed_at is not None:
+        raise InvalidState("This distribution is gone from AWS: its logs are no longer read.", code="removed")
+    if logging_settings(distribution) is None:
+        raise InvalidState(
+            "Standard logging is off for this distribution (CloudFront.5), so there are no logs to read: "
+            "turn it on with an S3 bucket, sync, then read.",
+            code="logging_off",
+        )
+    return traffic_ingest_request(distribution=distribution)
 
 
 def traffic_ingest_due(*, now: datetime | None = None) -> int:

@@ -23,12 +23,13 @@ from distributions.selectors.behaviors import behavior_details
 from distributions.selectors.fleet import AccountStats
 from distributions.services import queue
 from distributions.views.common import filterset_read, requires
+from distributions.views.traffic import traffic_context
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
 PAGE_SIZE = 25
-DETAIL_TABS = ("general", "behaviors", "origins")
+DETAIL_TABS = ("general", "behaviors", "origins", "traffic")
 
 
 @requires("view")
@@ -69,6 +70,7 @@ def distribution_detail(request: HttpRequest, distribution_id: str) -> HttpRespo
         request,
         "distributions/distribution_detail.html",
         {
+            **(traffic_context(request, distribution) if tab == "traffic" else {}),
             "distribution": distribution,
             "tab": tab,
             "tabs": DETAIL_TABS,
