@@ -116,7 +116,7 @@ class WrittenLogs:
 
 
 def write_access_logs(
-    *, today: date, days: int = 7, per_hour: int = 12, accounts: Iterable[str] = ()
+    *, today: date, days: int = 7, per_hour: int = 8, accounts: Iterable[str] = ()
 ) -> dict[str, WrittenLogs]:
     """Write `days` days (before `today`) of hourly log files for every logging distribution of the
     accounts; about `per_hour` visits an hour each. Returns what was written, by distribution id."""
@@ -125,8 +125,8 @@ def write_access_logs(
     for account in accounts:
         for record in list(backend_for(account).records.values()):
             logging_config = record.config.get("Logging") or {}
-            if not logging_config.get("Enabled"):
-                continue
+            if not logging_config.get("Enabled") or not record.config.get("Enabled", True):
+                continue  # no logs, or a disabled distribution: it serves nothing
             bucket = str(logging_config["Bucket"]).split(".s3", 1)[0]
             if bucket not in owners:
                 owners[bucket] = s3_backends[account]["aws"]
@@ -145,34 +145,34 @@ def write_access_logs(
 
 def _hour_file(record: Any, day: date, hour: int, per_hour: int, result: WrittenLogs) -> bytes:
     rng = random.Random(f"{record.id}/{day}/{hour}")
-    config = record.config
-    host = (config.get("Aliases", {}).get("Items") or [record.domain_name])[0]
+    host = (record.config.get("Aliases", {}).get("Items") or [record.domain_name])[0]
     lines = ["#Version: 1.0", f"#Fields: {FIELDS}"]
     visits = max(1, int(per_hour * (0.5 + abs(12 - hour) / 12)))
-    for _ in range(visits):
-        viewer = rng.choices(VIEWERS, _WEIGHTS)[0]
-        ip = f"198.51.100.{rng.randrange(1, 250)}"
-        lines += _visit(rng, config, record, host, day, hour, viewer, ip, result)
+    context: tuple[Any, str, str, str, dict[str, Any]] = (record, host, day.isoformat(), f"{hour:02d}", {})
+    for viewer in rng.choices(VIEWERS, _WEIGHTS, k=visits):
+        lines += _visit(rng, context, viewer, f"198.51.100.{rng.randrange(1, 250)}", result)
     if hour % 3 == 0:  # the monitor that never follows
-        monitor = Viewer(NEVER_FOLLOWS[1], 0, 1.0, False)
-        lines += _visit(rng, config, record, host, day, hour, monitor, NEVER_FOLLOWS[0], result)
+        lines += _visit(rng, context, _MONITOR, NEVER_FOLLOWS[0], result)
     return gzip.compress(("\n".join(lines) + "\n").encode(), mtime=0)
 
 
-def _visit(rng, config, record, host, day, hour, viewer: Viewer, ip: str, result: WrittenLogs) -> list[str]:
+_MONITOR = Viewer(NEVER_FOLLOWS[1], 0, 1.0, False)
+
+
+def _visit(rng, context, viewer: Viewer, ip: str, result: WrittenLogs) -> list[str]:
+    record, behaviors = context[0], context[4]
     path = rng.choice(viewer.paths)
-    behavior = match_behavior(config, path).behavior
-    scheme = "http" if rng.random() < viewer.http_share else "https"
+    if path not in behaviors:
+        behaviors[path] = match_behavior(record.config, path).behavior
+    behavior = behaviors[path]
     lines = []
-    if scheme == "http":
+    if rng.random() < viewer.http_share:
         status, result_type = _answer(behavior, "http", viewer.method, viewer.version)
-        lines.append(
-            _line(rng, record, host, day, hour, viewer, ip, path, "http", status, result_type, result)
-        )
+        lines.append(_line(rng, context, viewer, ip, path, "http", status, result_type, result))
         if not (result_type == "Redirect" and viewer.follows):
             return lines
     status, result_type = _answer(behavior, "https", viewer.method, "HTTP/2.0")
-    lines.append(_line(rng, record, host, day, hour, viewer, ip, path, "https", status, result_type, result))
+    lines.append(_line(rng, context, viewer, ip, path, "https", status, result_type, result))
     return lines
 
 
@@ -187,39 +187,49 @@ def _answer(behavior: Mapping[str, Any], scheme: str, method: str, version: str)
     return outcome.status, ("Error" if outcome.status >= 400 else "Hit")
 
 
-def _line(rng, record, host, day, hour, viewer, ip, path, scheme, status, result_type, result) -> str:
-    https = scheme == "https"
+_QUOTED: dict[str, str] = {}
+
+
+def _line(rng, context, viewer, ip, path, scheme, status, result_type, result) -> str:
+    record, host, day, hour, _ = context
     tls, cipher = "-", "-"
-    if https:
+    if scheme == "https":
+        draw = rng.random()
         tls, cipher = (
             ("TLSv1.3", "TLS_AES_128_GCM_SHA256")
-            if rng.random() < 0.7
+            if draw < 0.7
             else ("TLSv1.2", "ECDHE-RSA-AES128-GCM-SHA256")
         )
-        if record.config.get("CallerReference") == TLS11_DISTRIBUTION and rng.random() < 0.08:
+        if record.config.get("CallerReference") == TLS11_DISTRIBUTION and draw > 0.92:
             tls, cipher = "TLSv1.1", "ECDHE-RSA-AES128-SHA"
-    version = ("HTTP/2.0" if viewer.version != "HTTP/1.0" else "HTTP/1.1") if https else viewer.version
+        version = "HTTP/1.1" if viewer.version == "HTTP/1.0" else "HTTP/2.0"
+    else:
+        version = viewer.version
     result.count(scheme, result_type == "Redirect", tls)
-    values = [
-        day.isoformat(),
-        f"{hour:02d}:{rng.randrange(60):02d}:{rng.randrange(60):02d}",
+    if viewer.user_agent not in _QUOTED:
+        _QUOTED[viewer.user_agent] = quote(viewer.user_agent, safe="/;()+:,")
+    bits = rng.getrandbits(48)
+    seconds = bits % 3600
+    values = (
+        day,
+        f"{hour}:{seconds // 60:02d}:{seconds % 60:02d}",
         "FRA56-P1",
-        str(rng.randrange(300, 40000)),
+        str(300 + bits % 40000),
         ip,
         viewer.method,
         record.domain_name,
         path,
         str(status),
         "-",
-        quote(viewer.user_agent, safe="/;()+:,"),
+        _QUOTED[viewer.user_agent],
         "-",
         "-",
         result_type,
-        f"req{rng.getrandbits(40):x}",
+        f"req{bits:x}",
         host,
         scheme,
-        str(rng.randrange(100, 900)),
-        f"0.0{rng.randrange(100):02d}",
+        str(100 + bits % 800),
+        f"0.0{bits % 100:02d}",
         "-",
         tls,
         cipher,
@@ -227,12 +237,12 @@ def _line(rng, record, host, day, hour, viewer, ip, path, scheme, status, result
         version,
         "-",
         "-",
-        str(rng.randrange(1024, 65535)),
+        str(1024 + bits % 60000),
         "0.001",
         result_type,
         "text/html",
         "1000",
         "-",
         "-",
-    ]
+    )
     return "\t".join(values)

@@ -15,6 +15,7 @@ share of the lines is counted across the day's files, each weighing the inverse 
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
@@ -41,6 +42,9 @@ logger = logging.getLogger(__name__)
 _LINES_PER_BYTE_GUESS = 1 / 40
 # A day is read again by the daily beat until it has been read this long after its end (late entries).
 _LATE_ENTRIES = timedelta(hours=24)
+# Progress is written after a file at most this often (and after the last): a row update per small file
+# would cost more than reading it.
+_PROGRESS_SECONDS = 1.0
 Status = TrafficIngest.Status
 
 
@@ -182,6 +186,7 @@ class _DayReader:
         self.sampler = EvenSampler()
         self.skipped: Counter[str] = Counter()
         self.max_lines = settings.EDGEGUARD_TRAFFIC_MAX_LINES
+        self._saved_at = 0.0
 
     def read(self) -> None:
         ingest = self.ingest
@@ -204,7 +209,8 @@ class _DayReader:
                 bytes_left -= part.size
                 ingest.bytes_read += part.size
             ingest.objects_done += 1
-            self._progress()
+            if time.monotonic() - self._saved_at >= _PROGRESS_SECONDS or ingest.objects_done == len(parts):
+                self._progress()
 
     def _read_part(self, part: LogPart) -> None:
         ingest, parser, sampler, counts = self.ingest, LogParser(), self.sampler, self.counts
@@ -236,6 +242,7 @@ class _DayReader:
         self.ingest.lines_skipped += 1
 
     def _progress(self) -> None:
+        self._saved_at = time.monotonic()
         ingest = self.ingest
         ingest.skipped = dict(self.skipped)
         ingest.save(
