@@ -105,14 +105,17 @@ class WrittenLogs:
     by_protocol: Counter[str] | None = None
     redirected: int = 0
     tls11: int = 0
+    http_served: Counter[str] | None = None  # by day: plain HTTP answered, neither redirected nor refused
 
-    def count(self, protocol: str, redirected: bool, tls: str) -> None:
+    def count(self, protocol: str, redirected: bool, tls: str, day: str = "", status: int = 200) -> None:
         if self.by_protocol is None:
-            self.by_protocol = Counter()
+            self.by_protocol, self.http_served = Counter(), Counter()
+        assert self.http_served is not None
         self.by_protocol[protocol] += 1
         self.lines += 1
         self.redirected += redirected
         self.tls11 += tls == "TLSv1.1"
+        self.http_served[day] += protocol == "http" and not redirected and status < 400
 
 
 def write_access_logs(
@@ -205,7 +208,7 @@ def _line(rng, context, viewer, ip, path, scheme, status, result_type, result) -
         version = "HTTP/1.1" if viewer.version == "HTTP/1.0" else "HTTP/2.0"
     else:
         version = viewer.version
-    result.count(scheme, result_type == "Redirect", tls)
+    result.count(scheme, result_type == "Redirect", tls, day, status)
     if viewer.user_agent not in _QUOTED:
         _QUOTED[viewer.user_agent] = quote(viewer.user_agent, safe="/;()+:,")
     bits = rng.getrandbits(48)

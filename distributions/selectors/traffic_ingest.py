@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from distributions.cloudfront.log_files import LoggingSettings
-from distributions.models import Distribution, TrafficIngest
+from distributions.models import Distribution, TrafficCount, TrafficIngest
 
 
 def traffic_window(*, today: date | None = None, days: int | None = None) -> list[date]:
@@ -68,3 +69,36 @@ def traffic_status(*, distribution: Distribution, window: list[date] | None = No
     ingests = {i.day: i for i in TrafficIngest.objects.filter(distribution=distribution, day__in=window)}
     logging = LoggingSettings.from_config(distribution.logging) if distribution.logging is not None else None
     return TrafficStatus(logging, [IngestDay(day, ingests.get(day)) for day in window])
+
+
+@dataclass(frozen=True)
+class HttpServed:
+    """Plain-HTTP requests the window's access logs show served (not redirected, not refused), fleet-wide."""
+
+    requests: int
+    distributions: int  # distributions with such requests
+    logging: int  # live distributions whose logs are read
+    without_logging: int  # live distributions with logging off or unknown (not measured)
+    days: int
+
+
+def http_requests_served(*, account_id: int | None = None, window: list[date] | None = None) -> HttpServed:
+    """ "HTTP requests still served" for the posture page: from real traffic, three queries whatever the
+    fleet's size. A request counts when it came over http or ws, was not redirected, and got an answer
+    that was not a refusal (4xx) or none (000)."""
+    window = window if window is not None else traffic_window()
+    live = Distribution.objects.filter(removed_at__isnull=True)
+    counts = TrafficCount.objects.filter(
+        day__in=window, protocol__in=["http", "ws"], redirected=False
+    ).exclude(status_class__in=["4xx", "000"])
+    if account_id is not None:
+        live, counts = live.filter(account_id=account_id), counts.filter(account_id=account_id)
+    served = counts.aggregate(requests=Sum("requests"), distributions=Count("distribution", distinct=True))
+    logging = live.aggregate(on=Count("pk", filter=Q(logging__Enabled=True)), all=Count("pk"))
+    return HttpServed(
+        served["requests"] or 0,
+        served["distributions"],
+        logging["on"],
+        logging["all"] - logging["on"],
+        len(window),
+    )

@@ -177,3 +177,19 @@ def test_the_monitor_that_never_follows_is_counted_as_never_https(written):
 
     java = TrafficCount.objects.filter(distribution=shop, user_agent_family="Java")
     assert set(java.values_list("protocol", flat=True)) == {"http"}
+
+
+def test_the_posture_page_shows_http_requests_still_served_from_real_traffic(written, client, vera):
+    shop = Distribution.objects.get(comment="shop (app)")
+    checkout = Distribution.objects.get(comment="checkout (app)")  # allow-all on its default behavior
+    day = _yesterday()
+    for distribution in (shop, checkout):
+        _ingest(distribution, day)
+    expected = sum(written[d.distribution_id].http_served[day.isoformat()] for d in (shop, checkout))
+    client.force_login(vera)
+
+    html = client.get("/posture/").content.decode()
+
+    assert expected > 0
+    assert f'id="stat-http-served">{expected:,}<' in html
+    assert 'id="stat-unmeasured">1 without logging (CloudFront.5): not measured' in html
