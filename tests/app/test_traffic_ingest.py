@@ -10,6 +10,7 @@ from devtools.demo import SANDBOX_ACCOUNTS
 from devtools.sandbox.access_logs import NEVER_FOLLOWS, write_access_logs
 from distributions.models import Distribution, TrafficClients, TrafficCount, TrafficIngest, TrafficPath
 from distributions.services import traffic
+from tests.api.conftest import distribution as distribution  # noqa: F401 (fixture)
 from tests.cloudfront.log_factories import line, log_file
 from tests.sandbox_fixtures import sandbox_client
 
@@ -183,8 +184,8 @@ def test_the_posture_page_shows_http_requests_still_served_from_real_traffic(wri
     shop = Distribution.objects.get(comment="shop (app)")
     checkout = Distribution.objects.get(comment="checkout (app)")  # allow-all on its default behavior
     day = _yesterday()
-    for distribution in (shop, checkout):
-        _ingest(distribution, day)
+    for logged in (shop, checkout):
+        _ingest(logged, day)
     expected = sum(written[d.distribution_id].http_served[day.isoformat()] for d in (shop, checkout))
     client.force_login(vera)
 
@@ -193,3 +194,45 @@ def test_the_posture_page_shows_http_requests_still_served_from_real_traffic(wri
     assert expected > 0
     assert f'id="stat-http-served">{expected:,}<' in html
     assert 'id="stat-unmeasured">1 without logging (CloudFront.5): not measured' in html
+
+
+class _GeneratedSource:
+    """A LogSource of `parts` files of `per_part` lines each, made as they are read (nothing kept)."""
+
+    def __init__(self, day, parts, per_part):
+        self.day, self.count, self.per_part = day, parts, per_part
+
+    def parts(self, day):
+        from distributions.services.log_sources import LogPart
+
+        return [LogPart(f"part-{n}", self.per_part * 60) for n in range(self.count)]
+
+    def lines(self, part):
+        from tests.cloudfront.log_factories import header
+
+        yield from header()
+        for n in range(self.per_part):
+            yield line(date=self.day.isoformat(), c_ip=f"192.0.2.{n % 200}", cs_uri_stem=f"/p/{n % 500}")
+
+
+def _peak_of_a_day(distribution, day, per_part):
+    import tracemalloc
+
+    (ingest,) = traffic.traffic_ingest_request(distribution=distribution, days=[day])
+    tracemalloc.start()
+    done = traffic.traffic_ingest_day(ingest_id=ingest.pk, source=_GeneratedSource(day, 10, per_part))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return done, peak
+
+
+def test_memory_stays_flat_with_ten_times_the_lines(distribution, settings):  # noqa: F811
+    settings.EDGEGUARD_TRAFFIC_MAX_LINES = 2_000
+    day = _yesterday()
+
+    small, small_peak = _peak_of_a_day(distribution, day, 2_000)
+    large, large_peak = _peak_of_a_day(distribution, day, 20_000)
+
+    assert (small.lines_read, large.lines_read) == (20_000, 200_000)
+    assert large.lines_counted <= 2_000 * 1.2 and large.sample_rate < 0.02
+    assert large_peak < small_peak * 1.5, (small_peak, large_peak)
