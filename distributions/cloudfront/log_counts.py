@@ -15,17 +15,16 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from distributions.cloudfront.access_logs import Entry
 from distributions.cloudfront.patterns import match_behavior
 
-_MATCH_CACHE_SIZE = 4096
+_MATCH_CACHE_SIZE = 65_536  # distinct paths a day; beyond, the cache starts again
 PLAIN_PROTOCOLS = ("http", "ws")
 
 
-@dataclass(frozen=True, slots=True)
-class CountKey:
+class CountKey(NamedTuple):
     """TrafficCount's key within one distribution-day."""
 
     path_pattern: str  # "": the default behavior
@@ -39,8 +38,7 @@ class CountKey:
     user_agent_family: str
 
 
-@dataclass(frozen=True, slots=True)
-class PathKey:
+class PathKey(NamedTuple):
     """TrafficPath's key within one distribution-day."""
 
     path_pattern: str
