@@ -22,6 +22,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from distributions.cloudfront.access_logs import Entry, LogParser, Skipped
@@ -45,6 +46,8 @@ _LATE_ENTRIES = timedelta(hours=24)
 # Progress is written after a file at most this often (and after the last): a row update per small file
 # would cost more than reading it.
 _PROGRESS_SECONDS = 1.0
+# A day running longer than this is taken to be a killed worker's, and may be read again.
+_STALE_RUN = timedelta(hours=1)
 Status = TrafficIngest.Status
 
 
@@ -71,11 +74,15 @@ def traffic_ingest_request(
             defaults={"account_id": distribution.account_id, "requested_at": now},
         )
         if not created:
-            moved = TrafficIngest.objects.filter(
-                pk=ingest.pk, status__in=[Status.DONE, Status.FAILED]
-            ).update(status=Status.QUEUED, requested_at=now, error="")
+            # Done, failed, or running for longer than a run takes (its worker was killed): queue it again.
+            again = Q(status__in=[Status.DONE, Status.FAILED]) | Q(
+                status=Status.RUNNING, started_at__lt=now - _STALE_RUN
+            )
+            moved = TrafficIngest.objects.filter(again, pk=ingest.pk).update(
+                status=Status.QUEUED, requested_at=now, error=""
+            )
             if not moved:
-                continue  # already queued or running
+                continue  # already queued, or being read
             ingest.refresh_from_db()
         requested.append(ingest)
         transaction.on_commit(partial(queue.traffic_day, ingest.pk))
@@ -125,7 +132,7 @@ def _claim(ingest_id: int) -> TrafficIngest | None:
     """Queued (or failed) -> running, compare-and-set: a duplicate message finds it taken and does nothing.
     A running row whose worker was killed is claimed again once it has run an hour."""
     now = timezone.now()
-    stale = now - timedelta(hours=1)
+    stale = now - _STALE_RUN
     claimed = (
         TrafficIngest.objects.filter(pk=ingest_id, status__in=[Status.QUEUED, Status.FAILED]).update(
             status=Status.RUNNING, started_at=now, finished_at=None, error=""

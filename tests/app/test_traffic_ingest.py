@@ -236,3 +236,21 @@ def test_memory_stays_flat_with_ten_times_the_lines(distribution, settings):  # 
     assert (small.lines_read, large.lines_read) == (20_000, 200_000)
     assert large.lines_counted <= 2_000 * 1.2 and large.sample_rate < 0.02
     assert large_peak < small_peak * 1.5, (small_peak, large_peak)
+
+
+def test_a_day_left_running_by_a_killed_worker_is_read_again(
+    distribution, django_capture_on_commit_callbacks
+):  # noqa: F811
+    Distribution.objects.filter(pk=distribution.pk).update(
+        logging={"Enabled": True, "Bucket": "logs", "Prefix": ""}
+    )
+    day = _yesterday()
+    (ingest,) = traffic.traffic_ingest_request(distribution=distribution, days=[day])
+    TrafficIngest.objects.filter(pk=ingest.pk).update(status="running", started_at=timezone.now())
+    assert traffic.traffic_ingest_request(distribution=distribution, days=[day]) == []  # still being read
+
+    TrafficIngest.objects.filter(pk=ingest.pk).update(started_at=timezone.now() - timedelta(hours=2))
+    with django_capture_on_commit_callbacks() as callbacks:
+        again = traffic.traffic_ingest_request(distribution=distribution, days=[day])
+
+    assert [i.status for i in again] == ["queued"] and len(callbacks) == 1
