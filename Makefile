@@ -75,6 +75,7 @@ bench: install
 	$(PY) bench/change_page_bench.py
 	@if [ -f bench/compliance_bench.py ]; then $(PY) bench/compliance_bench.py; fi
 	$(PY) bench/posture_bench.py
+	$(PY) bench/access_logs_bench.py
 
 clean:
 	rm -rf var/ $(VENV)

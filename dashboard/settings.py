@@ -259,11 +259,14 @@ LOGGING = {
     "loggers": {"botocore": {"level": "WARNING"}, "werkzeug": {"level": "WARNING"}},
 }
 
+from dashboard.traffic_settings import *  # noqa: F403,E402
+
 CELERY_BEAT_SCHEDULE = {
     "sync-all-accounts": {
         "task": "distributions.sync_all_accounts",
         "schedule": float(EDGEGUARD_SYNC_INTERVAL_SECONDS),
     },
+    **TRAFFIC_BEAT_SCHEDULE,  # noqa: F405
 }
 
 # The change workflow.

@@ -14,11 +14,9 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Literal, Protocol
 
 import boto3
@@ -39,14 +37,20 @@ from distributions.gateway_errors import StaleETag as StaleETag
 from distributions.gateway_errors import Throttled as Throttled
 from distributions.gateway_metrics import MetricsMixin
 
+# So are the shapes of what it returns.
+from distributions.gateway_types import CallLog as CallLog
+from distributions.gateway_types import CertificateInfo as CertificateInfo
+from distributions.gateway_types import LogObject as LogObject
+from distributions.gateway_types import OrganizationAccount as OrganizationAccount
+
 # ACM certificates for CloudFront live in us-east-1, whatever region the caller is in.
 CLOUDFRONT_CERTIFICATE_REGION = "us-east-1"
 ACM_KEY_TYPES = ["RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1"]
 _ASSUMED_ROLE_REFRESH_MARGIN_SECONDS = 300
 # The AWS services the gateway calls.
-AwsService = Literal["cloudfront", "acm", "sts", "organizations", "cloudwatch"]
+AwsService = Literal["cloudfront", "acm", "sts", "organizations", "cloudwatch", "s3"]
 # CloudFront and Organizations are global services answered from us-east-1; so are CloudFront's certificates
-# and its CloudWatch metrics.
+# and its CloudWatch metrics. S3 answers from any region for a bucket named by the logs' config.
 _US_EAST_1_SERVICES = ("cloudfront", "acm", "organizations", "cloudwatch")
 
 
@@ -55,41 +59,6 @@ class AccountLike(Protocol):
 
     role_arn: str
     external_id: str
-
-
-@dataclass
-class CallLog:
-    """Counts AWS calls per action (`cloudfront:ListDistributions`, ...), across every client it is given."""
-
-    counts: Counter[str] = field(default_factory=Counter)
-
-    def record(self, service: str, action: str) -> None:
-        self.counts[f"{service}:{action}"] += 1
-
-    def as_dict(self) -> dict[str, int]:
-        return dict(sorted(self.counts.items()))
-
-
-@dataclass(frozen=True)
-class CertificateInfo:
-    """An ACM certificate as CloudFront sees it."""
-
-    arn: str
-    domain_name: str
-    subject_alternative_names: tuple[str, ...]
-    status: str
-    not_after: datetime | None
-    in_use: bool
-
-
-@dataclass(frozen=True)
-class OrganizationAccount:
-    """An account of an AWS Organization as ListAccounts lists it; `status` is ACTIVE, SUSPENDED, ..."""
-
-    account_id: str
-    name: str
-    email: str
-    status: str
 
 
 def translate_error(error: Exception) -> GatewayError:
@@ -390,3 +359,42 @@ class CloudFrontGateway(MetricsMixin):
             token = page.get("NextToken") or ""
             if not token:
                 return accounts
+
+    # -- access logs (S3) -------------------------------------------------------------------
+
+    def log_objects(self, bucket: str, prefix: str) -> Iterator[LogObject]:
+        """The objects under `prefix` in the log bucket, one ListObjectsV2 page (up to 1,000) at a time."""
+        token = ""
+        while True:
+            kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
+            if token:
+                kwargs["ContinuationToken"] = token
+            page = self._bucket_call(bucket, "list_objects_v2", **kwargs)
+            yield from (LogObject(o["Key"], int(o.get("Size") or 0)) for o in page.get("Contents") or [])
+            token = page.get("NextContinuationToken") or ""
+            if not page.get("IsTruncated") or not token:
+                return
+
+    def log_object_chunks(self, bucket: str, key: str, *, chunk_size: int = 256 * 1024) -> Iterator[bytes]:
+        """One log object's bytes as they stream from GetObject (one chunk in memory at a time)."""
+        body = self._bucket_call(bucket, "get_object", Bucket=bucket, Key=key)["Body"]
+        try:
+            yield from body.iter_chunks(chunk_size)
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+            raise translate_error(error) from error
+        finally:
+            body.close()
+
+    def _bucket_call(self, bucket: str, method: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            return self._call("s3", method, **kwargs)
+        except AccessDenied as error:
+            error.hint = (
+                f"Allow s3:ListBucket on {bucket} and s3:GetObject on its log prefix to this account's role; "
+                "a bucket in another account also needs a bucket policy granting them to the role."
+            )
+            raise
+        except GatewayError as error:
+            if error.code == "NoSuchBucket":
+                raise NotFound(f"The log bucket {bucket} does not exist.", code=error.code) from error
+            raise

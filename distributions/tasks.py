@@ -12,6 +12,7 @@ from distributions.services import apply as apply_service
 from distributions.services import gates, progress, queue, schedule
 from distributions.services.posture import posture_reevaluate
 from distributions.services.sync import account_register_default, account_sync_in_turn
+from distributions.services.traffic import traffic_ingest_day, traffic_ingest_due
 
 # While EDGEGUARD_SYNC_CONCURRENCY accounts are syncing, another account's sync asks again this much later.
 SYNC_WAIT_SECONDS = 5.0
@@ -39,6 +40,19 @@ def sync_all_accounts() -> int:
     for pk in pks:
         sync_account.delay(pk)
     return len(pks)
+
+
+@shared_task(name="distributions.ingest_traffic_day")
+def ingest_traffic_day(ingest_id: int) -> str | None:
+    """Read one distribution-day of access logs into counts; returns its status (None: another has it)."""
+    ingest = traffic_ingest_day(ingest_id=ingest_id)
+    return ingest.status if ingest is not None else None
+
+
+@shared_task(name="distributions.ingest_traffic_due")
+def ingest_traffic_due() -> int:
+    """Queue the window's days still to read for every distribution with logging on (beat, daily)."""
+    return traffic_ingest_due()
 
 
 @shared_task(name="distributions.reevaluate_posture")

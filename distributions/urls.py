@@ -2,11 +2,21 @@
 
 from django.urls import path
 
-from distributions.views import accounts, audit, changes, edit, fleet, posture, revert, teams, waves
+from distributions.views import accounts, audit, changes, edit, fleet, posture, revert, teams, traffic, waves
 
 urlpatterns = [
     path("", fleet.distribution_list, name="distribution-list"),
     path("distributions/<str:distribution_id>/", fleet.distribution_detail, name="distribution-detail"),
+    path(
+        "distributions/<str:distribution_id>/traffic/",
+        traffic.distribution_traffic,
+        name="distribution-traffic",
+    ),
+    path(
+        "distributions/<str:distribution_id>/traffic/refresh/",
+        traffic.distribution_traffic_refresh,
+        name="distribution-traffic-refresh",
+    ),
     path("accounts/", fleet.account_list, name="account-list"),
     path("accounts/sync/", fleet.account_sync_now, name="account-sync-all"),
     path("accounts/<int:pk>/sync/", fleet.account_sync_now, name="account-sync"),

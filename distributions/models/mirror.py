@@ -92,6 +92,9 @@ class Distribution(models.Model):
     last_modified_time = models.DateTimeField(null=True, blank=True)
     config = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
     config_hash = models.CharField(max_length=64, blank=True)
+    # The config's `Logging` (Enabled, IncludeCookies, Bucket, Prefix), which summaries lack: read with
+    # GetDistributionConfig when the summary changes. None: not read yet (CloudFront.5 then gives no verdict).
+    logging = models.JSONField(null=True, blank=True)
     serves_http = models.BooleanField(default=False, db_index=True)
     uses_default_certificate = models.BooleanField(default=False, db_index=True)
     legacy_tls_policy = models.BooleanField(default=False, db_index=True)

@@ -127,6 +127,10 @@ class TrafficIngest(models.Model):
     bytes_read = models.PositiveBigIntegerField(default=0)
     lines_read = models.PositiveBigIntegerField(default=0)
     lines_counted = models.PositiveBigIntegerField(default=0)
+    # Lines and files not counted, by reason ("fewer values than the #Fields line names": 3, ...), so a page
+    # can say what was left out rather than show numbers silently short.
+    lines_skipped = models.PositiveBigIntegerField(default=0)
+    skipped = models.JSONField(default=dict)
     # 1.0 when every line was counted; below, counts are scaled up from an even sample and pages say so.
     sample_rate = models.FloatField(default=1.0)
     error = models.TextField(blank=True)

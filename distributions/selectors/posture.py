@@ -83,17 +83,37 @@ def https_history(*, account_id: int) -> dict[int, tuple[dict[str, datetime], da
 
 def posture_inputs(*, account_id: int) -> list[tuple[int, str, str, str]]:
     """(pk, distribution id, config hash, ACM certificate ARN) of each live distribution of the account:
-    enough to tell which ones changed, without loading a config."""
-    return list(
+    enough to tell which ones changed, without loading a config. The hash covers the summary and the
+    logging settings read beside it (services/logging_config.py)."""
+    rows = (
         Distribution.objects.filter(account_id=account_id, removed_at__isnull=True)
         .order_by("pk")
-        .values_list("pk", "distribution_id", "config_hash", "acm_certificate_arn")
+        .values_list("pk", "distribution_id", "config_hash", "acm_certificate_arn", "logging")
     )
+    return [
+        (
+            pk,
+            distribution_id,
+            config_hash if logging is None else f"{config_hash}:{_logging_key(logging)}",
+            arn,
+        )
+        for pk, distribution_id, config_hash, arn, logging in rows
+    ]
+
+
+def _logging_key(logging: dict) -> str:
+    return json.dumps(logging, sort_keys=True)
 
 
 def distribution_configs_by_pk(pks: Sequence[int]) -> dict[int, dict]:
-    """The mirrored config of each of these distributions, by primary key."""
-    return dict(Distribution.objects.filter(pk__in=pks).values_list("pk", "config"))
+    """The mirrored config of each of these distributions, by primary key, with its `Logging` once read
+    (summaries lack it; without it CloudFront.5 gives no verdict)."""
+    return {
+        pk: config if logging is None else {**config, "Logging": logging}
+        for pk, config, logging in Distribution.objects.filter(pk__in=pks).values_list(
+            "pk", "config", "logging"
+        )
+    }
 
 
 def stored_states(*, account_id: int) -> dict[int, str]:

@@ -96,3 +96,11 @@ def email_send(subject: str, body: str, recipients: list[str]) -> bool:
         return True
     notify.email_deliver(subject, body, recipients)
     return False
+
+
+def traffic_day(ingest_id: int) -> bool:
+    """Read one distribution-day of access logs (services/traffic.py); the daily beat queues it again if
+    this message is lost."""
+    from distributions import tasks
+
+    return _publish(tasks.ingest_traffic_day, ingest_id)

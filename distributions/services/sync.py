@@ -1,6 +1,8 @@
 """Sync: mirror each account's distributions and certificates from AWS into the database.
 
-Cost per account: ceil(N/100) ListDistributions calls, the ACM listing, and nothing per distribution.
+Cost per account: ceil(N/100) ListDistributions calls, the ACM listing, and one GetDistributionConfig per
+distribution whose summary changed (for its `Logging`, which summaries lack: services/logging_config.py);
+an unchanged one costs no call.
 Pages are stored as they arrive (a page in memory at a time, a few queries a page): a new distribution is
 inserted once, an unchanged one (same summary hash) is not written at all, so a steady-state sync of a large
 fleet is a handful of reads and no writes. A failing account records its error on its SyncRun and does not
@@ -24,6 +26,7 @@ from distributions import choices
 from distributions.cloudfront.summary import DistributionRecord, record_from_summary, summary_hash
 from distributions.gateway import CallLog, CertificateInfo, CloudFrontGateway, GatewayError
 from distributions.models import Account, CacheBehavior, Certificate, Distribution, Origin, SyncRun
+from distributions.services.logging_config import LoggingReader
 from distributions.services.posture import posture_refresh
 
 logger = logging.getLogger(__name__)
@@ -95,7 +98,12 @@ def account_sync(*, account: Account, trigger: str, gateway: CloudFrontGateway |
         if not account.account_id:
             account.account_id = gateway.caller_account_id()
             account.save(update_fields=["account_id"])
-        changed_ids = distributions_store(run=run, account=account, pages=gateway.distribution_pages())
+        changed_ids = distributions_store(
+            run=run,
+            account=account,
+            pages=gateway.distribution_pages(),
+            logging_reader=LoggingReader(gateway),
+        )
         certificates_store(account=account, certificates=gateway.list_certificates(), now=run.started_at)
         # Posture works out for itself which distributions' inputs changed (configs, the certificates they
         # use, their change history, the day, the controls), a superset of `changed_ids`.
@@ -117,11 +125,18 @@ def account_sync(*, account: Account, trigger: str, gateway: CloudFrontGateway |
     return run
 
 
-def distributions_store(*, run: SyncRun, account: Account, pages: Iterable[list[dict[str, Any]]]) -> set[str]:
+def distributions_store(
+    *,
+    run: SyncRun,
+    account: Account,
+    pages: Iterable[list[dict[str, Any]]],
+    logging_reader: LoggingReader | None = None,
+) -> set[str]:
     """Mirror the account's listing, page by page, and mark what it no longer lists as removed.
 
     Each page is compared with the mirror by summary hash before anything is built: an unchanged
-    distribution costs a hash and no write; a new one is inserted once, with its behaviors and origins.
+    distribution costs a hash and no write; a new one is inserted once, with its behaviors and origins (and
+    its logging settings, read by `logging_reader` for the new and changed ones, which summaries lack).
     Counts go on `run`. Returns the ids of the distributions created, changed or removed.
     """
     now = run.started_at
@@ -129,7 +144,7 @@ def distributions_store(*, run: SyncRun, account: Account, pages: Iterable[list[
     changed_ids: set[str] = set()
     for summaries in pages:
         seen.update(summary["Id"] for summary in summaries)
-        changed_ids |= _store_page(run, account, summaries, now)
+        changed_ids |= _store_page(run, account, summaries, now, logging_reader)
     active = set(
         Distribution.objects.filter(account=account, removed_at__isnull=True).values_list(
             "distribution_id", flat=True
@@ -143,23 +158,45 @@ def distributions_store(*, run: SyncRun, account: Account, pages: Iterable[list[
 
 
 @transaction.atomic
-def _store_page(run: SyncRun, account: Account, summaries: list[dict[str, Any]], now: datetime) -> set[str]:
+def _store_page(
+    run: SyncRun,
+    account: Account,
+    summaries: list[dict[str, Any]],
+    now: datetime,
+    logging_reader: LoggingReader | None = None,
+) -> set[str]:
     # One sync of an account at a time (beat, "Sync now" and a change's resync may overlap): the second
     # waits here for the first's page, then finds those rows unchanged.
     Account.objects.select_for_update().filter(pk=account.pk).first()
     known = {
-        distribution_id: (pk, owner, stored_hash, removed_at)
-        for distribution_id, pk, owner, stored_hash, removed_at in Distribution.objects.filter(
+        row[0]: row[1:]
+        for row in Distribution.objects.filter(
             distribution_id__in=[summary["Id"] for summary in summaries]
-        ).values_list("distribution_id", "pk", "account_id", "config_hash", "removed_at")
+        ).values_list(
+            "distribution_id",
+            "pk",
+            "account_id",
+            "config_hash",
+            "removed_at",
+            "logging",
+            "last_modified_time",
+        )
     }
-    _refuse_foreign(account, {d_id for d_id, (_, owner, _, _) in known.items() if owner != account.pk})
+    _refuse_foreign(account, {d_id for d_id, (_, owner, *_) in known.items() if owner != account.pk})
     changed: list[tuple[Distribution, DistributionRecord]] = []
+    unread: list[Distribution] = []
     for summary in summaries:
         hashed = summary_hash(summary)
         row = known.get(summary["Id"])
         if row is not None and row[2] == hashed and row[3] is None:
             run.unchanged_count += 1
+            # Logging is not in the summary: a config whose only change is its Logging moves only its
+            # LastModifiedTime (once deployed), and is read again for it.
+            modified = summary.get("LastModifiedTime")
+            if logging_reader is not None and (row[4] is None or row[5] != modified):
+                read = logging_reader.read(summary["Id"])
+                if read is not None:
+                    unread.append(Distribution(pk=row[0], logging=read, last_modified_time=modified))
             continue
         distribution = Distribution(account=account, distribution_id=summary["Id"])
         if row is None:
@@ -169,8 +206,11 @@ def _store_page(run: SyncRun, account: Account, summaries: list[dict[str, Any]],
             run.updated_count += 1
         record = record_from_summary(summary, hashed=hashed)
         record_apply(distribution, record, now)
+        read = logging_reader.read(summary["Id"]) if logging_reader is not None else None
+        distribution.logging = read if read is not None else (row[4] if row is not None else None)
         changed.append((distribution, record))
     records_save(changed)
+    Distribution.objects.bulk_update(unread, ["logging", "last_modified_time"])
     return {distribution.distribution_id for distribution, _ in changed}
 
 
@@ -200,6 +240,7 @@ _RECORD_FIELDS = [
     "aliases",
     "aliases_text",
     "behavior_count",
+    "logging",
     "last_synced_at",
     "removed_at",
 ]

@@ -24,6 +24,7 @@ from distributions.selectors.fleet import AccountStats
 from distributions.selectors.traffic import distribution_traffic
 from distributions.services import queue
 from distributions.views.common import filterset_read, requires
+from distributions.views.traffic import traffic_context
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -72,6 +73,7 @@ def distribution_detail(request: HttpRequest, distribution_id: str) -> HttpRespo
         request,
         "distributions/distribution_detail.html",
         {
+            **(traffic_context(request, distribution) if tab == "traffic" else {}),
             "distribution": distribution,
             "tab": tab,
             "tabs": DETAIL_TABS,

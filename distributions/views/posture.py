@@ -23,6 +23,7 @@ from distributions.selectors import fleet as fleet_selectors
 from distributions.selectors import posture as posture_selectors
 from distributions.selectors.changes import simulatable_changes
 from distributions.selectors.simulator import change_sample_urls, request_simulate
+from distributions.selectors.traffic_ingest import http_requests_served
 from distributions.services.guards import Actor
 from distributions.services.posture import posture_reevaluation_request
 from distributions.services.posture_fix import finding_fix, posture_fix_create
@@ -131,6 +132,7 @@ def posture_page(request: HttpRequest) -> HttpResponse:
             "controls": controls,
             "by_account": overview.by_account if not account else {},
             "distribution_count": overview.distribution_count,
+            "http_served": http_requests_served(user=user, account_id=account.pk if account else None),
             "failing_distributions": overview.failing_distributions,
             "finding_count": overview.finding_count,
             "page": page,

@@ -57,6 +57,15 @@ ENDPOINTS = [
     ("account-discover", "post", "/api/v1/accounts/discover/", {"account": "main"}, ADMIN),
     ("distributions", "get", "/api/v1/distributions/?serves_http=true", None, READ),
     ("distribution", "get", "/api/v1/distributions/{dist}/", None, READ),
+    ("traffic", "get", "/api/v1/distributions/{dist}/traffic/", None, READ),
+    # The world's distribution has no logging: a caller allowed to read logs hears why there are none.
+    (
+        "traffic-refresh",
+        "post",
+        "/api/v1/distributions/{dist}/traffic/refresh/",
+        None,
+        {**SYNC, "requester": 409, "approver": 409, "admin": 409},
+    ),
     ("certificates", "get", "/api/v1/certificates/", None, READ),
     ("certificate", "get", "/api/v1/certificates/{certificate}/", None, READ),
     ("sync-runs", "get", "/api/v1/sync-runs/", None, READ),

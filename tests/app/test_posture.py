@@ -53,7 +53,8 @@ def _evaluated_now() -> int:
     findings = 0
     for d in Distribution.objects.filter(removed_at__isnull=True):
         records = {r.arn: r for r in certificate_records(d.account_id)}
-        facts = DistributionFacts(d.distribution_id, d.config, records.get(d.acm_certificate_arn))
+        config = d.config if d.logging is None else {**d.config, "Logging": d.logging}
+        facts = DistributionFacts(d.distribution_id, config, records.get(d.acm_certificate_arn))
         findings += len(evaluate_distribution(facts, now=timezone.now()).findings)
     return findings
 
@@ -269,17 +270,21 @@ def test_it_re_evaluates_only_the_distributions_whose_inputs_changed(account, mo
     assert PostureState.objects.get(pk=other.pk).evaluated_at == other_evaluated_at
 
 
-def test_it_says_which_security_hub_controls_it_covers_and_gives_no_logging_verdict_without_logging(
-    client, vera, demo
-):
+def test_it_says_which_security_hub_controls_it_covers_and_judges_logging_from_the_config(client, vera, demo):
     client.force_login(vera)
     response = client.get("/posture/")
 
-    # Sync mirrors ListDistributions' summaries, which carry no Logging: no false CloudFront.5 failure.
+    # Summaries carry no Logging: sync reads it with GetDistributionConfig, and CloudFront.5 judges it.
     live = Distribution.objects.filter(removed_at__isnull=True)
     assert not any("Logging" in d.config for d in live)
+    logging_on = [d for d in live if d.logging["Enabled"]]
     row = _row(response, "CloudFront.5")
-    assert (row.distributions["fail"], row.distributions["not_applicable"]) == (0, live.count())
+    assert (row.distributions["pass"], row.distributions["fail"], row.distributions["not_applicable"]) == (
+        len(logging_on),
+        live.count() - len(logging_on),
+        0,
+    )
+    assert 0 < len(logging_on) < live.count()
     html = response.content.decode()
     assert 'data-security-hub-control="CloudFront.5" data-evaluated="yes"' in html
     assert 'data-security-hub-control="CloudFront.6" data-evaluated="no"' in html

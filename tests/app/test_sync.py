@@ -50,8 +50,11 @@ def test_it_pages_past_100_with_one_list_call_per_100(sandbox, account):
     assert run.status == "succeeded", run.error
     assert run.created_count == 250
     assert run.api_calls["cloudfront:ListDistributions"] == math.ceil(250 / 100)
-    assert not any(call.startswith("cloudfront:GetDistribution") for call in run.api_calls)
+    # Summaries lack Logging: one GetDistributionConfig per new distribution, none once it is unchanged.
+    assert run.api_calls["cloudfront:GetDistributionConfig"] == 250
     assert sandbox.calls().get("ListDistributions") == 3
+    again = account_sync(account=account, trigger="command")
+    assert not any(call.startswith("cloudfront:GetDistribution") for call in again.api_calls)
 
 
 def test_it_skips_unchanged_distributions_and_sees_out_of_band_edits(sandbox, account, cloudfront_client):
@@ -232,3 +235,42 @@ def test_at_most_the_configured_number_of_accounts_sync_at_once(sandbox, account
     cache.delete("edgeguard:sync-slot:1")
     assert account_sync_in_turn(account=account, trigger="schedule").status == "succeeded"
     assert cache.get("edgeguard:sync-slot:1") is None  # given back
+
+
+def test_it_reads_logging_settings_of_new_changed_and_unread_distributions_only(
+    sandbox, account, cloudfront_client
+):
+    ids = sandbox.seed_bulk(3)
+    account_sync(account=account, trigger="command")
+    assert all(d.logging == {**d.logging, "Enabled": False} for d in Distribution.objects.all())
+    config, etag = _config(cloudfront_client, ids[0])
+    config["Logging"] = {
+        "Enabled": True,
+        "IncludeCookies": False,
+        "Bucket": "logs.s3.amazonaws.com",
+        "Prefix": "cf/",
+    }
+    cloudfront_client.update_distribution(Id=ids[0], DistributionConfig=config, IfMatch=etag)
+    Distribution.objects.filter(distribution_id=ids[2]).update(logging=None)
+
+    run = account_sync(account=account, trigger="command")
+
+    assert run.api_calls["cloudfront:GetDistributionConfig"] == 2
+    changed = Distribution.objects.get(distribution_id=ids[0])
+    assert (changed.logging["Enabled"], changed.logging["Bucket"], changed.logging["Prefix"]) == (
+        True,
+        "logs.s3.amazonaws.com",
+        "cf/",
+    )
+    assert Distribution.objects.get(distribution_id=ids[2]).logging is not None
+
+
+def test_a_failing_logging_read_leaves_the_sync_whole_and_the_settings_unread(sandbox, account):
+    sandbox.seed_bulk(3)
+    sandbox.faults.fail_next("GetDistributionConfig", 5, "AccessDenied", status=403)
+
+    run = account_sync(account=account, trigger="command")
+
+    assert (run.status, run.created_count) == ("succeeded", 3)
+    assert run.api_calls["cloudfront:GetDistributionConfig"] == 1  # the first failure stops the reading
+    assert not Distribution.objects.filter(logging__isnull=False).exists()

@@ -19,6 +19,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from devtools.demo import demo_setup
+from distributions.services.traffic import traffic_ingest_due
 
 READY_TIMEOUT_SECONDS = 60
 # A crashed worker or web server is started again (the sandbox holds the demo state: its crash stops all),
@@ -64,6 +65,9 @@ class Command(BaseCommand):
             )
             users = demo_setup()
             call_command("sync_distributions", stdout=self.stdout, stderr=self.stderr)
+            # The sandbox wrote a week of access logs: the worker reads them as soon as it starts.
+            days = traffic_ingest_due()
+            self.stdout.write(f"Access logs: {days} distribution-days queued for reading")
             self._spawn(
                 "worker",
                 [
@@ -125,6 +129,8 @@ class Command(BaseCommand):
                 "demo",
                 "--deploy-seconds",
                 str(deploy_seconds),
+                "--access-logs-days",
+                "7",
             ],
             stdout=subprocess.PIPE,
             text=True,

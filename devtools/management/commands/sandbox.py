@@ -2,11 +2,14 @@
 
 import signal
 import threading
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from devtools.sandbox import SEEDS, SandboxServer
+from devtools.sandbox.access_logs import write_access_logs
+from devtools.sandbox.seed import DEMO_ACCOUNTS
 
 
 class Command(BaseCommand):
@@ -18,6 +21,12 @@ class Command(BaseCommand):
         parser.add_argument("--seed", choices=SEEDS, default="demo")
         parser.add_argument(
             "--deploy-seconds", type=float, default=5.0, help="how long changes stay InProgress"
+        )
+        parser.add_argument(
+            "--access-logs-days",
+            type=int,
+            default=0,
+            help="write this many days (before today) of standard access logs for the demo fleet to S3",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -31,6 +40,12 @@ class Command(BaseCommand):
             seed=options["seed"],
             deploy_seconds=options["deploy_seconds"],
         ).start()
+        if options["access_logs_days"] and server.seed == "demo":
+            written = write_access_logs(
+                today=datetime.now(UTC).date(), days=options["access_logs_days"], accounts=DEMO_ACCOUNTS
+            )
+            files = sum(w.files for w in written.values())
+            self.stdout.write(f"Access logs: {files} files for {len(written)} distributions in S3")
         try:
             self.stdout.write(_ready_line(server))
             self.stdout.flush()

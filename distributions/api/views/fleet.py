@@ -10,10 +10,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from distributions.api.serializers import fleet as s
+from distributions.api.serializers import traffic_ingest as traffic_s
 from distributions.filters import CertificateFilter, DistributionFilter, SyncRunFilter
 from distributions.models import CacheBehavior, Certificate, Distribution, Origin, SyncRun
 from distributions.selectors import fleet as selectors
+from distributions.selectors.traffic_ingest import traffic_status
 from distributions.services import queue
+from distributions.services.guards import Actor
+from distributions.services.traffic import traffic_refresh
 
 INT_ID = r"[0-9]{1,18}"
 
@@ -42,6 +46,31 @@ class DistributionViewSet(viewsets.ReadOnlyModelViewSet):
     def retrieve(self, request: Request, distribution_id: str) -> Response:
         distribution = selectors.distribution_get(user=request.user, distribution_id=distribution_id)
         return Response(self.get_serializer(distribution).data)
+
+    required_capabilities = {"traffic_refresh": "sync"}
+
+    @extend_schema(
+        responses={200: traffic_s.TrafficStatusSerializer},
+        description="The reading of the distribution's access logs, one row per day of the window "
+        "(EDGEGUARD_TRAFFIC_WINDOW_DAYS, newest first).",
+    )
+    @action(detail=True, methods=["get"])
+    def traffic(self, request: Request, distribution_id: str) -> Response:
+        distribution = self.get_object()
+        return Response(traffic_s.TrafficStatusSerializer(traffic_status(distribution=distribution)).data)
+
+    @extend_schema(
+        request=None,
+        responses={202: traffic_s.TrafficStatusSerializer},
+        description="Read the window's access logs now (one task per day; days already queued or being "
+        "read are left alone). 409 `logging_off` when the distribution has no standard logging.",
+    )
+    @action(detail=True, methods=["post"], url_path="traffic/refresh")
+    def traffic_refresh(self, request: Request, distribution_id: str) -> Response:
+        distribution = self.get_object()
+        traffic_refresh(actor=Actor.from_request(request), distribution=distribution)
+        body = traffic_s.TrafficStatusSerializer(traffic_status(distribution=distribution)).data
+        return Response(body, status=status.HTTP_202_ACCEPTED)
 
 
 class CertificateViewSet(viewsets.ReadOnlyModelViewSet):

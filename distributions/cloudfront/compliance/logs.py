@@ -4,8 +4,10 @@ Security Hub's CloudFront.5 checks the config's `Logging`: enabled, with a bucke
 bucket that CloudFront can write to (ACLs enabled), a choice Edgeguard cannot make and no edit kind writes,
 so its findings have no automatic fix.
 
-ListDistributions' summaries, which sync mirrors, carry no `Logging` (only GetDistributionConfig does): on a
-config without it the control gives no verdict (not applicable) rather than a false failure.
+ListDistributions' summaries carry no `Logging`: sync reads it with GetDistributionConfig for each
+distribution whose summary changed (services/logging_config.py) and posture adds it to the config. On a
+config without it (not read yet, or the read failed) the control gives no verdict (not applicable) rather
+than a false failure. Without logs Edgeguard cannot measure what a change would do to real traffic.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ class StandardLogging(Control):
             return
         why = "is enabled without a bucket" if logging.get("Enabled") else "is off"
         message = (
-            f"Standard logging {why}, so there is no record of the requests viewers make. Turn on standard "
-            "logging to an S3 bucket (name.s3.amazonaws.com, ACLs enabled) in the CloudFront console."
+            f"Standard logging {why}, so there is no record of the requests viewers make, and the impact of "
+            "a change on real traffic cannot be measured here. Turn on standard logging to an S3 bucket "
+            "(name.s3.amazonaws.com, ACLs enabled) in the CloudFront console."
         )
         yield DISTRIBUTION, "fail", message
