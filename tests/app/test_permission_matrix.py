@@ -77,6 +77,10 @@ CASES: dict[str, list[dict]] = {
         case(PROBE, "get", "/?account={account_name}"),
     ],
     "distribution-detail": [case(PROBE, "get", "/distributions/{dist}/")],
+    "distribution-traffic": [case(PROBE, "get", "/distributions/{dist}/traffic/")],
+    "distribution-traffic-refresh": [
+        case(PROBE, "post", "/distributions/{dist}/traffic/refresh/", capability="sync")
+    ],
     "behavior-edit": [case(PROBE, "get", "/distributions/{dist}/behaviors/edit/", capability="request")],
     "behaviors-reorder": [
         case(PROBE, "get", "/distributions/{dist}/behaviors/reorder/", capability="request")
@@ -197,6 +201,10 @@ CASES: dict[str, list[dict]] = {
         case(PROBE, "get", "/api/v1/distributions/?account={account_name}"),
     ],
     "api-distribution-detail": [case(PROBE, "get", "/api/v1/distributions/{dist}/")],
+    "api-distribution-traffic": [case(PROBE, "get", "/api/v1/distributions/{dist}/traffic/")],
+    "api-distribution-traffic-refresh": [
+        case(PROBE, "post", "/api/v1/distributions/{dist}/traffic/refresh/", capability="sync")
+    ],
     "api-certificate-list": [case(LIST, "get", "/api/v1/certificates/", shows="a_cert")],
     "api-certificate-detail": [case(PROBE, "get", "/api/v1/certificates/{cert}/")],
     "api-sync-run-list": [case(LIST, "get", "/api/v1/sync-runs/", shows="a_account")],
