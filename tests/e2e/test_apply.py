@@ -9,7 +9,7 @@ import pytest
 from devtools.sandbox.fleet import simple_config
 from distributions import choices, tasks
 from distributions.cloudfront.edits import Invalidate, SetViewerProtocolPolicy
-from distributions.models import Account, ChangeRequest, Distribution
+from distributions.models import Account, ChangeRequest, Distribution, SyncRun
 from distributions.services import changes, decisions
 from distributions.services.guards import Actor
 from distributions.services.sync import account_sync
@@ -84,9 +84,16 @@ def test_it_applies_deploys_and_invalidates_through_a_real_worker(live, workers,
     # The approval commits, then enqueues apply_change on the broker; the worker process does the rest.
     decisions.change_request_approve(actor=Actor(bob), change_request=change)
     change = wait_for_completed(change, workers)
+    # The finished change resyncs its account, which reads the Logging of each distribution it changed.
+    wait_until(
+        lambda: SyncRun.objects.filter(started_at__gte=change.finished_at, status="succeeded").exists(),
+        timeout=TIMEOUT_SECONDS,
+        interval=0.5,
+        what="the resync after the change",
+    )
 
     calls = live.calls()
-    assert calls["GetDistributionConfig"] == len(fleet)
+    assert calls["GetDistributionConfig"] == 2 * len(fleet)  # the apply's reads, then the resync's
     assert calls["UpdateDistribution"] == len(fleet)
     assert calls["CreateInvalidation"] == len(fleet)
     cloudfront = live.client()
