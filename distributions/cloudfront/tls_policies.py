@@ -17,17 +17,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-POLICIES = (
-    "SSLv3",
-    "TLSv1",
-    "TLSv1_2016",
-    "TLSv1.1_2016",
-    "TLSv1.2_2018",
-    "TLSv1.2_2019",
-    "TLSv1.2_2021",
-    "TLSv1.2_2025",
-    "TLSv1.3_2025",
-)
+from distributions.cloudfront.constants import MINIMUM_PROTOCOL_VERSIONS
+
+# Every security policy, oldest first: the same list validation and the controls use.
+POLICIES = MINIMUM_PROTOCOL_VERSIONS
 
 
 def _first(n: int) -> frozenset[str]:
