@@ -119,9 +119,9 @@ class Workers:
     approval to all-applied. Once a second it counts items showing a throttling error (users would see
     them on the change's page)."""
 
-    def __init__(self, change: ChangeRequest, concurrency: int = WORKER_CONCURRENCY) -> None:
+    def __init__(self, change: ChangeRequest, concurrency: int | None = None) -> None:
         self.change = change
-        self.concurrency = concurrency
+        self.concurrency = concurrency or WORKER_CONCURRENCY
         self.queue: list[tuple[float, int, int, int | None]] = []
         self.order = itertools.count()
         self.throttle_errors_seen: set[int] = set()
@@ -229,6 +229,8 @@ def change_run(sandbox, account: Account, requester: User, approver: User, ids: 
     return {
         "seconds": seconds,
         "cpu": cpu,
+        "approve_seconds": approve_seconds,
+        "approve_cpu": approve_cpu,
         "steps": steps,
         "calls": sandbox.calls(),
         "throttled": sandbox.faults.describe()["rejected"].get("UpdateDistribution", 0) - rejected_before,
@@ -272,7 +274,8 @@ def across_fleet(
     )
     print(
         f"      ({run['applied']} applied, {run['failed']} failed, {run['steps']} worker steps; "
-        f"the account's rate ended at {run['rate']:.1f}/s)"
+        f"the account's rate ended at {run['rate']:.1f}/s;"
+        f" the approval alone {run['approve_seconds']:.2f} s, {run['approve_cpu']:.2f} CPU s)"
     )
 
     if skip_throttled:
