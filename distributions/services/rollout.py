@@ -37,7 +37,8 @@ def item_may_advance(item: ChangeItem) -> bool:
 def wave_finished(change_request_id: int) -> bool:
     """If the change's current wave just finished, move it on; True when the change must now wait (for
     its gate, or for a person after a halt), so that `change_refresh` derives nothing more."""
-    wave = Wave.objects.filter(change_request_id=change_request_id, state=State.APPLYING).first()
+    applying = Wave.objects.filter(change_request_id=change_request_id, state=State.APPLYING)
+    wave = applying.only("pk", "index").first()  # once per item step: not its evidence's JSON
     if wave is None:
         return False
     items = ChangeItem.objects.filter(change_request_id=change_request_id, wave=wave.index)
