@@ -56,6 +56,8 @@ def test_fix_turns_logging_on_with_the_admins_bucket_through_approval_and_apply(
     change = decisions.change_request_approve(actor=Actor(bob), change_request=ChangeRequest.objects.get())
     change = run_worker(change)
     assert change.status == "completed"
+    # The worker keeps the config it wrote over: logs of the days before are matched on it.
+    assert all(item.applied_over["Logging"]["Enabled"] is False for item in change.items.all())
     for d in unlogged:
         live = cloudfront_client.get_distribution_config(Id=d.distribution_id)["DistributionConfig"]
         assert live["Logging"] == {
