@@ -112,3 +112,4 @@ def test_a_revert_leaves_logging_on_and_says_so():
     edit = SetLogging(bucket="logs")
     plan = plan_revert([edit], CONFIG, edit.apply(CONFIG))
     assert plan.edits == () and plan.left_alone[0].label == "Standard logging"
+    assert "was off before the change, which no edit writes back" in plan.left_alone[0].message

@@ -58,7 +58,7 @@ class StandardLogging(Control):
         why = "is enabled without a bucket" if logging.get("Enabled") else "is off"
         message = (
             f"Standard logging {why}, so there is no record of the requests viewers make, and the impact of "
-            "a change on real traffic cannot be measured here. Fix turns on standard logging to the S3 "
+            "a change on real traffic cannot be measured here. Turn on standard logging with Fix, to the S3 "
             "bucket you enter (name.s3.amazonaws.com, ACLs enabled, awslogsdelivery granted)."
         )
         yield DISTRIBUTION, "fail", message
