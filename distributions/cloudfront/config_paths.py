@@ -73,7 +73,16 @@ def format_value(value: Any) -> str:
         return ", ".join(str(v) for v in value) or "(none)"
     if isinstance(value, Mapping) and "source" in value:
         return _format_certificate(value)
+    if isinstance(value, Mapping) and "Bucket" in value:
+        return _format_logging(value)
     return str(value)
+
+
+def _format_logging(value: Mapping[str, Any]) -> str:
+    if not value.get("Enabled"):
+        return "off"
+    prefix = f", prefix {value['Prefix']}" if value.get("Prefix") else ""
+    return f"on, to {value.get('Bucket') or '(no bucket)'}{prefix}"
 
 
 def _format_certificate(value: Mapping[str, Any]) -> str:
@@ -94,6 +103,11 @@ _FIELD_LABELS = (
     (r"ViewerCertificate\.CloudFrontDefaultCertificate", "Uses the default *.cloudfront.net certificate"),
     (r"ViewerCertificate\.SSLSupportMethod", "SSL support method"),
     (r"ViewerCertificate\.MinimumProtocolVersion", "Security policy (minimum protocol version)"),
+    (r"Logging", "Standard logging"),
+    (r"Logging\.Enabled", "Standard logging on"),
+    (r"Logging\.Bucket", "Log bucket"),
+    (r"Logging\.Prefix", "Log prefix"),
+    (r"Logging\.IncludeCookies", "Cookies in the logs"),
     (re.escape(BEHAVIOR_ORDER_FIELD), "Order of cache behaviors"),
     (r"CacheBehaviors\[(.+)\]", "Cache behavior {0}"),
     (r"Origins\[(.+)\]", "Origin {0}"),

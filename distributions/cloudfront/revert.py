@@ -58,6 +58,8 @@ INVERSES: dict[type[Edit], Callable[[Any, Any], Edit | None]] = {
     SetViewerCertificate: lambda edit, value: SetViewerCertificate(**value) if value else None,
     ReorderBehaviors: lambda edit, value: dataclasses.replace(edit, path_patterns=tuple(value)),
 }
+# set_logging has none: no edit turns logging off (or back to another bucket), so a revert leaves it on and
+# says so (`_left_alone`).
 
 _GONE = object()
 
@@ -101,6 +103,11 @@ def _left_alone(edit: Edit, earlier: Any, now: Any, unwritable: bool) -> LeftAlo
     if now is _GONE:
         message = f"{label}: its target is gone since the change (it wrote {wrote}); nothing to give back"
         now = None
+    elif unwritable and earlier is not None and earlier != "":
+        message = (
+            f"{label} was {format_value(earlier)} before the change, which no edit writes back; "
+            f"it stays {wrote}"
+        )
     elif unwritable:
         message = f"{label} had no value before the change, so there is none to give back; it stays {wrote}"
     else:

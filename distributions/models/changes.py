@@ -84,7 +84,8 @@ class ChangeItem(models.Model):
 
     `base_config` is the config the edits were planned on (as mirrored at planning time) and `base_version`
     its version (the ETag when known, else the mirror's config hash). Applying re-reads the live config and
-    rebases the edits onto it.
+    rebases the edits onto it; `applied_over` keeps that live config when the apply wrote it (at
+    `applied_at`): the access logs of the days before are matched to behaviors on it (services/traffic.py).
     """
 
     change_request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="items")
@@ -111,6 +112,8 @@ class ChangeItem(models.Model):
     invalidation_reference = models.UUIDField(default=uuid.uuid4, editable=False)
     applied_etag = models.CharField(max_length=64, blank=True)
     wrote_update = models.BooleanField(default=False)
+    # The live config the UpdateDistribution replaced (null: nothing written, or applied before it was kept).
+    applied_over = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
     conflicts = models.JSONField(default=list, encoder=DjangoJSONEncoder)
     error_code = models.CharField(max_length=64, blank=True)
     error = models.TextField(blank=True)

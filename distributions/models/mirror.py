@@ -118,6 +118,12 @@ class Distribution(models.Model):
     def display_name(self) -> str:
         return self.aliases[0] if self.aliases else self.domain_name
 
+    @property
+    def config_with_logging(self) -> dict:
+        """The mirrored config with its `Logging` once read: what a change is planned on (set_logging
+        edits it; without it the plan says logging was not read yet)."""
+        return self.config if self.logging is None else {**self.config, "Logging": self.logging}
+
 
 class CacheBehavior(models.Model):
     """One cache behavior of a distribution, in CloudFront's evaluation order.

@@ -181,7 +181,7 @@ class DistributionTraffic:
 
 def distribution_traffic(*, distribution: Distribution) -> DistributionTraffic:
     """Readiness and TLS floor of one distribution from its counted traffic of the window."""
-    config = distribution.config
+    config = distribution.config_with_logging
     current = effective_policy(config)
     data = traffic_window(distribution_pks=[distribution.pk]).get(distribution.pk)
     if data is None or data.evidence is None:

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
@@ -107,3 +107,22 @@ def http_requests_served(
         logging["all"] - logging["on"],
         len(window),
     )
+
+
+def config_of_day(distribution: Distribution, day: date) -> dict:
+    """The config a day's access logs are matched to behaviors on: the one CloudFront served that day.
+
+    That is the config the first change written after the day ended replaced (`applied_over`, or the
+    config it was planned on for items applied before that was kept); with none, the current mirrored
+    config. A change written during the day counts the whole day under the config after it.
+    """
+    day_end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+    first = (
+        distribution.change_items.filter(wrote_update=True, applied_at__gte=day_end)
+        .order_by("applied_at", "pk")
+        .only("applied_over", "base_config")
+        .first()
+    )
+    if first is None:
+        return distribution.config
+    return first.applied_over or first.base_config

@@ -213,6 +213,7 @@ def _apply(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
             "deploy",
             applied_etag=etag,
             wrote_update=wrote,
+            applied_over=live if wrote else None,
             applied_at=timezone.now(),
             error="",
             error_code="",

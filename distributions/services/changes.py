@@ -206,7 +206,7 @@ def change_edits_add(
         item = ChangeItem(
             change_request=change_request,
             distribution=distribution,
-            base_config=distribution.config,
+            base_config=distribution.config_with_logging,
             base_version=distribution.config_hash,
         )
     certificates = certificate_records(distribution.account_id)

@@ -8,7 +8,7 @@ whether to drop viewers without SNI) are reported as not fixable, with what to d
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -73,8 +73,14 @@ def fix_description(fixed: Sequence[Finding], distributions: dict[str, Distribut
 
 
 @transaction.atomic
-def posture_fix_create(*, actor: Actor, finding_keys: Sequence[str]) -> FixResult:
-    """Open a draft change request with the edits that fix the selected findings, grouped by distribution."""
+def posture_fix_create(
+    *, actor: Actor, finding_keys: Sequence[str], inputs: Mapping[str, str] | None = None
+) -> FixResult:
+    """Open a draft change request with the edits that fix the selected findings, grouped by distribution.
+
+    `inputs` are what the admin entered for the controls that need it (CloudFront.5: the log bucket and
+    prefix); a finding whose control needs an input that is missing or wrong is skipped with the reason.
+    """
     selected = _selected(finding_keys, actor.user)
     distributions = Distribution.objects.select_related("account").in_bulk(
         {f.distribution_id for f in selected}, field_name="distribution_id"
@@ -82,7 +88,7 @@ def posture_fix_create(*, actor: Actor, finding_keys: Sequence[str]) -> FixResul
     planned: dict[str, list[Edit]] = {}
     fixed, skipped = [], []
     for finding in selected:
-        fix = finding_fix(finding, distributions[finding.distribution_id].config)
+        fix = finding_fix(finding, distributions[finding.distribution_id].config_with_logging, inputs)
         if fix.reason:
             skipped.append((finding, fix.reason))
             continue

@@ -65,7 +65,7 @@ def _plan(change_request: ChangeRequest) -> tuple[list[ChangeItem], dict]:
             message = f"{name} is gone from AWS: nothing to give back"
             notes["not_revertible"].append({"distribution": name, "message": message})
             continue
-        plan = plan_revert(item_edits(item), item.base_config, distribution.config)
+        plan = plan_revert(item_edits(item), item.base_config, distribution.config_with_logging)
         notes["left_alone"] += [_left_alone_note(name, kept) for kept in plan.left_alone]
         notes["not_revertible"] += [{"distribution": name, "message": text} for text in plan.not_revertible]
         if plan.edits:
@@ -75,7 +75,7 @@ def _plan(change_request: ChangeRequest) -> tuple[list[ChangeItem], dict]:
                     distribution=distribution,
                     edits=edits,
                     edit_kinds=edit_kinds_text(edits),
-                    base_config=distribution.config,
+                    base_config=distribution.config_with_logging,
                     base_version=distribution.config_hash,
                 )
             )

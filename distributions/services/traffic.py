@@ -31,7 +31,7 @@ from distributions.cloudfront.log_files import BadLogFile, LoggingSettings
 from distributions.errors import InvalidState
 from distributions.gateway import CloudFrontGateway, GatewayError
 from distributions.models import Distribution, TrafficClients, TrafficCount, TrafficIngest, TrafficPath
-from distributions.selectors.traffic_ingest import traffic_window
+from distributions.selectors.traffic_ingest import config_of_day, traffic_window
 from distributions.services import queue
 from distributions.services.guards import Actor, require
 from distributions.services.log_sources import LogPart, LogSource, S3LogSource
@@ -189,7 +189,8 @@ class _DayReader:
     def __init__(self, ingest: TrafficIngest, distribution: Distribution, source: LogSource) -> None:
         self.ingest = ingest
         self.source = source
-        self.counts = DayCounts(distribution.config, ingest.day)
+        # Matched on the config of that day: a change of path patterns since moves no old request.
+        self.counts = DayCounts(config_of_day(distribution, ingest.day), ingest.day)
         self.sampler = EvenSampler()
         self.skipped: Counter[str] = Counter()
         self.max_lines = settings.EDGEGUARD_TRAFFIC_MAX_LINES

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from distributions import forms
-from distributions.cloudfront.compliance import Finding
+from distributions.cloudfront.compliance import Finding, fix_inputs
 from distributions.cloudfront.compliance.scope import SECURITY_HUB_CONTROLS
 from distributions.errors import ServiceError
 from distributions.models import ChangeRequest, PostureFinding
@@ -90,7 +90,7 @@ def _finding_rows(stored: Sequence[PostureFinding]) -> list[FindingRow]:
         tab = TARGET_TABS.get(f.target.kind, "general")
         url = reverse("distribution-detail", args=[f.distribution_id]) + f"?tab={tab}"
         display_name, config = distributions[f.distribution_id]
-        reason = finding_fix(f, config).reason
+        reason = "" if fix_inputs(f.control_id) else finding_fix(f, config).reason
         rows.append(FindingRow(f, row.key, display_name, row.account.name, url, _target_label(f), reason))
     return rows
 
@@ -136,7 +136,9 @@ def posture_page(request: HttpRequest) -> HttpResponse:
             "failing_distributions": overview.failing_distributions,
             "finding_count": overview.finding_count,
             "page": page,
-            "rows": _finding_rows(list(page.object_list)),
+            "rows": (rows := _finding_rows(list(page.object_list))),
+            # CloudFront.5's Fix needs the bucket (and prefix) the logs go to: asked above the findings.
+            "asks_log_bucket": any("log_bucket" in fix_inputs(r.finding.control_id) for r in rows),
             "query": query,
             "evaluated_at": overview.evaluated_at,
             "stale": overview.stale,
@@ -160,7 +162,8 @@ def posture_fix(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Select at least one finding to fix.")
         return redirect(back)
     try:
-        result = posture_fix_create(actor=Actor.from_request(request), finding_keys=keys)
+        inputs = {name: request.POST.get(name, "")[:1024] for name in ("log_bucket", "log_prefix")}
+        result = posture_fix_create(actor=Actor.from_request(request), finding_keys=keys, inputs=inputs)
     except ServiceError as error:
         messages.error(request, error.message)
         return redirect(back)

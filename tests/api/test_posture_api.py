@@ -93,3 +93,27 @@ def test_it_refuses_someone_elses_change_request(as_vera, charlie, distribution)
 def test_it_requires_credentials(db):
     assert APIClient().get("/api/v1/findings/").status_code == 401
     assert APIClient().post("/api/v1/simulate/", {"url": "http://x/"}, format="json").status_code == 401
+
+
+def test_the_simulation_of_a_change_carries_its_impact_on_counted_traffic(as_alice, alice, distribution):
+    from datetime import date
+
+    from tests.factories import make_traffic
+
+    make_traffic(distribution, date(2026, 11, 30), requests=1_000, path="/")
+    change = changes.change_request_create(actor=Actor(alice), title="Redirect")
+    changes.change_edits_add(
+        actor=Actor(alice), change_request=change, distribution=distribution, edits=[edit_from_dict(REDIRECT)]
+    )
+    url = "http://www.x.test/"
+
+    body = as_alice.post("/api/v1/simulate/", {"url": url, "change_request": change.pk}, format="json").json()
+    plain = as_alice.post("/api/v1/simulate/", {"url": url}, format="json").json()
+
+    (default,) = [b for b in body["traffic"]["impact"]["behaviors"] if b["changes"]]
+    assert [c["sentence"] for c in default["changes"]] == ["1,000 HTTP GETs a day become 301s"]
+    assert body["traffic"]["evidence"]["days"] == 1 and plain["traffic"] is None
+    schema = as_alice.get("/api/schema/?format=json").json()["components"]["schemas"]
+    assert schema["SimulationResult"]["properties"]["traffic"]["allOf"][0]["$ref"].endswith(
+        "SimulatedTraffic"
+    )

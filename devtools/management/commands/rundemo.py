@@ -1,7 +1,8 @@
 """`manage.py rundemo`: the whole product on the embedded default, in one command (what `make run` runs).
 
 Starts the CloudFront sandbox seeded with the demo fleet, registers its accounts and the demo users, runs
-a first sync, then runs a Celery worker (with beat) and the web server until Ctrl-C, which stops them all.
+a first sync, opens the demo change and reads its distribution's logs (its review shows the impact), then
+runs a Celery worker (with beat) and the web server until Ctrl-C, which stops them all.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from devtools.demo import demo_setup
+from devtools.demo import demo_change_logs_read, demo_change_seed, demo_setup
 from distributions.services.traffic import traffic_ingest_due
 
 READY_TIMEOUT_SECONDS = 60
@@ -65,7 +66,14 @@ class Command(BaseCommand):
             )
             users = demo_setup()
             call_command("sync_distributions", stdout=self.stdout, stderr=self.stderr)
-            # The sandbox wrote a week of access logs: the worker reads them as soon as it starts.
+            # A change awaiting approval whose review shows its impact at once: its distribution's logs are
+            # read here; the sandbox wrote a week of them, and the worker reads the rest when it starts.
+            change = demo_change_seed()
+            if change is not None:
+                self.stdout.write(f"Demo change #{change.pk} awaits approval: /changes/{change.pk}/")
+            self.stdout.write(
+                f"Access logs: {demo_change_logs_read()} distribution-days read for the demo change"
+            )
             days = traffic_ingest_due()
             self.stdout.write(f"Access logs: {days} distribution-days queued for reading")
             self._spawn(

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from distributions.api.serializers.traffic import EvidenceSerializer, ImpactSerializer, TlsChangeSerializer
 from distributions.cloudfront.constants import METHODS
 from distributions.cloudfront.simulate import VIEWER_HTTP_VERSIONS
 from distributions.selectors.changes import simulatable_changes
@@ -80,6 +81,17 @@ class SimulationSerializer(serializers.Serializer):
     billing_note = serializers.CharField(allow_null=True)
 
 
+class SimulatedTrafficSerializer(serializers.Serializer):
+    """The chosen change's impact on all counted traffic of the distribution (as the simulator page shows it,
+    and as GET /api/v1/change-requests/{id}/impact/ gives it per distribution)."""
+
+    evidence = EvidenceSerializer(allow_null=True)
+    impact = ImpactSerializer(allow_null=True)
+    note = serializers.CharField(help_text="Why there is no impact: logging off, logs not read yet, ...")
+    tls_before = serializers.CharField(help_text="The policy today, if the change moves it.")
+    tls = TlsChangeSerializer(allow_null=True, help_text="When the change moves the security policy.")
+
+
 class SimulationResultSerializer(serializers.Serializer):
     distribution = serializers.CharField(source="distribution.distribution_id")
     account = serializers.CharField(source="distribution.account.name")
@@ -89,3 +101,8 @@ class SimulationResultSerializer(serializers.Serializer):
     change_request = serializers.IntegerField(source="change_request.pk", allow_null=True)
     changed = serializers.BooleanField(help_text="Whether the change alters what the viewer gets.")
     note = serializers.CharField(source="change_note", allow_blank=True)
+    traffic = SimulatedTrafficSerializer(
+        allow_null=True,
+        help_text="With `change_request` touching this distribution: the change's impact on every counted "
+        "request to it (from its access logs), not only this one; null otherwise.",
+    )

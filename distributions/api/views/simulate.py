@@ -25,7 +25,8 @@ class SimulateViewSet(viewsets.GenericViewSet):
         responses={200: SimulationResultSerializer, **error_responses(400)},
         description="Find the distribution serving the URL's host (its cloudfront.net domain or an alias), "
         "the behavior matching the path and why, the response (served, 301 with Location, 307, 403), the "
-        "origin fetch and the TLS side; with `change_request`, also after that change.",
+        "origin fetch and the TLS side; with `change_request`, also after that change, and `traffic`: that "
+        "change's impact on all the distribution's counted traffic (as the simulator page shows it).",
     )
     def create(self, request: Request) -> Response:
         serializer = SimulateRequestSerializer(data=request.data, context={"request": request})

@@ -157,9 +157,17 @@ class Control(ABC):
     def check(self, ctx: Context) -> Check:
         """Yield (target, status, message) for every target the control concerns."""
 
+    # The names of what an admin enters for the fix (e.g. the log bucket): a control that declares some
+    # writes `fix_with`, and its findings are offered a Fix with those fields on the posture page.
+    fix_inputs: ClassVar[tuple[str, ...]] = ()
+
     def fix(self, finding: Finding, config: Config) -> Fix:
         """The edits that fix this finding on this config and nothing else; or why it needs a person."""
         return Fix(reason=self.needs_a_person)
+
+    def fix_with(self, finding: Finding, config: Config, inputs: Mapping[str, str]) -> Fix:
+        """`fix`, given what the admin entered for `fix_inputs` (ignored by controls that declare none)."""
+        return self.fix(finding, config)
 
     def __repr__(self) -> str:
         return f"<Control {self.id}>"
@@ -196,10 +204,21 @@ def registered(cls: type[Control]) -> Iterator[Control]:
         del CONTROLS[cls.id]
 
 
-def finding_fix(finding: Finding, config: Config) -> Fix:
-    """The edits that fix this finding on this config and nothing else; or why it needs a person."""
+def finding_fix(finding: Finding, config: Config, inputs: Mapping[str, str] | None = None) -> Fix:
+    """The edits that fix this finding on this config and nothing else; or why it needs a person.
+
+    `inputs` are what the admin entered for the control's `fix_inputs` (none: the fix says what to enter).
+    """
     control = CONTROLS.get(finding.control_id)
-    return control.fix(finding, config) if control else Fix(reason=Control.needs_a_person)
+    if control is None:
+        return Fix(reason=Control.needs_a_person)
+    return control.fix_with(finding, config, inputs or {})
+
+
+def fix_inputs(control_id: str) -> tuple[str, ...]:
+    """What an admin enters to fix this control's findings (empty: the fix needs no input, or a person)."""
+    control = CONTROLS.get(control_id)
+    return control.fix_inputs if control else ()
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ SECURITY_HUB_CONTROLS = (
         "CloudFront distributions should have logging enabled",
         True,
         "Standard logging to a bucket, where the config read holds Logging (ListDistributions' summaries "
-        "do not); no automatic Fix, since a person must choose the bucket.",
+        "do not); Fix sets it to the bucket the admin enters.",
     ),
     SecurityHubControl(
         "CloudFront.6",

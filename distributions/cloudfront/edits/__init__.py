@@ -24,6 +24,7 @@ from distributions.cloudfront.edits.viewer_certificate import (
 )
 from distributions.cloudfront.edits.reorder_behaviors import ReorderBehaviors
 from distributions.cloudfront.edits.invalidate import Invalidate
+from distributions.cloudfront.edits.logging import SetLogging
 
 # isort: on
 
@@ -34,6 +35,7 @@ __all__ = [
     "EditFormatError",
     "Invalidate",
     "ReorderBehaviors",
+    "SetLogging",
     "SetOriginProtocolPolicy",
     "SetOriginSslProtocols",
     "SetViewerCertificate",
