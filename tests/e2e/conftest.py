@@ -87,7 +87,7 @@ def live(
     """A running worker and an empty sandbox fleet; this process's boto3 pointed at the sandbox process.
 
     At teardown it waits for the account resyncs the test's finished changes asked for (see
-    `_wait_for_resyncs`) before `transactional_db` empties the tables."""
+    `wait_for_resyncs`) before `transactional_db` empties the tables."""
     harness.control(sandbox_endpoint, "POST", "reset", {"seed": "none"})
     harness.control(sandbox_endpoint, "POST", "deploy-seconds", {"seconds": harness.DEPLOY_SECONDS})
     for name in harness.NOT_INHERITED:
@@ -99,14 +99,14 @@ def live(
     assert celery_app.conf.broker_url == settings.CELERY_BROKER_URL
     workers.ensure()
     yield LiveSandbox(sandbox_endpoint)
-    _wait_for_resyncs(workers)
+    wait_for_resyncs(workers)
 
 
 # A resync of a fleet of 20 takes well under a second; on a loaded machine the worker may start it late.
 RESYNC_TIMEOUT_SECONDS = 60
 
 
-def _wait_for_resyncs(workers: Workers) -> None:
+def wait_for_resyncs(workers: Workers) -> None:
     """Wait until the worker has run, to the end, every resync a finished or aborted change asked for.
 
     A change that ends having written asks the worker (on commit) to resync its accounts. A resync still
