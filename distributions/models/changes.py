@@ -64,6 +64,11 @@ class ChangeRequest(models.Model):
     def is_active(self) -> bool:
         return self.status in choices.CHANGE_ACTIVE
 
+    @property
+    def is_live(self) -> bool:
+        """The change page follows it live: in flight, held (paused, halted), or waiting for its window."""
+        return self.is_active or self.status == choices.ChangeStatus.SCHEDULED
+
 
 class ChangeItemQuerySet(ViaDistributionQuerySet):
     def with_edit_kind(self, *kinds: str) -> "ChangeItemQuerySet":

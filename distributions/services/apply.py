@@ -62,7 +62,7 @@ from distributions.services.progress import (
     scheduled,
     step_fields,
 )
-from distributions.services.rollout import item_may_advance
+from distributions.services.rollout import item_abort_waiting, item_may_advance
 from distributions.services.waves import items_schedule, waves_plan
 
 logger = logging.getLogger(__name__)
@@ -124,6 +124,10 @@ def item_advance(
     `step` is the chain number the message carries (None: whatever chain is live, for inline callers).
     """
     item = lease_candidate(item_id, ACTIVE_ITEM, step)
+    if item is not None and item.change_request.status == Status.ABORTED and item.status == Item.APPLYING:
+        # Aborted while its call was in flight, and sent back to retry: it never wrote, so it never will.
+        item_abort_waiting(ChangeItem.objects.filter(pk=item.pk))
+        return DONE
     if item is None or not item_may_advance(item):
         return DONE  # gone, leased, stale, or held by a pause, a halt or an abort
     if item.status in (Item.PENDING, Item.APPLYING):

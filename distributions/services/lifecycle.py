@@ -75,7 +75,8 @@ ITEM_TRANSITIONS: Mapping[str, Transition] = {
     "cancel": _move([Item.PENDING, Item.COMPLETED], Item.CANCELLED),
     "retry": _move([Item.FAILED, Item.CONFLICT], Item.PENDING),
     # An aborted rollout never writes the distributions it had not reached; the others stay as they are.
-    "abort": _move([Item.PENDING], Item.CANCELLED),
+    # An applying item may be aborted only while unleased (waiting to retry a call that did not write).
+    "abort": _move([Item.PENDING, Item.APPLYING], Item.CANCELLED),
 }
 
 

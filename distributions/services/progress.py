@@ -217,7 +217,9 @@ def stuck_work(*, now: datetime | None = None) -> tuple[list[int], list[int]]:
             Q(next_check_at__lt=stale) | Q(next_check_at__isnull=True, updated_at__lt=stale),
             Q(change_request__status__in=[Status.APPLYING, Status.DEPLOYING], status__in=ACTIVE_ITEM)
             # A paused, halted or aborted rollout still follows what it wrote to Deployed (rollout.py).
-            | Q(change_request__status__in=HELD, status__in=WRITTEN),
+            | Q(change_request__status__in=HELD, status__in=WRITTEN)
+            # An aborted change's item sent back to retry after the abort: its step cancels it.
+            | Q(change_request__status=Status.ABORTED, status=Item.APPLYING),
         ).values_list("pk", flat=True)
     )
     return changes, items

@@ -21,6 +21,7 @@ from distributions.selectors.changes import item_edits
 from distributions.selectors.revert import live_revert, written_items
 from distributions.services.audit import audit_record
 from distributions.services.guards import Actor, require
+from distributions.services.waves import change_request_abort
 
 Status = choices.ChangeStatus
 
@@ -87,11 +88,16 @@ def change_request_revert(*, actor: Actor, change_request: ChangeRequest) -> Cha
     """Plan the revert of an ended change as a new draft change, linked to it; returns the revert.
 
     Invalid (nothing_to_revert) when every field it wrote holds another value now, or it wrote nothing.
+    A halted rollout is aborted first (its waves not reached yet are never written), in this transaction.
     """
     require(actor, "request", "plan reverts")
     original = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
     _check_revertible(original)
     items, notes = _plan(original)
+    if items and original.status == Status.HALTED:
+        # A halted rollout is still open (a resume would write its next wave over the revert): planning
+        # its revert ends it, as an abort by the same person, audited as such.
+        original = change_request_abort(actor=actor, change_request=original)
     if not items:
         reasons = [note["message"] for note in notes["left_alone"] + notes["not_revertible"]]
         # The plan reads the mirror: a fleet not synced since the change would look changed by somebody.

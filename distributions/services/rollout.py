@@ -9,6 +9,7 @@ Called by services/progress.py's `change_refresh`, under the change's row lock.
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from distributions import choices, notify
@@ -16,7 +17,7 @@ from distributions.models import ChangeItem, ChangeRequest, Wave
 from distributions.selectors.waves import gate_settings
 from distributions.services import queue
 from distributions.services.audit import audit_record
-from distributions.services.lifecycle import change_request_move
+from distributions.services.lifecycle import change_request_move, items_move
 
 Item = choices.ItemStatus
 Status = choices.ChangeStatus
@@ -32,6 +33,29 @@ def item_may_advance(item: ChangeItem) -> bool:
     if status in (Status.APPLYING, Status.DEPLOYING):
         return True
     return status in HELD and item.status in WRITTEN
+
+
+# What an aborted item that was waiting to retry its write says: its last attempt wrote nothing to CloudFront
+# (throttled, a stale ETag), or got no answer (an endpoint error): then the live configuration tells.
+ABORTED_WAITING = "Aborted while waiting to retry ({code}): never written."
+ABORTED_UNANSWERED = (
+    "Aborted while waiting to retry: its last call got no answer ({code}); check its live configuration."
+)
+
+
+def item_abort_waiting(items: QuerySet[ChangeItem]) -> int:
+    """Cancel the aborted change's items waiting (unleased) to retry their write; returns how many.
+
+    An item whose call is in flight (leased) is left to finish: written, it is followed to Deployed; sent
+    back to wait, the sweeper restarts its chain and the step lands here.
+    """
+    count = 0
+    unleased = Q(lease_until__isnull=True) | Q(lease_until__lt=timezone.now())
+    waiting = items.filter(unleased, status=Item.APPLYING, applied_at__isnull=True)
+    for code in set(waiting.values_list("error_code", flat=True)):
+        text = ABORTED_UNANSWERED if code == "EndpointUnavailable" else ABORTED_WAITING
+        count += items_move(waiting.filter(error_code=code), "abort", error=text.format(code=code or "none"))
+    return count
 
 
 def wave_finished(change_request_id: int) -> bool:

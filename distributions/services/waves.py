@@ -29,6 +29,7 @@ from distributions.services.audit import audit_record
 from distributions.services.guards import Actor, lock_owned
 from distributions.services.lifecycle import change_request_move, items_move
 from distributions.services.progress import change_refresh, parked_countdown, schedule_steps
+from distributions.services.rollout import item_abort_waiting
 
 Item = choices.ItemStatus
 Status = choices.ChangeStatus
@@ -216,7 +217,8 @@ def change_request_abort(*, actor: Actor, change_request: ChangeRequest) -> Chan
     change to undo them); the distributions not reached yet are never written."""
     change_request = _operator(actor, change_request, "abort")
     change_request_move(change_request, "abort", finished_at=timezone.now())
-    not_written = items_move(change_request.items.all(), "abort")
+    not_written = items_move(change_request.items.filter(status=Item.PENDING), "abort")
+    not_written += item_abort_waiting(change_request.items.all())
     open_waves = change_request.waves.filter(state__in=choices.WAVE_OPEN)
     open_waves.filter(state=State.PENDING).update(state=State.NOT_STARTED)
     open_waves.exclude(state=State.PENDING).update(state=State.ABORTED)

@@ -102,7 +102,14 @@ PROGRESS_OVERLAP = timedelta(seconds=5)
 
 def _progress_context(change: ChangeRequest, grouping: str, page_number: int, total: int) -> dict:
     since = timezone.now() - PROGRESS_OVERLAP
-    query = urlencode({"group": grouping, "page": page_number, "since": int(since.timestamp() * 1_000_000)})
+    query = urlencode(
+        {
+            "group": grouping,
+            "page": page_number,
+            "since": int(since.timestamp() * 1_000_000),
+            "shown": change.status,
+        }
+    )
     return {
         "progress_query": query,
         "status_counts": item_status_counts(change),
@@ -185,8 +192,11 @@ def change_progress(request: HttpRequest, pk: int) -> HttpResponse:
     context = _context(request, change)
     context.update({"moved": moved, **_progress_context(change, grouping, page.number, page.paginator.count)})
     response = render(request, "changes/_progress_poll.html", context)
-    if request.headers.get("HX-Request") and not change.is_active:
-        # The change just finished while the page polled: reload it whole (history, approvals, actions).
+    scheduled = choices.ChangeStatus.SCHEDULED
+    started = request.GET.get("shown") == scheduled and change.status != scheduled
+    if request.headers.get("HX-Request") and (started or not change.is_live):
+        # The change just finished, or beat just started it (its window form goes), while the page polled:
+        # reload it whole (history, approvals, actions).
         response["HX-Refresh"] = "true"
     return response
 

@@ -48,7 +48,7 @@ ITEM_MOVES = {
     "fail": ({"applying", "deploying", "invalidating"}, "failed"),
     "cancel": ({"pending", "completed"}, "cancelled"),
     "retry": ({"failed", "conflict"}, "pending"),
-    "abort": ({"pending"}, "cancelled"),
+    "abort": ({"pending", "applying"}, "cancelled"),  # applying: only unleased (services/rollout.py)
 }
 
 

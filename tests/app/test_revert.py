@@ -161,3 +161,24 @@ def test_an_emergency_revert_needs_one_approval(fleet, alice, bob, charlie, sett
     decisions.change_request_submit(actor=Actor(alice), change_request=planned, checklist=CHECKED)
     decisions.change_request_approve(actor=Actor(bob), change_request=planned)
     assert ChangeRequest.objects.get(pk=planned.pk).status == "approved"
+
+
+def test_planning_the_revert_of_a_halted_rollout_aborts_it_first(fleet, alice, bob):
+    from distributions.models import ChangeItem
+
+    change = completed(alice, bob, fleet[0], REDIRECT)
+    account_sync(account=fleet[0].account, trigger="command")
+    not_reached = ChangeItem.objects.create(
+        change_request=change, distribution=fleet[1], base_config=fleet[1].config, base_version="v", wave=1
+    )
+    ChangeRequest.objects.filter(pk=change.pk).update(status="halted", finished_at=None)
+
+    planned = revert.change_request_revert(actor=Actor(alice), change_request=change)
+
+    change.refresh_from_db()
+    assert change.status == "aborted"  # a resume can no longer write the next wave over the revert
+    aborted = change.events.get(action="change.aborted")
+    assert (aborted.data["written"], aborted.data["not_written"]) == (1, 1)
+    not_reached.refresh_from_db()
+    assert not_reached.status != "pending"
+    assert list(planned.items.values_list("distribution", flat=True)) == [fleet[0].pk]

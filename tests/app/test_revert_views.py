@@ -35,6 +35,8 @@ def test_the_revert_page_shows_fields_restored_and_left_alone(client, fleet, ali
     page = client.get(response.url)
     body = page.content.decode()
     assert f'Reverts <a href="/changes/{other.pk}/">#{other.pk}</a>' in body
+    assert f"This revert is a draft: Edgeguard planned its edits from what #{other.pk} wrote" in body
+    assert "Add edits from any distribution's tabs" not in body
     assert [c.label for r in page.context["reviews"] for c in r.changes] == [
         "Viewer protocol policy of the default behavior (*)"
     ]

@@ -255,3 +255,43 @@ def test_the_sweeper_checks_a_gate_whose_message_was_lost(sandbox, fleet, alice,
     assert gates.gates_overdue() == []
     change.waves.filter(pk=wave.pk).update(deployed_at=timezone.now() - timedelta(hours=1))
     assert gates.gates_overdue() == [wave.pk]
+
+
+def test_abort_settles_an_item_waiting_to_retry_and_the_sweeper_one_whose_call_was_in_flight(
+    sandbox, fleet, alice, bob
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from distributions.models import ChangeItem
+    from distributions.services.progress import stuck_work
+
+    change = approved_rollout(alice, bob, fleet[:3], "rest")
+    apply.change_apply_start(change_request_id=change.pk)
+    waiting, in_flight, _pending = change.items.order_by("pk")
+    # One waits (unleased) to retry a throttled write; another's call is in flight (leased).
+    ChangeItem.objects.filter(pk=waiting.pk).update(status="applying", error_code="Throttling")
+    lease = timezone.now() + timedelta(seconds=30)
+    ChangeItem.objects.filter(pk=in_flight.pk).update(status="applying", lease_until=lease)
+
+    waves.change_request_abort(actor=Actor(alice), change_request=change)
+
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.error) == (
+        "cancelled",
+        "Aborted while waiting to retry (Throttling): never written.",
+    )
+    assert change.events.get(action="change.aborted").data["not_written"] == 2
+    in_flight.refresh_from_db()
+    assert in_flight.status == "applying"  # its call may still write: left to finish
+    # The call came back throttled: the item waits again, unleased, past the stuck threshold.
+    old = timezone.now() - timedelta(hours=1)
+    ChangeItem.objects.filter(pk=in_flight.pk).update(
+        lease_until=None, next_check_at=old, error_code="Throttling"
+    )
+    assert in_flight.pk in stuck_work()[1]
+    apply.item_advance(item_id=in_flight.pk)
+    in_flight.refresh_from_db()
+    assert in_flight.status == "cancelled"
+    assert in_flight.pk not in stuck_work()[1]

@@ -112,3 +112,24 @@ def test_a_nul_byte_in_the_rollout_is_a_clear_400(client, alice):
     client.force_login(alice)
     assert client.post(f"/changes/{change.pk}/rollout/", {"waves": "1\x00"}).status_code == 400
     assert not Rollout.objects.filter(change_request=change).exists()
+
+
+def test_a_scheduled_change_page_follows_beat_starting_it(client, bob, account):
+    change = ChangeRequest.objects.create(title="In the window", requester=bob, status="scheduled")
+    client.force_login(bob)
+    page = client.get(f"/changes/{change.pk}/").content.decode()
+    assert f'hx-get="/changes/{change.pk}/progress/?' in page and "updates live" in page
+
+    waiting = client.get(f"/changes/{change.pk}/progress/?shown=scheduled", HTTP_HX_REQUEST="true")
+    assert "HX-Refresh" not in waiting
+    ChangeRequest.objects.filter(pk=change.pk).update(status="applying")  # beat started it
+    started = client.get(f"/changes/{change.pk}/progress/?shown=scheduled", HTTP_HX_REQUEST="true")
+    assert started["HX-Refresh"] == "true"  # the window form goes: the whole page reloads
+    moving = client.get(f"/changes/{change.pk}/progress/?shown=applying", HTTP_HX_REQUEST="true")
+    assert "HX-Refresh" not in moving
+
+
+def test_a_halted_change_page_keeps_polling(client, bob, halted):
+    client.force_login(bob)
+    page = client.get(f"/changes/{halted.pk}/").content.decode()
+    assert f'hx-get="/changes/{halted.pk}/progress/?' in page

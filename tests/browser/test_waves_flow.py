@@ -35,6 +35,7 @@ def test_the_waves_move_live_and_the_halt_shows_its_evidence(new_page, sandbox, 
     advance(run_gate(change))  # the first wave passes; the second is written and watched
     page.wait_for_selector('#waves tr[data-wave="1"][data-state="passed"]')
     page.wait_for_selector('#waves tr[data-wave="2"][data-state="watching"]')
+    screenshot(page, "waves-live")
 
     run_gate(change)  # the second wave's 4xx rate rose
     evidence = page.wait_for_selector("#halt-evidence")

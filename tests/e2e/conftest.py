@@ -19,6 +19,8 @@ from django.conf import settings
 from django.db import connection
 
 from dashboard.celery import app as celery_app
+from distributions import choices
+from distributions.models import ChangeItem, SyncRun
 from tests.e2e import harness
 from tests.e2e.harness import LiveSandbox, ServiceProcess, Workers
 
@@ -81,8 +83,11 @@ def workers(e2e_log_dir: Path, worker_environment: dict[str, str]) -> Iterator[W
 @pytest.fixture
 def live(
     sandbox_endpoint: str, workers: Workers, transactional_db: None, monkeypatch: pytest.MonkeyPatch
-) -> LiveSandbox:
-    """A running worker and an empty sandbox fleet; this process's boto3 pointed at the sandbox process."""
+) -> Iterator[LiveSandbox]:
+    """A running worker and an empty sandbox fleet; this process's boto3 pointed at the sandbox process.
+
+    At teardown it waits for the account resyncs the test's finished changes asked for (see
+    `wait_for_resyncs`) before `transactional_db` empties the tables."""
     harness.control(sandbox_endpoint, "POST", "reset", {"seed": "none"})
     harness.control(sandbox_endpoint, "POST", "deploy-seconds", {"seconds": harness.DEPLOY_SECONDS})
     for name in harness.NOT_INHERITED:
@@ -93,7 +98,37 @@ def live(
     celery_app.conf.task_always_eager = False
     assert celery_app.conf.broker_url == settings.CELERY_BROKER_URL
     workers.ensure()
-    return LiveSandbox(sandbox_endpoint)
+    yield LiveSandbox(sandbox_endpoint)
+    wait_for_resyncs(workers)
+
+
+# A resync of a fleet of 20 takes well under a second; on a loaded machine the worker may start it late.
+RESYNC_TIMEOUT_SECONDS = 60
+
+
+def wait_for_resyncs(workers: Workers) -> None:
+    """Wait until the worker has run, to the end, every resync a finished or aborted change asked for.
+
+    A change that ends having written asks the worker (on commit) to resync its accounts. A resync still
+    running when teardown TRUNCATEs the tables deadlocks on PostgreSQL: the sync holds the account's row lock
+    (`_store_page`) and wants the distributions table, which the TRUNCATE has locked while it waits for the
+    accounts table. So: each ended change's accounts must have a sync started after it ended, and none may
+    still be running. A dead worker (a test killed it) runs nothing, so there is nothing to wait for.
+    """
+    written = ChangeItem.objects.filter(change_request__finished_at__isnull=False, applied_at__isnull=False)
+    expected = set(written.values_list("distribution__account_id", "change_request__finished_at"))
+
+    def settled() -> bool:
+        if workers.current is None or workers.current.process.poll() is not None:
+            return True
+        if SyncRun.objects.filter(status=choices.SyncStatus.RUNNING).exists():
+            return False
+        return all(
+            SyncRun.objects.filter(account_id=account_id, started_at__gte=finished_at).exists()
+            for account_id, finished_at in expected
+        )
+
+    harness.wait_until(settled, timeout=RESYNC_TIMEOUT_SECONDS, interval=0.2, what="the worker's resyncs")
 
 
 def _forget_unacknowledged() -> None:
