@@ -190,7 +190,8 @@ class _DayReader:
         self.ingest = ingest
         self.source = source
         # Matched on the config of that day: a change of path patterns since moves no old request.
-        self.counts = DayCounts(config_of_day(distribution, ingest.day), ingest.day)
+        config, top_paths = config_of_day(distribution, ingest.day), settings.EDGEGUARD_TRAFFIC_TOP_PATHS
+        self.counts = DayCounts(config, ingest.day, top_paths=top_paths)
         self.sampler = EvenSampler()
         self.skipped: Counter[str] = Counter()
         self.max_lines = settings.EDGEGUARD_TRAFFIC_MAX_LINES
