@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from distributions import choices, notify
@@ -72,21 +73,29 @@ def schedule_steps(item_ids: list[int], countdown: float) -> dict[int, int]:
     return dict(rows.values_list("pk", "step"))
 
 
-def change_refresh(change_request_id: int) -> None:
+def change_refresh(change_request_id: int, *, applied: bool = False) -> None:
     """Derive the change's status from its items: deploying once none is left to apply; final once all are.
 
     The change row is locked first, so two items finishing at the same moment in two workers cannot both
     read the other as unfinished and leave the change deploying for ever.
+
+    `applied`: the caller just moved one of the change's items to deploying, in this transaction. A move to
+    a status that is not final cannot finish a wave or the change (whatever was finished before the move
+    was derived, under this lock, by the step that finished it), so only applying → deploying is left to
+    derive: the wave probe and the "anything unfinished" probe are skipped (the caller's item is unfinished).
     """
     # The lock reads the id alone: the whole row (its description, its revert notes' JSON) was decoded once
     # per item step for nothing.
     ChangeRequest.objects.select_for_update().filter(pk=change_request_id).values_list("pk").first()
-    if wave_finished(change_request_id):
+    if not applied and wave_finished(change_request_id):
         return  # the rollout waits for the wave's health gate, or for a person after a halt
     items = ChangeItem.objects.filter(change_request_id=change_request_id)
     # Called once per item step: two EXISTS probes instead of reading every item's status (a fleet-wide
     # change would otherwise read N rows N times).
     if items.filter(status__in=[Item.PENDING, Item.APPLYING]).exists():
+        return
+    if applied:
+        change_request_move(change_request_id, "deploy", strict=False)
         return
     if items.exclude(status__in=choices.ITEM_FINAL).exists():
         change_request_move(change_request_id, "deploy", strict=False)
@@ -136,9 +145,14 @@ def lease_candidate(item_id: int, statuses: Sequence[str], step: int | None = No
     """The item with its change and account, unless another worker holds it or `step` is not its live
     chain. Reading takes no lease: `lease_take` or the move to applying (apply.py) takes it. The mirror's
     copy of the config is left out (the step reads the live one, and the item holds its base): decoding it
-    once per step was a cost a fleet-wide change paid per distribution."""
+    once per step was a cost a fleet-wide change paid per distribution, and so are the JSON no step reads
+    (what the write replaced, the conflicts: both only written; the change's description and revert notes)."""
     rows = ChangeItem.objects.select_related("change_request", "distribution__account").defer(
-        "distribution__config"
+        "distribution__config",
+        "applied_over",
+        "conflicts",
+        "change_request__description",
+        "change_request__revert_notes",
     )
     return rows.filter(lease_free(step), pk=item_id, status__in=statuses).first()
 
@@ -188,11 +202,15 @@ def pacing_pull(item: ChangeItem, window: int) -> tuple[tuple[int, int | None], 
     """Start parked items of the queue now, as many as the window has room for beside those due soon."""
     soon = timezone.now() + timedelta(seconds=pacing.HORIZON_SECONDS)
     others = pacing_queue(item).exclude(pk=item.pk)
-    due = others.filter(status__in=[Item.PENDING, Item.APPLYING], next_check_at__lte=soon).count()
-    if due >= window:
-        return ()
+    due = others.filter(status__in=[Item.PENDING, Item.APPLYING], next_check_at__lte=soon)
+    # One query: the first `window` parked ids, each row carrying the count of those due soon (a scalar
+    # subquery, evaluated once). No parked row means nothing to pull, whatever that count is.
     parked = others.filter(status=Item.PENDING, next_check_at__gt=soon).order_by("pk")
-    pulled = list(parked.values_list("pk", flat=True)[: window - due])
+    count = Subquery(due.order_by().values("change_request_id").annotate(n=Count("pk")).values("n"))
+    rows = list(parked.annotate(due=Coalesce(count, 0)).values_list("pk", "due")[:window])
+    if not rows:
+        return ()
+    pulled = [pk for pk, _due in rows][: max(0, window - rows[0][1])]
     return tuple(schedule_steps(pulled, 0).items()) if pulled else ()
 
 
