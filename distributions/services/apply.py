@@ -232,7 +232,7 @@ def _apply(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
             else "The live config already holds every edit: no write.",
             data={"etag": etag, "edits": item.edits},
         )
-        change_refresh(item.change_request_id)
+        change_refresh(item.change_request_id, applied=True)
         pulled = pacing_pull(item, pacing.pace_succeeded(account_pk=item.distribution.account_id))
         item.step = item.step if isinstance(item.step, int) else scheduled(item.pk)  # else F("step") + 1
     return Next(countdown, item.step, pulled=pulled)

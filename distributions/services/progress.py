@@ -72,21 +72,29 @@ def schedule_steps(item_ids: list[int], countdown: float) -> dict[int, int]:
     return dict(rows.values_list("pk", "step"))
 
 
-def change_refresh(change_request_id: int) -> None:
+def change_refresh(change_request_id: int, *, applied: bool = False) -> None:
     """Derive the change's status from its items: deploying once none is left to apply; final once all are.
 
     The change row is locked first, so two items finishing at the same moment in two workers cannot both
     read the other as unfinished and leave the change deploying for ever.
+
+    `applied`: the caller just moved one of the change's items to deploying, in this transaction. A move to
+    a status that is not final cannot finish a wave or the change (whatever was finished before the move
+    was derived, under this lock, by the step that finished it), so only applying → deploying is left to
+    derive: the wave probe and the "anything unfinished" probe are skipped (the caller's item is unfinished).
     """
     # The lock reads the id alone: the whole row (its description, its revert notes' JSON) was decoded once
     # per item step for nothing.
     ChangeRequest.objects.select_for_update().filter(pk=change_request_id).values_list("pk").first()
-    if wave_finished(change_request_id):
+    if not applied and wave_finished(change_request_id):
         return  # the rollout waits for the wave's health gate, or for a person after a halt
     items = ChangeItem.objects.filter(change_request_id=change_request_id)
     # Called once per item step: two EXISTS probes instead of reading every item's status (a fleet-wide
     # change would otherwise read N rows N times).
     if items.filter(status__in=[Item.PENDING, Item.APPLYING]).exists():
+        return
+    if applied:
+        change_request_move(change_request_id, "deploy", strict=False)
         return
     if items.exclude(status__in=choices.ITEM_FINAL).exists():
         change_request_move(change_request_id, "deploy", strict=False)
@@ -136,9 +144,14 @@ def lease_candidate(item_id: int, statuses: Sequence[str], step: int | None = No
     """The item with its change and account, unless another worker holds it or `step` is not its live
     chain. Reading takes no lease: `lease_take` or the move to applying (apply.py) takes it. The mirror's
     copy of the config is left out (the step reads the live one, and the item holds its base): decoding it
-    once per step was a cost a fleet-wide change paid per distribution."""
+    once per step was a cost a fleet-wide change paid per distribution, and so are the JSON no step reads
+    (what the write replaced, the conflicts: both only written; the change's description and revert notes)."""
     rows = ChangeItem.objects.select_related("change_request", "distribution__account").defer(
-        "distribution__config"
+        "distribution__config",
+        "applied_over",
+        "conflicts",
+        "change_request__description",
+        "change_request__revert_notes",
     )
     return rows.filter(lease_free(step), pk=item_id, status__in=statuses).first()
 
@@ -188,6 +201,8 @@ def pacing_pull(item: ChangeItem, window: int) -> tuple[tuple[int, int | None], 
     """Start parked items of the queue now, as many as the window has room for beside those due soon."""
     soon = timezone.now() + timedelta(seconds=pacing.HORIZON_SECONDS)
     others = pacing_queue(item).exclude(pk=item.pk)
+    # Two queries, not one: folding the count into the parked ids' query as a scalar subquery cost more
+    # CPU to compile (1.1 ms against 0.8 to 0.9 ms for both, SQLite) than the round trip it saved.
     due = others.filter(status__in=[Item.PENDING, Item.APPLYING], next_check_at__lte=soon).count()
     if due >= window:
         return ()
