@@ -161,11 +161,13 @@ class RedirectCost:
         before, after = _count(self.redirects_per_day_before), _count(self.redirects_per_day_after)
         if self.redirects_per_day_after == self.redirects_per_day_before == 0:
             return "No redirects, before or after."
-        added = self.added_per_month
+        added = self.redirects_per_day_after - self.redirects_per_day_before
         sign = "+" if added >= 0 else "-"
+        per_day = _dollars(self.redirects_per_day_after * 2, self.price)
+        per_month = _dollars(abs(added) * DAYS_PER_MONTH, self.price)
         return (
             f"{after} redirects a day after the change ({before} before), each billed twice (the HTTP "
-            f"request, then the HTTPS one): ${self.per_day_after} a day, {sign}${abs(added)} a month "
+            f"request, then the HTTPS one): {per_day} a day, {sign}{per_month} a month "
             f"against today, at ${self.price.per_10k} per 10,000 requests ({self.price.taken})."
         )
 
@@ -209,6 +211,12 @@ def _count(value: float) -> str:
 def _money(requests: float, price: Price) -> Decimal:
     cost = Decimal(str(requests)) * price.per_10k / REQUESTS_PER_PRICE_UNIT
     return cost.quantize(Decimal("0.01"))
+
+
+def _dollars(requests: float, price: Price) -> str:
+    """The cost in words: "$1.25", or "under $0.01" for a cost that rounds to nothing but is not nothing."""
+    cost = _money(requests, price)
+    return "under $0.01" if cost == 0 and requests > 0 and price.per_10k > 0 else f"${cost}"
 
 
 def representative_path(pattern: str) -> str:

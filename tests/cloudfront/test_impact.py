@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from distributions.cloudfront.impact import (
     PathCount,
     Price,
+    RedirectCost,
     TrafficClass,
     replay,
     representative_path,
@@ -207,3 +208,18 @@ def test_any_logged_path_or_pattern_is_replayed_without_failing(path, pattern, r
         classes=classes, paths=paths, before=config(), after=config(api="https-only"), days=1, price=PRICE
     )
     assert impact.requests == requests and impact.paths_named == min(requests, on_path)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "price", "says"),
+    [
+        # 41 redirects a day: 82 billed requests, $0.000082 a day: not nothing, so not "$0.00".
+        (0, 41, PRICE, "under $0.01 a day, +under $0.01 a month"),
+        # 1,000,000 redirects a day: 2,000,000 billed requests; 30,000,000 more a month.
+        (0, 1_000_000, PRICE, "$2.00 a day, +$30.00 a month"),
+        (1_000_000, 0, PRICE, "$0.00 a day, -$30.00 a month"),
+        (0, 41, Price(Decimal("0"), "free"), "$0.00 a day, +$0.00 a month"),
+    ],
+)
+def test_the_redirect_cost_never_reads_as_nothing_when_it_is_not(before, after, price, says):
+    assert says in str(RedirectCost(price, before, after))
