@@ -82,3 +82,24 @@ def screenshot(page: Page, name: str, *, full_page: bool = True) -> None:
     if folder:
         os.makedirs(folder, exist_ok=True)
         page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=full_page)
+
+
+def confirm_approve_and_apply(requester: Page, new_page) -> Page:
+    """The console's checklist ticked and submitted by `requester`, the change approved by bob on his own
+    page, then followed on the requester's page until it completes. Returns bob's page."""
+    for box in requester.locator("#checklist-form input[type=checkbox]").all():
+        box.check()
+    requester.click("#checklist-form button[type=submit]")
+    requester.wait_for_selector("text=Waiting for a second person to approve")
+    from distributions.models import ChangeRequest
+
+    change = ChangeRequest.objects.get()
+
+    bob = new_page()
+    login(bob, "bob", "bob-password")
+    bob.goto(f"/changes/{change.pk}/")
+    bob.click("#decision-form button[value=approve]")
+    bob.wait_for_selector("text=Approved change")
+    requester.goto(f"/changes/{change.pk}/")
+    requester.wait_for_selector("#progress [data-status=completed]")
+    return bob

@@ -4,9 +4,9 @@ it applies, and after a resync the posture page shows those findings gone."""
 
 import pytest
 
-from distributions.models import ChangeItem, ChangeRequest, Distribution
+from distributions.models import ChangeItem, Distribution
 from distributions.services.sync import accounts_sync
-from tests.browser.conftest import login
+from tests.browser.conftest import confirm_approve_and_apply, login
 from tests.browser.test_change_flow import inline_worker  # noqa: F401 (a fixture)
 from tests.factories import make_user
 
@@ -57,20 +57,7 @@ def test_it_fixes_selected_findings_and_after_approval_apply_and_resync_they_are
     }
     diff = alice.inner_text(".eg-diff")
     assert diff.count("redirect-to-https") == len(allow_all) and "https-only" not in diff
-    for box in alice.locator("#checklist-form input[type=checkbox]").all():
-        box.check()
-    alice.click("#checklist-form button[type=submit]")
-    alice.wait_for_selector("text=Waiting for a second person to approve")
-    change = ChangeRequest.objects.get()
-
-    bob = new_page()
-    login(bob, "bob", "bob-password")
-    bob.goto(f"/changes/{change.pk}/")
-    bob.click("#decision-form button[value=approve]")
-    bob.wait_for_selector("text=Approved change")
-
-    alice.goto(f"/changes/{change.pk}/")
-    alice.wait_for_selector("#progress [data-status=completed]")
+    bob = confirm_approve_and_apply(alice, new_page)
     accounts_sync(trigger="command")
     alice.goto("/posture/?control=CloudFront.3")
     assert alice.locator(rows).count() == 0

@@ -4,9 +4,9 @@ says logging is on."""
 
 import pytest
 
-from distributions.models import ChangeRequest, Distribution
+from distributions.models import Distribution
 from distributions.services.sync import accounts_sync
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import confirm_approve_and_apply, login, screenshot
 from tests.browser.test_change_flow import inline_worker  # noqa: F401 (a fixture)
 from tests.factories import make_user
 
@@ -34,19 +34,7 @@ def test_fix_turns_logging_on_with_the_entered_bucket(new_page, demo_fleet):
     diff = alice.inner_text(".eg-diff")
     assert "Log bucket" in diff and "docs-logs.s3.amazonaws.com" in diff
     screenshot(alice, "logging-fix-change")
-    for box in alice.locator("#checklist-form input[type=checkbox]").all():
-        box.check()
-    alice.click("#checklist-form button[type=submit]")
-    alice.wait_for_selector("text=Waiting for a second person to approve")
-    change = ChangeRequest.objects.get()
-
-    bob = new_page()
-    login(bob, "bob", "bob-password")
-    bob.goto(f"/changes/{change.pk}/")
-    bob.click("#decision-form button[value=approve]")
-    bob.wait_for_selector("text=Approved change")
-    alice.goto(f"/changes/{change.pk}/")
-    alice.wait_for_selector("#progress [data-status=completed]")
+    bob = confirm_approve_and_apply(alice, new_page)
 
     accounts_sync(trigger="command")
     alice.goto("/posture/?control=CloudFront.5")
