@@ -171,10 +171,11 @@ def item_review(item: ChangeItem, *, certificates: Sequence[CertificateRecord] |
     read here when not given.
     """
     before = item.base_config
-    edits = [edit.describe() for edit in item_edits(item)]
-    problems = item_validate(item, certificates=certificates)
+    typed = item_edits(item)
+    edits = [edit.describe() for edit in typed]
+    problems = item_validate(item, typed, certificates=certificates)
     try:
-        after = item_planned_config(item)
+        after = item_planned_config(item, typed)
     except LookupError as error:
         return ItemReview(item, edits, [], behavior_rows(before), [], [], 0, [], problems, error=str(error))
     samples, unchanged = sample_requests(before, after, item.distribution.domain_name)
@@ -186,7 +187,7 @@ def item_review(item: ChangeItem, *, certificates: Sequence[CertificateRecord] |
         behaviors_after=behavior_rows(after),
         samples_changed=samples,
         samples_unchanged=unchanged,
-        suggested_invalidations=suggested_invalidations(item),
+        suggested_invalidations=suggested_invalidations(item, typed, after),
         problems=problems,
         loosened=loosened_policies(before, after),
         stricter=stricter_warnings(before, after, samples),

@@ -142,6 +142,7 @@ def _detail(
         return _bad_request(error)
     page = change_page(change_request=change, grouping=grouping, page_number=request.GET.get("page"))
     verdicts = decision_verdicts(change)
+    revisions = plan_revisions(change)
     context.update(
         {
             "summary": page.summary,
@@ -160,8 +161,8 @@ def _detail(
             "decision_form": decision_form or forms.DecisionForm(initial={"plan_hash": change.plan_hash}),
             "checklist": decisions.CHECKLIST,
             "invalidate_form": forms.InvalidateForm(),
-            "plan_diff": change_plan_diff(change, user=user),
-            "revisions": plan_revisions(change),
+            "plan_diff": change_plan_diff(change, user=user, revisions=revisions),
+            "revisions": revisions,
             "can_simulate": simulatable_changes(user).filter(pk=change.pk).exists(),
             **_progress_context(change, grouping, page.page.number, page.summary.distributions),
             **revert_schedule_context(request, change),
