@@ -41,7 +41,7 @@ os.environ.update(
         "DJANGO_SETTINGS_MODULE": "dashboard.settings_test",
         "EDGEGUARD_VAR_DIR": str(VAR_DIR),
         "DATABASE_URL": DATABASE_URL,
-        "CELERY_BROKER_URL": "filesystem://",
+        "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER_URL", "filesystem://"),
         "EDGEGUARD_DEPLOY_POLL_SECONDS": "0",
         # Pacing as deployed (the defaults; dashboard/settings_test.py would otherwise switch it off).
         "EDGEGUARD_UPDATE_RATE_START": "5",

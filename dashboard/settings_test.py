@@ -35,3 +35,9 @@ if "EDGEGUARD_UPDATE_RATE_START" not in os.environ:
 # so the tests written before waves still see every item start at once.
 if "EDGEGUARD_ROLLOUT_WAVES" not in os.environ:
     EDGEGUARD_ROLLOUT_WAVES = ["rest"]
+
+# The suite's own process opens a connection per test as before (pytest-django flushes and drops the test
+# database between and after tests); the end-to-end workers keep theirs, as deployed (tests/e2e/harness.py).
+if "DATABASE_CONN_MAX_AGE" not in os.environ:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+    CELERY_DB_REUSE_MAX = 0

@@ -57,13 +57,14 @@ class _AccountLimit:
 
 
 class Faults:
-    """Throttling per action or per account, and one-shot failures of an action's next N calls."""
+    """Throttling per action or per account, one-shot failures of an action's next N calls, and latency."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._buckets: dict[str, _TokenBucket] = {}
         self._accounts: dict[str, _AccountLimit] = {}
         self._failures: dict[str, list[_PendingFailure]] = {}
+        self._latency: tuple[float, frozenset[str] | None] | None = None
         self.rejected: Counter[str] = Counter()
 
     def throttle(self, action: str, per_second: float) -> None:
@@ -108,16 +109,30 @@ class Faults:
         with self._lock:
             self._failures.setdefault(action, []).append(failure)
 
+    def latency(self, seconds: float, *, actions: list[str] | tuple[str, ...] | None = None) -> None:
+        """Answer each call of ``actions`` (default every action) ``seconds`` late, as AWS's API does
+        from across a network (a CloudFront call takes tens to hundreds of milliseconds): a client that
+        waits on one call at a time then pays it per call, one that overlaps its calls does not."""
+        if not 0 <= seconds <= 30:
+            raise ValueError("seconds must be between 0 and 30")
+        with self._lock:
+            self._latency = (seconds, frozenset(actions) if actions else None) if seconds else None
+
     def clear(self) -> None:
-        """Remove every throttle and pending failure (the rejected counts too)."""
+        """Remove every throttle, pending failure and latency (the rejected counts too)."""
         with self._lock:
             self._buckets.clear()
             self._accounts.clear()
             self._failures.clear()
+            self._latency = None
             self.rejected.clear()
 
     def check(self, action: str, account: str = "") -> None:
-        """Raise the fault due for this call of ``action`` in ``account``, if any. Called once per request."""
+        """Raise the fault due for this call of ``action`` in ``account``, if any. Called once per request,
+        on the request's own thread: a latency delays this answer only."""
+        latency = self._latency
+        if latency is not None and (latency[1] is None or action in latency[1]):
+            time.sleep(latency[0])
         error = self._due(action, account)
         if error is not None:
             with self._lock:
@@ -160,6 +175,12 @@ class Faults:
                     for action, queue in self._failures.items()
                     if queue
                 },
+                "latency": {
+                    "seconds": self._latency[0],
+                    "actions": sorted(self._latency[1]) if self._latency[1] is not None else None,
+                }
+                if self._latency is not None
+                else None,
                 "rejected": dict(self.rejected),
             }
 

@@ -170,7 +170,7 @@ def _paced_apply(item: ChangeItem, gateway_factory: GatewayFactory, step: int | 
     result = _apply(item, gateway_factory(item.distribution.account, paced=True))
     if item.status in (Item.PENDING, Item.APPLYING, Item.DEPLOYING):
         # Throttled or retried: it holds or waits for a slot of its own. Applied: _apply has scheduled its
-        # next step and pulled in parked items in the transaction of the status move.
+        # next step in the transaction of the status move, and pulled in parked items after it.
         return result
     return replace(result, pulled=pacing_pull(item, pacing.pace_window(account_pk=account_pk)))
 
@@ -209,8 +209,10 @@ def _apply(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
     except GatewayError as error:
         return _fail(item, error)
     countdown = settings.EDGEGUARD_DEPLOY_POLL_SECONDS if wrote else 0
-    # One transaction (one commit) for the whole bookkeeping of a success: the status move, its audit
-    # row, the change's status, the parked items pacing now has room for, and this item's next step.
+    # One transaction (one commit) for the bookkeeping of a success: the status move with this item's
+    # next step, its audit row, and the change's status last, because deriving it locks the change's row
+    # until the commit, and every item of the change takes that lock: held across anything more (pacing's
+    # cache, the pull's queries), it was where a fleet change's workers queued behind each other.
     with transaction.atomic():
         _move(
             item,
@@ -232,9 +234,11 @@ def _apply(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
             else "The live config already holds every edit: no write.",
             data={"etag": etag, "edits": item.edits},
         )
-        change_refresh(item.change_request_id, applied=True)
-        pulled = pacing_pull(item, pacing.pace_succeeded(account_pk=item.distribution.account_id))
         item.step = item.step if isinstance(item.step, int) else scheduled(item.pk)  # else F("step") + 1
+        change_refresh(item.change_request_id, applied=True)
+    # After the commit: parked items pacing now has room for. A worker killed before this loses no item:
+    # parked ones wake up on their own, at about their turn (progress.parked_countdown).
+    pulled = pacing_pull(item, pacing.pace_succeeded(account_pk=item.distribution.account_id))
     return Next(countdown, item.step, pulled=pulled)
 
 

@@ -47,8 +47,9 @@ def test_one_items_apply_step_costs_a_fixed_number_of_queries(sandbox, account, 
     # The item with its change and account (read, no lease yet), the move to applying that counts the
     # attempt and takes the lease in one compare-and-set (committed before AWS is called: a worker killed
     # mid-call leaves the attempt counted), then one transaction: the move to deploying with the next
-    # step's chain number, the audit row, the change's status (its row locked, one EXISTS probe), pacing's
-    # pull (a count, the parked ids), and the savepoint pair around them. The next chain number is the one
+    # step's chain number, the audit row, the change's status last (its row locked until the commit, one
+    # EXISTS probe), and the savepoint pair around them; after it, pacing's pull (a count, the parked ids),
+    # outside the change's lock. The next chain number is the one
     # taken plus one (the take compared it, and the lease kept everybody else off the item), not read back.
     # 11 before: the wave probe went (a move to deploying cannot finish a wave, so there is nothing for it
     # to find: progress.change_refresh's `applied`).

@@ -31,6 +31,8 @@ WORKER_SETTINGS = {
     "EDGEGUARD_DEPLOY_POLL_SECONDS": "1",
     "EDGEGUARD_STUCK_SECONDS": "2",
     "EDGEGUARD_LEASE_SECONDS": "5",
+    # Database connections kept between tasks, as deployed (settings.py's default).
+    "DATABASE_CONN_MAX_AGE": "60",
 }
 CELERY = Path(sys.executable).with_name("celery")
 SANDBOX_READY = re.compile(r"Sandbox ready at (http://127\.0\.0\.1:\d+)")

@@ -164,3 +164,27 @@ def test_it_refuses_a_rate_limit_it_cannot_enforce(sandbox):
     with pytest.raises(urllib.error.HTTPError) as refused:
         control(sandbox, "POST", "/faults", {"rate_limit": {"account": "123456789012"}})
     assert refused.value.code == 400
+
+
+@pytest.mark.parametrize("via", ["python", "http"])
+def test_it_answers_late_by_the_latency_set_and_only_for_its_actions(sandbox, cloudfront_client, via):
+    if via == "python":
+        sandbox.faults.latency(0.3, actions=["ListDistributions"])
+    else:
+        control(sandbox, "POST", "/faults", {"latency": {"seconds": 0.3, "actions": ["ListDistributions"]}})
+    assert sandbox.faults.describe()["latency"] == {"seconds": 0.3, "actions": ["ListDistributions"]}
+
+    started = time.monotonic()
+    cloudfront_client.list_distributions()
+    assert time.monotonic() - started >= 0.3  # a lower bound only: never a timing upper bound
+    # Clearing the faults removes the latency.
+    sandbox.faults.clear()
+    assert sandbox.faults.describe()["latency"] is None
+
+
+def test_it_refuses_a_latency_it_will_not_wait(sandbox):
+    with pytest.raises(ValueError, match="between 0 and 30"):
+        sandbox.faults.latency(-1)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        control(sandbox, "POST", "/faults", {"latency": {"seconds": 31}})
+    assert refused.value.code == 400
