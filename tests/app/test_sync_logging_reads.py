@@ -248,3 +248,17 @@ def test_a_distribution_gone_meanwhile_leaves_only_itself_unread(sandbox, accoun
     assert run.status == "succeeded", run.error
     assert len(calls) == 30
     assert Distribution.objects.filter(logging__isnull=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_throttled_read_is_retried_by_its_own_thread(sandbox, account, settings, asked):
+    settings.EDGEGUARD_SYNC_CONFIG_READS = 4
+    ids = sandbox.seed_bulk(20)
+    sandbox.faults.fail_next("GetDistributionConfig", 2, "Throttling")
+
+    run = account_sync(account=account, trigger="command")
+
+    assert run.status == "succeeded", run.error
+    assert sorted(asked.calls) == sorted(ids)  # each read once, as the gateway sees it
+    assert run.api_calls["cloudfront:GetDistributionConfig"] == 22  # botocore's two retries, counted
+    assert not Distribution.objects.filter(logging__isnull=True).exists()
