@@ -57,10 +57,11 @@ class _AccountLimit:
 
 
 class Faults:
-    """Throttling per action or per account, and one-shot failures of an action's next N calls."""
+    """Throttling per action or per account, one-shot failures of an action's next N calls, and latency."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._latency: dict[str | None, float] = {}
         self._buckets: dict[str, _TokenBucket] = {}
         self._accounts: dict[str, _AccountLimit] = {}
         self._failures: dict[str, list[_PendingFailure]] = {}
@@ -108,16 +109,35 @@ class Faults:
         with self._lock:
             self._failures.setdefault(action, []).append(failure)
 
-    def clear(self) -> None:
-        """Remove every throttle and pending failure (the rejected counts too)."""
+    def latency(self, seconds: float, actions: list[str] | tuple[str, ...] | None = None) -> None:
+        """Answer each call of ``actions`` (default every action) ``seconds`` late, as a distant endpoint
+        does: each request waits on its own thread, so calls made at once wait at once. 0 removes it."""
+        if seconds < 0:
+            raise ValueError("seconds must not be negative")
+        keys: list[str | None] = list(actions) if actions else [None]
         with self._lock:
+            for action in keys:
+                if seconds:
+                    self._latency[action] = seconds
+                else:
+                    self._latency.pop(action, None)
+
+    def clear(self) -> None:
+        """Remove every throttle, pending failure and latency (the rejected counts too)."""
+        with self._lock:
+            self._latency.clear()
             self._buckets.clear()
             self._accounts.clear()
             self._failures.clear()
             self.rejected.clear()
 
     def check(self, action: str, account: str = "") -> None:
-        """Raise the fault due for this call of ``action`` in ``account``, if any. Called once per request."""
+        """Wait the action's latency, then raise the fault due for this call of ``action`` in ``account``, if
+        any. Called once per request."""
+        with self._lock:
+            delay = self._latency.get(action, self._latency.get(None, 0.0))
+        if delay:
+            time.sleep(delay)
         error = self._due(action, account)
         if error is not None:
             with self._lock:
@@ -146,6 +166,7 @@ class Faults:
         """A JSON-ready view of the active faults, for the control endpoint."""
         with self._lock:
             return {
+                "latency": {action or "*": seconds for action, seconds in self._latency.items()},
                 "throttles": {action: bucket.per_second for action, bucket in self._buckets.items()},
                 "rate_limits": {
                     account: {
