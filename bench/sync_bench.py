@@ -2,7 +2,9 @@
 the memory it takes, then the distributions list page at 20 and at A × N distributions.
 
 Run from the repo root: `.venv/bin/python bench/sync_bench.py [--accounts A] [--distributions N]
-[--behaviors B]` (defaults 20 × 500, 15 ordered behaviors each). Prints, for a first sync (every row new)
+[--behaviors B] [--latency-ms MS]` (defaults 20 × 500, 15 ordered behaviors each, no latency; MS: the
+sandbox answers every call that much later, as AWS's round trip; EDGEGUARD_SYNC_CONFIG_READS from the
+shell: how many configs sync reads at once). Prints, for a first sync (every row new)
 and a steady one (nothing changed): seconds, AWS calls and rows written, beside the floor, a bare boto3 loop
 that pages through the same ListDistributions answers and does nothing with them. Then the process's memory
 (RSS after each quarter of the accounts, and the Python heap's peak while one account syncs, first and
@@ -18,6 +20,7 @@ from collections.abc import Callable
 
 import boto3
 import environment
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -146,17 +149,23 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=20, metavar="A")
     parser.add_argument("--distributions", type=int, default=500, metavar="N")
     parser.add_argument("--behaviors", type=int, default=15, metavar="B")
+    parser.add_argument("--latency-ms", type=float, default=0, metavar="MS")
     args = parser.parse_args()
 
     sandbox = environment.sandbox_started()
+    # The in-process sandbox answers in well under a millisecond of waiting (its cost is CPU, shared with
+    # the client under one interpreter lock): a latency shows what waiting on AWS costs, and what reading
+    # configs several at once saves.
+    sandbox.faults.latency(args.latency_ms / 1000)
     accounts = fleet_accounts(sandbox, args.accounts, args.distributions, args.behaviors)
     clients = bare_clients(sandbox, accounts)
     total = args.accounts * args.distributions
     bare_loop(clients)  # every summary serialized once by the sandbox, before anything is timed
     print(
         f"Sync of {args.accounts} accounts x {args.distributions} distributions ({args.behaviors} ordered "
-        f"behaviors each; in-process sandbox, {environment.database_name()}, one process,"
-        " accounts one after the other)"
+        f"behaviors each; in-process sandbox answering {args.latency_ms:g} ms late, "
+        f"{environment.database_name()}, one process, accounts one after the other, "
+        f"configs read {settings.EDGEGUARD_SYNC_CONFIG_READS} at a time)"
     )
     quarters = {max(0, round(args.accounts * q) - 1) for q in (0.25, 0.5, 0.75, 1)}
     memory = [f"start {rss_mib():.0f}"]

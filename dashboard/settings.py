@@ -251,6 +251,10 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 EDGEGUARD_SYNC_INTERVAL_SECONDS = envint("EDGEGUARD_SYNC_INTERVAL_SECONDS", "300", minimum=10)
 # How many accounts sync at once across every worker (each sync is one task; the others wait their turn).
 EDGEGUARD_SYNC_CONCURRENCY = envint("EDGEGUARD_SYNC_CONCURRENCY", "4", minimum=1)
+# How many GetDistributionConfig calls (for the Logging that summaries lack) one sync makes at once, each on
+# its own thread; a first sync makes one per distribution. 1: one after the other. botocore keeps 10
+# connections a client: above 10, the extra calls each open a connection of their own.
+EDGEGUARD_SYNC_CONFIG_READS = envint("EDGEGUARD_SYNC_CONFIG_READS", "8", minimum=1)
 EDGEGUARD_APPROVALS_REQUIRED = envint("EDGEGUARD_APPROVALS_REQUIRED", "1", minimum=1)
 # The credential chain's own account is registered on first sync under this name.
 EDGEGUARD_DEFAULT_ACCOUNT_NAME = os.environ.get("EDGEGUARD_DEFAULT_ACCOUNT_NAME", "default")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -9,15 +10,19 @@ from datetime import datetime
 
 @dataclass
 class CallLog:
-    """Counts AWS calls per action (`cloudfront:ListDistributions`, ...), across every client it is given."""
+    """Counts AWS calls per action (`cloudfront:ListDistributions`, ...), across every client it is given,
+    from any thread (sync reads configs on several at once)."""
 
     counts: Counter[str] = field(default_factory=Counter)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     def record(self, service: str, action: str) -> None:
-        self.counts[f"{service}:{action}"] += 1
+        with self._lock:
+            self.counts[f"{service}:{action}"] += 1
 
     def as_dict(self) -> dict[str, int]:
-        return dict(sorted(self.counts.items()))
+        with self._lock:
+            return dict(sorted(self.counts.items()))
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,8 @@ class ControlMiddleware:
     def _add_fault(body: dict[str, Any]) -> dict[str, Any]:
         # Any of {"throttle": {"action": ..., "per_second": ...}},
         # {"rate_limit": {"account": ..., "per_second": ...}}, {"fail_next": {"action": ..., "count": ...}},
-        # {"break_on_update": {"distribution_id": ..., "rate_4xx": 40}}, {"latency": {"seconds": 0.05}}
+        # {"break_on_update": {"distribution_id": ..., "rate_4xx": 40}},
+        # {"latency": {"seconds": 0.1, "actions": [...]}}
         if not {"throttle", "rate_limit", "fail_next", "break_on_update", "latency"} & set(body):
             raise ValueError(
                 "send {'throttle': {...}}, {'rate_limit': {...}}, {'fail_next': {...}}, "

@@ -61,10 +61,10 @@ class Faults:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._latency: dict[str | None, float] = {}
         self._buckets: dict[str, _TokenBucket] = {}
         self._accounts: dict[str, _AccountLimit] = {}
         self._failures: dict[str, list[_PendingFailure]] = {}
-        self._latency: tuple[float, frozenset[str] | None] | None = None
         self.rejected: Counter[str] = Counter()
 
     def throttle(self, action: str, per_second: float) -> None:
@@ -109,30 +109,35 @@ class Faults:
         with self._lock:
             self._failures.setdefault(action, []).append(failure)
 
-    def latency(self, seconds: float, *, actions: list[str] | tuple[str, ...] | None = None) -> None:
-        """Answer each call of ``actions`` (default every action) ``seconds`` late, as AWS's API does
-        from across a network (a CloudFront call takes tens to hundreds of milliseconds): a client that
-        waits on one call at a time then pays it per call, one that overlaps its calls does not."""
-        if not 0 <= seconds <= 30:
-            raise ValueError("seconds must be between 0 and 30")
+    def latency(self, seconds: float, actions: list[str] | tuple[str, ...] | None = None) -> None:
+        """Answer each call of ``actions`` (default every action) ``seconds`` late, as a distant endpoint
+        does: each request waits on its own thread, so calls made at once wait at once. 0 removes it."""
+        if seconds < 0:
+            raise ValueError("seconds must not be negative")
+        keys: list[str | None] = list(actions) if actions else [None]
         with self._lock:
-            self._latency = (seconds, frozenset(actions) if actions else None) if seconds else None
+            for action in keys:
+                if seconds:
+                    self._latency[action] = seconds
+                else:
+                    self._latency.pop(action, None)
 
     def clear(self) -> None:
         """Remove every throttle, pending failure and latency (the rejected counts too)."""
         with self._lock:
+            self._latency.clear()
             self._buckets.clear()
             self._accounts.clear()
             self._failures.clear()
-            self._latency = None
             self.rejected.clear()
 
     def check(self, action: str, account: str = "") -> None:
-        """Raise the fault due for this call of ``action`` in ``account``, if any. Called once per request,
-        on the request's own thread: a latency delays this answer only."""
-        latency = self._latency
-        if latency is not None and (latency[1] is None or action in latency[1]):
-            time.sleep(latency[0])
+        """Wait the action's latency, then raise the fault due for this call of ``action`` in ``account``, if
+        any. Called once per request."""
+        with self._lock:
+            delay = self._latency.get(action, self._latency.get(None, 0.0))
+        if delay:
+            time.sleep(delay)
         error = self._due(action, account)
         if error is not None:
             with self._lock:
@@ -161,6 +166,7 @@ class Faults:
         """A JSON-ready view of the active faults, for the control endpoint."""
         with self._lock:
             return {
+                "latency": {action or "*": seconds for action, seconds in self._latency.items()},
                 "throttles": {action: bucket.per_second for action, bucket in self._buckets.items()},
                 "rate_limits": {
                     account: {
@@ -175,12 +181,6 @@ class Faults:
                     for action, queue in self._failures.items()
                     if queue
                 },
-                "latency": {
-                    "seconds": self._latency[0],
-                    "actions": sorted(self._latency[1]) if self._latency[1] is not None else None,
-                }
-                if self._latency is not None
-                else None,
                 "rejected": dict(self.rejected),
             }
 

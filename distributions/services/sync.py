@@ -1,8 +1,8 @@
 """Sync: mirror each account's distributions and certificates from AWS into the database.
 
 Cost per account: ceil(N/100) ListDistributions calls, the ACM listing, and one GetDistributionConfig per
-distribution whose summary changed (for its `Logging`, which summaries lack: services/logging_config.py);
-an unchanged one costs no call.
+distribution whose summary changed (for its `Logging`, which summaries lack: services/logging_config.py),
+made EDGEGUARD_SYNC_CONFIG_READS at a time, before each page's transaction; an unchanged one costs no call.
 Pages are stored as they arrive (a page in memory at a time, a few queries a page): a new distribution is
 inserted once, an unchanged one (same summary hash) is not written at all, so a steady-state sync of a large
 fleet is a handful of reads and no writes. A failing account records its error on its SyncRun and does not
@@ -102,7 +102,7 @@ def account_sync(*, account: Account, trigger: str, gateway: CloudFrontGateway |
             run=run,
             account=account,
             pages=gateway.distribution_pages(),
-            logging_reader=LoggingReader(gateway),
+            logging_reader=LoggingReader(gateway, workers=settings.EDGEGUARD_SYNC_CONFIG_READS),
         )
         certificates_store(account=account, certificates=gateway.list_certificates(), now=run.started_at)
         # Posture works out for itself which distributions' inputs changed (configs, the certificates they
@@ -144,7 +144,10 @@ def distributions_store(
     changed_ids: set[str] = set()
     for summaries in pages:
         seen.update(summary["Id"] for summary in summaries)
-        changed_ids |= _store_page(run, account, summaries, now, logging_reader)
+        hashes = {summary["Id"]: summary_hash(summary) for summary in summaries}
+        # Read before the page's transaction: no row lock is held while AWS answers.
+        reads = {} if logging_reader is None else _logging_read(account, summaries, hashes, logging_reader)
+        changed_ids |= _store_page(run, account, summaries, hashes, now, reads)
     active = set(
         Distribution.objects.filter(account=account, removed_at__isnull=True).values_list(
             "distribution_id", flat=True
@@ -157,17 +160,12 @@ def distributions_store(
     return changed_ids
 
 
-@transaction.atomic
-def _store_page(
-    run: SyncRun,
-    account: Account,
-    summaries: list[dict[str, Any]],
-    now: datetime,
-    logging_reader: LoggingReader | None = None,
-) -> set[str]:
-    # One sync of an account at a time (beat, "Sync now" and a change's resync may overlap): the second
-    # waits here for the first's page, then finds those rows unchanged.
-    Account.objects.select_for_update().filter(pk=account.pk).first()
+# What a page needs of its mirrored rows, by distribution id: (pk, account_id, config_hash, removed_at,
+# logging, last_modified_time).
+_Known = dict[str, tuple[Any, ...]]
+
+
+def _known_rows(account: Account, summaries: list[dict[str, Any]]) -> _Known:
     known = {
         row[0]: row[1:]
         for row in Distribution.objects.filter(
@@ -183,20 +181,62 @@ def _store_page(
         )
     }
     _refuse_foreign(account, {d_id for d_id, (_, owner, *_) in known.items() if owner != account.pk})
+    return known
+
+
+def _unchanged(row: tuple[Any, ...] | None, hashed: str) -> bool:
+    """The mirrored row is the summary's (same hash, not removed): nothing to write but maybe its logging."""
+    return row is not None and row[2] == hashed and row[3] is None
+
+
+def _logging_unread(row: tuple[Any, ...], summary: dict[str, Any]) -> bool:
+    """An unchanged row whose logging settings were never read, or may have changed since: Logging is not in
+    the summary, and a config whose only change is its Logging moves only its LastModifiedTime (once
+    deployed)."""
+    return row[4] is None or row[5] != summary.get("LastModifiedTime")
+
+
+def _logging_read(
+    account: Account,
+    summaries: list[dict[str, Any]],
+    hashes: dict[str, str],
+    logging_reader: LoggingReader,
+) -> dict[str, dict[str, Any]]:
+    """The page's logging settings that need reading (new, changed, never read, LastModifiedTime moved),
+    read outside any transaction, several at once; by id, those read."""
+    known = _known_rows(account, summaries)
+    wanted = []
+    for summary in summaries:
+        row = known.get(summary["Id"])
+        if row is None or not _unchanged(row, hashes[summary["Id"]]) or _logging_unread(row, summary):
+            wanted.append(summary["Id"])
+    return logging_reader.read_many(wanted)
+
+
+@transaction.atomic
+def _store_page(
+    run: SyncRun,
+    account: Account,
+    summaries: list[dict[str, Any]],
+    hashes: dict[str, str],
+    now: datetime,
+    reads: dict[str, dict[str, Any]],
+) -> set[str]:
+    # One sync of an account at a time (beat, "Sync now" and a change's resync may overlap): the second
+    # waits here for the first's page, then finds those rows unchanged (and drops what it read for them).
+    Account.objects.select_for_update().filter(pk=account.pk).first()
+    known = _known_rows(account, summaries)
     changed: list[tuple[Distribution, DistributionRecord]] = []
     unread: list[Distribution] = []
     for summary in summaries:
-        hashed = summary_hash(summary)
+        hashed = hashes[summary["Id"]]
         row = known.get(summary["Id"])
-        if row is not None and row[2] == hashed and row[3] is None:
+        read = reads.get(summary["Id"])
+        if row is not None and _unchanged(row, hashed):
             run.unchanged_count += 1
-            # Logging is not in the summary: a config whose only change is its Logging moves only its
-            # LastModifiedTime (once deployed), and is read again for it.
-            modified = summary.get("LastModifiedTime")
-            if logging_reader is not None and (row[4] is None or row[5] != modified):
-                read = logging_reader.read(summary["Id"])
-                if read is not None:
-                    unread.append(Distribution(pk=row[0], logging=read, last_modified_time=modified))
+            if read is not None and _logging_unread(row, summary):
+                modified = summary.get("LastModifiedTime")
+                unread.append(Distribution(pk=row[0], logging=read, last_modified_time=modified))
             continue
         distribution = Distribution(account=account, distribution_id=summary["Id"])
         if row is None:
@@ -206,8 +246,11 @@ def _store_page(
             run.updated_count += 1
         record = record_from_summary(summary, hashed=hashed)
         record_apply(distribution, record, now)
-        read = logging_reader.read(summary["Id"]) if logging_reader is not None else None
         distribution.logging = read if read is not None else (row[4] if row is not None else None)
+        if read is None and row is not None:
+            # Not read (a failure stopped the reads): the old LastModifiedTime stays beside the old
+            # settings, so the next sync sees it moved and reads them, instead of taking them as current.
+            distribution.last_modified_time = row[5]
         changed.append((distribution, record))
     records_save(changed)
     Distribution.objects.bulk_update(unread, ["logging", "last_modified_time"])

@@ -265,7 +265,9 @@ def test_it_reads_logging_settings_of_new_changed_and_unread_distributions_only(
     assert Distribution.objects.get(distribution_id=ids[2]).logging is not None
 
 
-def test_a_failing_logging_read_leaves_the_sync_whole_and_the_settings_unread(sandbox, account):
+def test_a_failing_logging_read_leaves_the_sync_whole_and_the_settings_unread(sandbox, account, settings):
+    # One read at a time (several at once: tests/app/test_sync_logging_reads.py).
+    settings.EDGEGUARD_SYNC_CONFIG_READS = 1
     sandbox.seed_bulk(3)
     sandbox.faults.fail_next("GetDistributionConfig", 5, "AccessDenied", status=403)
 
