@@ -243,6 +243,21 @@ def _indexed(pattern: str) -> tuple[str, _Test]:
     return head, _Test(tail, len(head) + len(tail), None)
 
 
+def _passes(test: _Test, path: str) -> bool:
+    """Whether a request path that starts with a pattern's literal head matches the whole pattern."""
+    if test.matcher is not None:
+        return test.matcher.matches_request_path(path)
+    if test.tail is None:
+        return len(path) == test.min_size
+    return len(path) >= test.min_size and path.endswith(test.tail)
+
+
+def _takes(pattern: str, path: str) -> bool:
+    """`path_matches` for a request path, by the pattern's head and test (no matcher run for most)."""
+    head, test = _indexed(pattern)
+    return path.startswith(head) and _passes(test, path)
+
+
 class _EarlierPatterns:
     """The patterns seen so far, indexed by literal head, so that a path is tried only against the few
     patterns whose head it starts with (a pattern matches no path outside its head). Found by its head, a
@@ -266,7 +281,8 @@ class _EarlierPatterns:
         found = set()
         size = len(path)
         # The heads the path starts with, as one set intersection rather than a lookup per head length.
-        for head in _prefixes(path) & self.by_head.keys():
+        # `_passes` inlined: this loop runs for every sample of every behavior of the fleet.
+        for head in self.by_head.keys() & _prefixes(path):
             for key, (tail, min_size, matcher) in self.by_head[head]:
                 if matcher is not None:
                     matched = matcher.matches_request_path(path)
@@ -289,10 +305,7 @@ def _cover(
     # covers this one alone takes them all), and the whole index only when none of them takes it.
     common: set[tuple[int, str]] | None = None
     for sample in _samples(pattern):
-        if common is None:
-            kept = seen.matching(sample)
-        else:
-            kept = {c for c in common if compile_path_pattern(c[1]).matches_request_path(sample)}
+        kept = seen.matching(sample) if common is None else {c for c in common if _takes(c[1], sample)}
         if not kept and (common is None or not seen.matching(sample)):
             return ()
         common = kept
