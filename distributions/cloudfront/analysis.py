@@ -27,6 +27,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from distributions.cloudfront.config_paths import items
 from distributions.cloudfront.patterns import (
@@ -194,6 +195,15 @@ def _samples(pattern: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(request_path(p) for p in paths if path_matches(pattern, p)))
 
 
+@lru_cache(maxsize=65536)
+def _prefixes(path: str) -> frozenset[str]:
+    """Every prefix of the path, the empty one and itself included: the literal heads it may start with.
+
+    Kept per path (samples repeat across a fleet), so their hashes are computed once, not per lookup.
+    """
+    return frozenset(path[:k] for k in range(len(path) + 1))
+
+
 def _union_cover(later: str, earlier: Sequence[tuple[int, str]]) -> tuple[tuple[int, str], ...]:
     """The earlier behaviors that may overlap `later`, when together they take every path of it."""
     rivals = [(precedence, pattern) for precedence, pattern in earlier if may_overlap(pattern, later)]
@@ -210,6 +220,44 @@ def _literal_head(pattern: str) -> str:
     return normalized[:cut]
 
 
+class _Test(NamedTuple):
+    """How a path that starts with a pattern's literal head is tested against the rest of the pattern."""
+
+    tail: str | None  # the literal after a single star run; None for a literal pattern
+    min_size: int  # the shortest path that can match (the exact size, for a literal pattern)
+    matcher: CompiledPattern | None  # for the other patterns: the full matcher
+
+
+@lru_cache(maxsize=65536)
+def _indexed(pattern: str) -> tuple[str, _Test]:
+    """The pattern's literal head and test, worked out once per pattern string: a fleet repeats patterns
+    in lists that rarely repeat, so this is the work the per-list cache would otherwise redo."""
+    compiled = compile_path_pattern(pattern)
+    head = _literal_head(pattern)
+    rest = compiled.normalized[len(head) :]
+    tail = rest.lstrip("*")
+    if not rest:
+        return head, _Test(None, len(head), None)
+    if "*" in tail or "?" in tail:
+        return head, _Test("", 0, compiled)
+    return head, _Test(tail, len(head) + len(tail), None)
+
+
+def _passes(test: _Test, path: str) -> bool:
+    """Whether a request path that starts with a pattern's literal head matches the whole pattern."""
+    if test.matcher is not None:
+        return test.matcher.matches_request_path(path)
+    if test.tail is None:
+        return len(path) == test.min_size
+    return len(path) >= test.min_size and path.endswith(test.tail)
+
+
+def _takes(pattern: str, path: str) -> bool:
+    """`path_matches` for a request path, by the pattern's head and test (no matcher run for most)."""
+    head, test = _indexed(pattern)
+    return path.startswith(head) and _passes(test, path)
+
+
 class _EarlierPatterns:
     """The patterns seen so far, indexed by literal head, so that a path is tried only against the few
     patterns whose head it starts with (a pattern matches no path outside its head). Found by its head, a
@@ -218,58 +266,55 @@ class _EarlierPatterns:
     """
 
     def __init__(self) -> None:
-        # head -> (precedence, pattern, literal tail or None for a literal pattern, matcher or None)
-        self.by_head: dict[str, list[tuple[int, str, str | None, CompiledPattern | None]]] = {}
-        self.lengths: set[int] = set()
+        # head -> ((precedence, pattern), test), in the order added
+        self.by_head: dict[str, list[tuple[tuple[int, str], _Test]]] = {}
 
     def add(self, precedence: int, pattern: str) -> None:
-        compiled = compile_path_pattern(pattern)
-        head = _literal_head(pattern)
-        rest = compiled.normalized[len(head) :]
-        tail = rest.lstrip("*")
-        entry: tuple[int, str, str | None, CompiledPattern | None]
-        if not rest:
-            entry = (precedence, pattern, None, None)
-        elif "*" in tail or "?" in tail:
-            entry = (precedence, pattern, "", compiled)
-        else:
-            entry = (precedence, pattern, tail, None)
-        self.by_head.setdefault(head, []).append(entry)
-        self.lengths.add(len(head))
+        head, test = _indexed(pattern)
+        bucket = self.by_head.get(head)
+        if bucket is None:
+            self.by_head[head] = bucket = []
+        bucket.append(((precedence, pattern), test))
 
     def matching(self, path: str) -> set[tuple[int, str]]:
         """The (precedence, pattern) added so far that match the request path."""
         found = set()
         size = len(path)
-        for length in self.lengths:
-            for precedence, pattern, tail, matcher in self.by_head.get(path[:length], ()):
+        # The heads the path starts with, as one set intersection rather than a lookup per head length.
+        # `_passes` inlined: this loop runs for every sample of every behavior of the fleet.
+        for head in self.by_head.keys() & _prefixes(path):
+            for key, (tail, min_size, matcher) in self.by_head[head]:
                 if matcher is not None:
                     matched = matcher.matches_request_path(path)
                 elif tail is None:
-                    matched = size == length
+                    matched = size == min_size
                 else:
-                    matched = size >= length + len(tail) and path.endswith(tail)
+                    matched = size >= min_size and path.endswith(tail)
                 if matched:
-                    found.add((precedence, pattern))
+                    found.add(key)
         return found
 
 
-def _cover(seen: _EarlierPatterns, pattern: str, earlier: Sequence[str]) -> tuple[tuple[int, str], ...]:
-    """The earlier behaviors that take every path of `pattern`; empty when some path reaches it."""
+def _cover(
+    seen: _EarlierPatterns, pattern: str, patterns: Sequence[str], precedence: int
+) -> tuple[tuple[int, str], ...]:
+    """The behaviors before `precedence` that take every path of `pattern`; empty if a path reaches it."""
     # Most behaviors are reachable, and a sample path no earlier pattern takes shows it at once: exact (the
     # sample is a path of the pattern), and without pairing the pattern with every earlier one.
+    # After the first sample, only the patterns that took every sample so far are tried (a pattern that
+    # covers this one alone takes them all), and the whole index only when none of them takes it.
     common: set[tuple[int, str]] | None = None
     for sample in _samples(pattern):
-        taken = seen.matching(sample)
-        if not taken:
+        kept = seen.matching(sample) if common is None else {c for c in common if _takes(c[1], sample)}
+        if not kept and (common is None or not seen.matching(sample)):
             return ()
-        common = taken if common is None else common & taken
+        common = kept
     # An earlier pattern that alone covers this one matches every sample: only those are tried, earliest
     # first, since that is the one to move or narrow.
     for candidate in sorted(common or ()):
         if pattern_includes(candidate[1], pattern):
             return (candidate,)
-    return _union_cover(pattern, tuple(enumerate(earlier)))
+    return _union_cover(pattern, tuple(enumerate(patterns[:precedence])))
 
 
 @lru_cache(maxsize=4096)
@@ -279,7 +324,7 @@ def shadowed_patterns(patterns: tuple[str, ...]) -> tuple[ShadowedBehavior, ...]
     found = []
     seen = _EarlierPatterns()
     for precedence, pattern in enumerate(patterns):
-        cover = _cover(seen, pattern, patterns[:precedence])
+        cover = _cover(seen, pattern, patterns, precedence)
         if cover:
             found.append(ShadowedBehavior(precedence, pattern, cover))
         seen.add(precedence, pattern)
@@ -292,7 +337,7 @@ def _default_cover(patterns: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
     seen = _EarlierPatterns()
     for precedence, pattern in enumerate(patterns):
         seen.add(precedence, pattern)
-    return _cover(seen, "*", patterns)
+    return _cover(seen, "*", patterns, len(patterns))
 
 
 def shadowed_behaviors(config: Config) -> tuple[ShadowedBehavior, ...]:

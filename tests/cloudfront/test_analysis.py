@@ -7,6 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from distributions.cloudfront.analysis import (
+    _EarlierPatterns,
+    _takes,
     inclusion_witness,
     may_overlap,
     pattern_includes,
@@ -30,6 +32,8 @@ SHADOWING = [
     pytest.param(["/x", "/x?*", "/x*"], {2: ((0, "/x"), (1, "/x?*"))}, id="covered-by-a-union"),
     pytest.param(["/a*", "*b", "/a*b"], {2: ((0, "/a*"),)}, id="names-one-when-one-suffices"),
     pytest.param(["/a/*", "/b/*", "/c/*"], {}, id="disjoint"),
+    # No sample path (a request path stops at `#`): decided by the exact search alone.
+    pytest.param(["/a#b", "/a#b"], {1: ((0, "/a#b"),)}, id="no-sample-path"),
 ]
 
 
@@ -111,3 +115,18 @@ def test_its_cheap_prefilters_agree_with_the_exact_search_over_every_earlier_pat
     for precedence, cover in found.items():
         assert all(p < precedence and ordered[p] == pattern for p, pattern in cover)
         assert pattern_includes([pattern for _, pattern in cover], ordered[precedence])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(patterns, min_size=1, max_size=7), st.sampled_from(SMALL_PATHS))
+def test_the_head_index_finds_exactly_the_earlier_patterns_that_match_a_path(ordered, path):
+    # The index (literal heads, tails, the matcher only where needed) is a shortcut for path_matches.
+    seen = _EarlierPatterns()
+    for precedence, pattern in enumerate(ordered):
+        seen.add(precedence, pattern)
+    assert seen.matching(path) == {
+        (p, pattern) for p, pattern in enumerate(ordered) if path_matches(pattern, path)
+    }
+    assert [_takes(pattern, path) for pattern in ordered] == [
+        path_matches(pattern, path) for pattern in ordered
+    ]

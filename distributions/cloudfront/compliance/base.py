@@ -130,11 +130,16 @@ class Context(NamedTuple):
     now: datetime
     viewer_certificate: Mapping[str, Any]
     source: str
+    # behavior_target(b) of each behavior, in the order of `behaviors`: every behavior control judges every
+    # behavior, so the targets are looked up once per distribution rather than once per control.
+    behavior_targets: tuple[Target, ...]
 
 
 def _context(facts: DistributionFacts, now: datetime) -> Context:
     vc = facts.config.get("ViewerCertificate") or {}
-    return Context(facts, behaviors_by_precedence(facts.config), now, vc, certificate_source(vc))
+    behaviors = behaviors_by_precedence(facts.config)
+    targets = tuple(map(behavior_target, behaviors))
+    return Context(facts, behaviors, now, vc, certificate_source(vc), targets)
 
 
 # A check yields (target, status, message); the message is None unless the status is "fail".

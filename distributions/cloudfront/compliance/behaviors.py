@@ -7,7 +7,6 @@ from distributions.cloudfront.compliance.base import (
     Check,
     Context,
     Control,
-    behavior_target,
     describe,
     register,
 )
@@ -23,19 +22,19 @@ class BehaviorReachable(Control):
     def check(self, ctx: Context) -> Check:
         ordered = tuple(b.path_pattern for b in ctx.behaviors if not b.is_default)
         shadowed = {s.precedence: s for s in shadowed_patterns(ordered)}
-        for b in ctx.behaviors:
+        for b, target in zip(ctx.behaviors, ctx.behavior_targets, strict=True):
             if b.is_default:
                 continue
             hit = shadowed.get(b.precedence)
             if hit is None:
-                yield behavior_target(b), "pass", None
+                yield target, "pass", None
                 continue
             earlier = ", ".join(f"{pattern} (precedence {p})" for p, pattern in hit.shadowed_by)
             message = (
                 f"{describe(b)} is never used: {earlier} already match every path it would. Move it above "
                 "them, narrow their patterns, or delete it."
             )
-            yield behavior_target(b), "fail", message
+            yield target, "fail", message
 
 
 @register
@@ -47,12 +46,12 @@ class OriginExists(Control):
 
     def check(self, ctx: Context) -> Check:
         known = origin_ids(ctx.facts.config)
-        for b in ctx.behaviors:
+        for b, target in zip(ctx.behaviors, ctx.behavior_targets, strict=True):
             target_id = b.config.get("TargetOriginId", "")
             if target_id in known:
-                yield behavior_target(b), "pass", None
+                yield target, "pass", None
             else:
                 message = (
                     f"{describe(b)} targets a missing origin {target_id!r}. Point it at an existing origin."
                 )
-                yield behavior_target(b), "fail", message
+                yield target, "fail", message

@@ -13,7 +13,6 @@ from distributions.cloudfront.compliance.base import (
     Control,
     Finding,
     Fix,
-    behavior_target,
     describe,
     register,
 )
@@ -28,15 +27,15 @@ class ViewerHttps(Control):
     title = "Viewers must use HTTPS"
 
     def check(self, ctx: Context) -> Check:
-        for b in ctx.behaviors:
+        for b, target in zip(ctx.behaviors, ctx.behavior_targets, strict=True):
             if b.config["ViewerProtocolPolicy"] != "allow-all":
-                yield behavior_target(b), "pass", None
+                yield target, "pass", None
                 continue
             message = (
                 f"{describe(b)} serves plain HTTP (allow-all). Set its viewer protocol policy to "
                 "redirect-to-https, or https-only where clients must never use HTTP."
             )
-            yield behavior_target(b), "fail", message
+            yield target, "fail", message
 
     def fix(self, finding: Finding, config: Config) -> Fix:
         pattern = finding.target.path_pattern
