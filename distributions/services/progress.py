@@ -208,7 +208,19 @@ def pacing_pull(item: ChangeItem, window: int) -> tuple[tuple[int, int | None], 
         return ()
     parked = others.filter(status=Item.PENDING, next_check_at__gt=soon).order_by("pk")
     pulled = list(parked.values_list("pk", flat=True)[: window - due])
-    return tuple(schedule_steps(pulled, 0).items()) if pulled else ()
+    return tuple(_pulled(pulled, soon).items()) if pulled else ()
+
+
+def _pulled(item_ids: list[int], soon: datetime) -> dict[int, int]:
+    """Start these parked items now, unless another worker's pull just did: the UPDATE takes only items
+    still parked (a concurrent pull's UPDATE waits for this one's row locks, then finds them due), so an
+    item is pulled once, not once per worker that saw it parked. Their new chain numbers by id."""
+    now = timezone.now()
+    still_parked = ChangeItem.objects.filter(pk__in=item_ids, status=Item.PENDING, next_check_at__gt=soon)
+    still_parked.update(step=F("step") + 1, next_check_at=now)
+    # This pull's own: the moment it wrote (another pull writes its own moment).
+    mine = ChangeItem.objects.filter(pk__in=item_ids, next_check_at=now)
+    return dict(mine.values_list("pk", "step"))
 
 
 # -- the sweeper ----------------------------------------------------------------------------------
