@@ -72,6 +72,7 @@ format: install
 bench: install
 	$(PY) bench/sync_bench.py
 	$(PY) bench/change_bench.py
+	$(PY) bench/change_deployed_bench.py
 	$(PY) bench/change_page_bench.py
 	@if [ -f bench/compliance_bench.py ]; then $(PY) bench/compliance_bench.py; fi
 	$(PY) bench/posture_bench.py

@@ -7,18 +7,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from distributions.cloudfront.analysis import (
-    POLICY_STRENGTH,
-    ReachabilityChange,
-    origin_ids,
-    reachability_changes,
-    unreachable_behaviors,
-)
+from distributions.cloudfront.analysis import origin_ids, unreachable_behaviors
 from distributions.cloudfront.behavior_context import BehaviorContext, behavior_context
 from distributions.cloudfront.constants import VIEWER_PROTOCOL_POLICIES
 from distributions.cloudfront.edits import ReorderBehaviors, SetViewerProtocolPolicy
 from distributions.cloudfront.edits.reorder_behaviors import describe_moves
 from distributions.cloudfront.patterns import behaviors_by_precedence
+from distributions.cloudfront.reachability import POLICY_STRENGTH, ReachabilityChange, reachability_changes
 from distributions.models import Distribution
 from distributions.selectors.review import (
     SampleRequest,

@@ -7,17 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from distributions.cloudfront.analysis import (
-    ReachabilityChange,
-    origin_ids,
-    reachability_changes,
-    stricter_policies,
-    unreachable_behaviors,
-)
+from distributions.cloudfront.analysis import origin_ids, unreachable_behaviors
 from distributions.cloudfront.certificates import CertificateRecord
 from distributions.cloudfront.config_paths import items
 from distributions.cloudfront.diff import Change, diff_configs
 from distributions.cloudfront.patterns import behaviors_by_precedence, match_behavior
+from distributions.cloudfront.reachability import ReachabilityChange, reachability_changes, stricter_policies
 from distributions.cloudfront.simulate import simulate
 from distributions.cloudfront.validation import EditError
 from distributions.models import ChangeItem

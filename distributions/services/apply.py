@@ -209,10 +209,9 @@ def _apply(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
     except GatewayError as error:
         return _fail(item, error)
     countdown = settings.EDGEGUARD_DEPLOY_POLL_SECONDS if wrote else 0
-    # One transaction (one commit) for the bookkeeping of a success: the status move with this item's
-    # next step, its audit row, and the change's status last, because deriving it locks the change's row
-    # until the commit, and every item of the change takes that lock: held across anything more (pacing's
-    # cache, the pull's queries), it was where a fleet change's workers queued behind each other.
+    # One transaction (one commit) for a success: the status move with its next step, the audit row, and
+    # the change's status last: deriving it locks the change's row until the commit, and every item takes
+    # that lock (held across pacing's cache and pull, it was where a fleet change's workers queued).
     with transaction.atomic():
         _move(
             item,

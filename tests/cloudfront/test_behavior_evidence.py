@@ -3,15 +3,15 @@ described as moves (docs/CLOUDFRONT.md §1 and §2)."""
 
 import pytest
 
-from distributions.cloudfront.analysis import (
+from distributions.cloudfront.analysis import unreachable_behaviors
+from distributions.cloudfront.edits import ReorderBehaviors, SetViewerProtocolPolicy
+from distributions.cloudfront.edits.reorder_behaviors import describe_moves
+from distributions.cloudfront.reachability import (
     PolicyChange,
     ReachabilityChange,
     reachability_changes,
     stricter_policies,
-    unreachable_behaviors,
 )
-from distributions.cloudfront.edits import ReorderBehaviors, SetViewerProtocolPolicy
-from distributions.cloudfront.edits.reorder_behaviors import describe_moves
 from tests.cloudfront.factories import behavior, distribution_config
 
 
