@@ -55,6 +55,17 @@ def submitted_change(requester, distributions: list[Distribution]) -> ChangeRequ
     return decisions.change_request_submit(actor=Actor(requester), change_request=change, checklist=CHECKED)
 
 
+def console_set_policy(live: LiveSandbox, distribution: Distribution, policy: str) -> None:
+    """Somebody sets the default behavior's policy in the console (outside Edgeguard), then sync sees it."""
+    cloudfront = live.client()
+    response = cloudfront.get_distribution_config(Id=distribution.distribution_id)
+    config = SetViewerProtocolPolicy("default", policy).apply(response["DistributionConfig"])
+    cloudfront.update_distribution(
+        Id=distribution.distribution_id, DistributionConfig=config, IfMatch=response["ETag"]
+    )
+    assert account_sync(account=distribution.account, trigger="command").status == "succeeded"
+
+
 def status_of(change: ChangeRequest) -> str:
     return ChangeRequest.objects.values_list("status", flat=True).get(pk=change.pk)
 

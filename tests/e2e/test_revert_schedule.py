@@ -12,17 +12,16 @@ import pytest
 from django.utils import timezone
 
 from distributions import choices
-from distributions.cloudfront.edits import SetViewerProtocolPolicy
 from distributions.models import ChangeRequest, SyncRun
 from distributions.services import changes, decisions, revert, schedule
 from distributions.services.guards import Actor
-from distributions.services.sync import account_sync
 from tests.e2e import harness
 from tests.e2e.conftest import STARTED
 from tests.e2e.test_apply import (
     CHECKED,
     HTTPS_ONLY,
     INVALIDATE_ALL,
+    console_set_policy,
     status_of,
     synced_fleet,
     wait_for_completed,
@@ -74,13 +73,7 @@ def test_a_revert_restores_exactly_what_was_written_and_keeps_an_out_of_band_edi
 
     # Meanwhile, somebody sets the first distribution's policy (a field the change wrote) in the console.
     edited = written[0]
-    cloudfront = live.client()
-    response = cloudfront.get_distribution_config(Id=edited.distribution_id)
-    config = SetViewerProtocolPolicy("default", "redirect-to-https").apply(response["DistributionConfig"])
-    cloudfront.update_distribution(
-        Id=edited.distribution_id, DistributionConfig=config, IfMatch=response["ETag"]
-    )
-    assert account_sync(account=edited.account, trigger="command").status == "succeeded"
+    console_set_policy(live, edited, "redirect-to-https")
     bystander_etag = policy(live, bystander)[1]
 
     reverting = revert.change_request_revert(actor=Actor(alice), change_request=change)

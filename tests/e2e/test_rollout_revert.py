@@ -7,13 +7,11 @@ never calls UpdateDistribution on the 14 distributions the rollout never reached
 
 import pytest
 
-from distributions.cloudfront.edits import SetViewerProtocolPolicy
 from distributions.services import decisions, revert
 from distributions.services.guards import Actor
-from distributions.services.sync import account_sync
-from tests.e2e.harness import LiveSandbox, Workers, control, wait_until
-from tests.e2e.test_apply import CHECKED, TIMEOUT_SECONDS, status_of, synced_fleet, wait_for_completed
-from tests.e2e.test_waves import rollout_change
+from tests.e2e.harness import LiveSandbox, Workers, control
+from tests.e2e.test_apply import CHECKED, console_set_policy, status_of, synced_fleet, wait_for_completed
+from tests.e2e.test_waves import rollout_change, wait_for_halted
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -35,13 +33,7 @@ def test_halted_rollout_reverted_on_exactly_what_it_wrote_keeping_a_console_edit
     untouched = {d.distribution_id: config_of(live, d.distribution_id) for d in never}
     decisions.change_request_approve(actor=Actor(bob), change_request=change)
 
-    def halted() -> bool:
-        workers.check_alive()
-        status = status_of(change)
-        assert status in ("approved", "applying", "halted"), status
-        return status == "halted"
-
-    wait_until(halted, timeout=TIMEOUT_SECONDS, interval=0.5, what=f"change {change.pk} to halt")
+    wait_for_halted(change, workers)
     second = change.waves.get(index=1)
     assert second.state == "halted"
     assert [(r["distribution_id"], r["metric"]) for r in second.evidence["rises"]] == [
@@ -51,13 +43,7 @@ def test_halted_rollout_reverted_on_exactly_what_it_wrote_keeping_a_console_edit
 
     # Meanwhile somebody sets, in the console, the policy (the field the change wrote) of one written one.
     edited = written[2]
-    cloudfront = live.client()
-    response = cloudfront.get_distribution_config(Id=edited.distribution_id)
-    config = SetViewerProtocolPolicy("default", "https-only").apply(response["DistributionConfig"])
-    cloudfront.update_distribution(
-        Id=edited.distribution_id, DistributionConfig=config, IfMatch=response["ETag"]
-    )
-    assert account_sync(account=edited.account, trigger="command").status == "succeeded"
+    console_set_policy(live, edited, "https-only")
 
     reverting = revert.change_request_revert(actor=Actor(alice), change_request=change)
     # A halted rollout is ended by planning its revert: its third wave is never written.

@@ -39,6 +39,18 @@ def policy(live: LiveSandbox, distribution_id: str) -> str:
     return config["DefaultCacheBehavior"]["ViewerProtocolPolicy"]
 
 
+def wait_for_halted(change: ChangeRequest, workers: Workers) -> None:
+    """Poll the database until the rollout halts; fail early on any status a halting rollout cannot have."""
+
+    def halted() -> bool:
+        workers.check_alive()
+        status = status_of(change)
+        assert status in ("approved", "applying", "halted"), status
+        return status == "halted"
+
+    wait_until(halted, timeout=TIMEOUT_SECONDS, interval=0.5, what=f"change {change.pk} to halt")
+
+
 def test_a_4xx_rise_in_the_second_wave_halts_the_rollout_with_its_evidence(
     live: LiveSandbox, workers: Workers, alice, bob
 ):
@@ -50,13 +62,7 @@ def test_a_4xx_rise_in_the_second_wave_halts_the_rollout_with_its_evidence(
 
     decisions.change_request_approve(actor=Actor(bob), change_request=change)
 
-    def halted() -> bool:
-        workers.check_alive()
-        status = status_of(change)
-        assert status in ("approved", "applying", "halted"), status
-        return status == "halted"
-
-    wait_until(halted, timeout=TIMEOUT_SECONDS, interval=0.5, what=f"change {change.pk} to halt")
+    wait_for_halted(change, workers)
     waves_ = list(change.waves.order_by("index"))
     assert [(w.planned_size, w.state) for w in waves_] == [(1, "passed"), (5, "halted"), (14, "pending")]
     rise = waves_[1].evidence["rises"]
