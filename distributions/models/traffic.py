@@ -112,6 +112,17 @@ class TrafficClients(models.Model):
 class TrafficIngest(models.Model):
     """The reading of one distribution's logs for one day: progress, bounds, and whether it was sampled."""
 
+    # What a reading's progress is: saved as it goes (services/traffic.py), shown by the API and the page.
+    PROGRESS_FIELDS = (
+        "objects_total",
+        "objects_done",
+        "bytes_read",
+        "lines_read",
+        "lines_counted",
+        "lines_skipped",
+        "skipped",
+    )
+
     class Status(models.TextChoices):
         QUEUED = "queued"
         RUNNING = "running"

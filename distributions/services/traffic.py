@@ -254,17 +254,7 @@ class _DayReader:
         self._saved_at = time.monotonic()
         ingest = self.ingest
         ingest.skipped = dict(self.skipped)
-        ingest.save(
-            update_fields=[
-                "objects_total",
-                "objects_done",
-                "bytes_read",
-                "lines_read",
-                "lines_counted",
-                "lines_skipped",
-                "skipped",
-            ]
-        )
+        ingest.save(update_fields=TrafficIngest.PROGRESS_FIELDS)
 
 
 @transaction.atomic
