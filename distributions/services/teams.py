@@ -31,6 +31,17 @@ class _By:
     def of(cls, actor: Actor) -> _By:
         return cls(actor.user, "", actor.remote_addr)
 
+    def audit(self, action: str, message: str, data: dict) -> None:
+        """Record an audit event with this writer as its actor (and address)."""
+        audit_record(
+            action=action,
+            actor=self.user,
+            actor_name=self.name,
+            remote_addr=self.remote_addr,
+            message=message,
+            data=data,
+        )
+
 
 def _name(name: str) -> tuple[str, str]:
     """The team's name stripped, and its slug; Invalid if either is empty or taken."""
@@ -75,14 +86,7 @@ def _create(name: str, by: _By) -> Team:
             team = Team.objects.create(name=name, slug=slug)
     except IntegrityError:
         raise Invalid(f"A team named {name!r} exists already.", code="duplicate_name", field="name") from None
-    audit_record(
-        action="team.created",
-        actor=by.user,
-        actor_name=by.name,
-        remote_addr=by.remote_addr,
-        message=f"Team {name} created",
-        data=_team_data(team),
-    )
+    by.audit("team.created", f"Team {name} created", _team_data(team))
     return team
 
 
@@ -98,13 +102,7 @@ def team_rename(*, actor: Actor, team: Team, name: str) -> Team:
     old = locked.name
     locked.name, locked.slug = name, slug
     locked.save(update_fields=["name", "slug"])
-    audit_record(
-        action="team.renamed",
-        actor=actor.user,
-        remote_addr=actor.remote_addr,
-        message=f"Team {old} renamed {name}",
-        data=_team_data(locked, old=old, new=name),
-    )
+    _By.of(actor).audit("team.renamed", f"Team {old} renamed {name}", _team_data(locked, old=old, new=name))
     return locked
 
 
@@ -119,36 +117,24 @@ def team_delete(*, actor: Actor, team: Team) -> None:
         accounts=sorted(locked.accounts.values_list("name", flat=True)),
     )
     locked.delete()
-    audit_record(
-        action="team.deleted",
-        actor=actor.user,
-        remote_addr=actor.remote_addr,
-        message=f"Team {data['team']} deleted",
-        data=data,
-    )
+    _By.of(actor).audit("team.deleted", f"Team {data['team']} deleted", data)
 
 
 def _member_added(team: Team, user: User, by: _By) -> None:
     team.members.add(user)
-    audit_record(
-        action="team.member_added",
-        actor=by.user,
-        actor_name=by.name,
-        remote_addr=by.remote_addr,
-        message=f"{user.get_username()} added to team {team.name}",
-        data={"user_id": user.pk, "username": user.get_username(), **_team_data(team)},
+    by.audit(
+        "team.member_added",
+        f"{user.get_username()} added to team {team.name}",
+        {"user_id": user.pk, "username": user.get_username(), **_team_data(team)},
     )
 
 
 def _member_removed(team: Team, user: User, by: _By) -> None:
     team.members.remove(user)
-    audit_record(
-        action="team.member_removed",
-        actor=by.user,
-        actor_name=by.name,
-        remote_addr=by.remote_addr,
-        message=f"{user.get_username()} removed from team {team.name}",
-        data={"user_id": user.pk, "username": user.get_username(), **_team_data(team)},
+    by.audit(
+        "team.member_removed",
+        f"{user.get_username()} removed from team {team.name}",
+        {"user_id": user.pk, "username": user.get_username(), **_team_data(team)},
     )
 
 
@@ -169,12 +155,8 @@ def team_member_remove(*, actor: Actor, team: Team, user: User) -> None:
 
 
 def _account_event(actor: Actor, action: str, team: Team, account: Account, message: str) -> None:
-    audit_record(
-        action=action,
-        actor=actor.user,
-        remote_addr=actor.remote_addr,
-        message=message,
-        data={**_team_data(team), "account_id": account.pk, "account": account.name},
+    _By.of(actor).audit(
+        action, message, {**_team_data(team), "account_id": account.pk, "account": account.name}
     )
 
 
@@ -216,12 +198,10 @@ def account_approvals_set(*, actor: Actor, account: Account, approvals_required:
         return locked
     locked.approvals_required = approvals_required
     locked.save(update_fields=["approvals_required"])
-    audit_record(
-        action="account.updated",
-        actor=actor.user,
-        remote_addr=actor.remote_addr,
-        message=f"Edited account {locked.name}: approvals_required",
-        data={"id": locked.pk, "changes": {"approvals_required": [before, approvals_required]}},
+    _By.of(actor).audit(
+        "account.updated",
+        f"Edited account {locked.name}: approvals_required",
+        {"id": locked.pk, "changes": {"approvals_required": [before, approvals_required]}},
     )
     return locked
 
