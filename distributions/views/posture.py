@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -116,9 +117,8 @@ def account_matrix(
         row = []
         for name in by_account:
             found = cells[name].get(control.control_id)
-            fail = found.distributions["fail"] if found is not None else 0
-            passing = found.distributions["pass"] if found is not None else 0
-            row.append(MatrixCell(name, fail, fail + passing))
+            counts = found.distributions if found is not None else Counter()
+            row.append(MatrixCell(name, counts["fail"], counts["fail"] + counts["pass"]))
         matrix.append((control, row))
     return matrix
 
