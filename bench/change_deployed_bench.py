@@ -204,6 +204,9 @@ def main() -> None:
         env["AWS_ENDPOINT_URL"] = endpoint
         # Deployment polls are not followed: the figure is approval to all-applied.
         env["EDGEGUARD_DEPLOY_POLL_SECONDS"] = "3600"
+        # Database connections kept between tasks, as deployed (settings.py's default; settings_test's 0
+        # would open a PostgreSQL connection per task).
+        env["DATABASE_CONN_MAX_AGE"] = harness.WORKER_SETTINGS["DATABASE_CONN_MAX_AGE"]
         account = Account.objects.create(name="main", account_id=ACCOUNT)
         requester, approver = make_user("alice", "requester"), make_user("bob", "approver")
         ids = harness.control(endpoint, "POST", "bulk", {"count": count, "account": ACCOUNT})["ids"]
