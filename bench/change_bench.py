@@ -160,6 +160,9 @@ class Workers:
                     # Queued before the step counts as done, so no thread finds the queue empty between.
                     for pulled_id, pulled_step in following.pulled:
                         self.push(time.time(), pulled_id, pulled_step)
+                    for later_id, countdown, later_step in following.later:
+                        if countdown < DEPLOY_POLL:
+                            self.push(time.time() + countdown, later_id, later_step)
                     if following.countdown is not None and following.countdown < DEPLOY_POLL:
                         self.push(time.time() + following.countdown, item_id, following.step)
                 finally:

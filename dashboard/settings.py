@@ -294,6 +294,10 @@ if not 0 < EDGEGUARD_UPDATE_RATE_MIN <= EDGEGUARD_UPDATE_RATE_START <= EDGEGUARD
     raise ImproperlyConfigured(
         "Need 0 < EDGEGUARD_UPDATE_RATE_MIN <= EDGEGUARD_UPDATE_RATE_START <= EDGEGUARD_UPDATE_RATE_MAX."
     )
+# The most items of one account one worker step applies in a row: the one its message names, then parked
+# items of the same change and account, each in a slot pacing has within a quarter of a second
+# (services/apply.py). 1: an item per step.
+EDGEGUARD_APPLY_BATCH = envint("EDGEGUARD_APPLY_BATCH", "16", minimum=1)
 EDGEGUARD_STALE_ETAG_RETRIES = envint("EDGEGUARD_STALE_ETAG_RETRIES", "4", minimum=1)
 # Attempts at an update that meets an unreachable or failing endpoint (backoff up to 5 minutes each).
 # Throttling is not an attempt: it slows the account's rate and defers the update.

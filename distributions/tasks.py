@@ -76,6 +76,8 @@ def advance_item(item_id: int, step: int | None = None) -> None:
     following = apply_service.item_advance(item_id=item_id, step=step)
     if following.countdown is not None:
         queue.item_step(item_id, countdown=following.countdown, step=following.step)
+    for later_id, countdown, later_step in following.later:
+        queue.item_step(later_id, countdown=countdown, step=later_step)
     for pulled_id, pulled_step in following.pulled:
         queue.item_step(pulled_id, countdown=0, step=pulled_step)
 

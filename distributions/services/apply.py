@@ -11,11 +11,14 @@ workers (or the sweeper and a worker) from acting on it at once; progress.py sch
 
 Pacing: each account's calls are spaced by its adaptive rate (services/pacing.py): an item reserves its
 call when it runs, waits for its slot, or waits parked until a finished item of its account pulls it in.
+An applied item's step goes on with parked items of its queue, in a row, while pacing has slots for them
+within a quarter of a second (a batch, at most EDGEGUARD_APPLY_BATCH items): the bookkeeping of a message,
+a read, a lease and a pull per item was what made a fleet change cost more than a bare Get+Update loop.
 
 Errors: a throttle slows the account down and defers the item to a slot of its own (no error, no attempt
 counted); stale ETags and an unreachable or failing AWS endpoint are retried with backoff (the rebase makes
 a retry after a lost answer a no-op); anything else fails the item with AWS's message and what to do.
-Waiting for Deployed (or an invalidation) gives up after EDGEGUARD_DEPLOY_TIMEOUT_SECONDS.
+Following a written item to Deployed (and its invalidation) is services/follow.py.
 """
 
 from __future__ import annotations
@@ -31,26 +34,26 @@ from django.db.models import Q
 from django.utils import timezone
 
 from distributions import choices
-from distributions.cloudfront.edits import Invalidate
 from distributions.cloudfront.rebase import rebase
-from distributions.gateway import (
-    AccessDenied,
-    CloudFrontGateway,
-    EndpointUnavailable,
-    GatewayError,
-    NotFound,
-    StaleETag,
-    Throttled,
-)
+from distributions.gateway import CloudFrontGateway, EndpointUnavailable, GatewayError, StaleETag, Throttled
 from distributions.models import ChangeItem, ChangeRequest
 from distributions.selectors.changes import item_edits
 from distributions.services import pacing
 from distributions.services.audit import audit_record
-from distributions.services.lifecycle import change_request_move, item_move, item_take
+from distributions.services.follow import (
+    deployment_poll,
+    invalidation_poll,
+    item_fail,
+    item_move_released,
+    item_save,
+)
+from distributions.services.lifecycle import change_request_move, item_take
 from distributions.services.progress import (
     ACTIVE_ITEM,
     DONE,
     Next,
+    batch_release,
+    batch_take,
     change_refresh,
     lease_candidate,
     lease_free,
@@ -71,8 +74,9 @@ Status = choices.ChangeStatus
 GatewayFactory = type[CloudFrontGateway]
 
 MAX_BACKOFF_SECONDS = 300.0
-# Errors that end waiting at once: the distribution (or invalidation) is gone, or access was withdrawn.
-TERMINAL_WHILE_WAITING = (NotFound, AccessDenied)
+RUNNING = [Status.APPLYING, Status.DEPLOYING]
+# The next steps (item id, countdown, chain number) of the items a step applied in a row.
+Later = tuple[tuple[int, float, int | None], ...]
 
 
 # -- starting -------------------------------------------------------------------------------------
@@ -102,20 +106,6 @@ def change_apply_start(*, change_request_id: int) -> list[tuple[int, float, int 
 # -- one step of one item -------------------------------------------------------------------------
 
 
-def _save(item: ChangeItem, **fields) -> None:
-    """Write fields other than the status, and release the lease unless `fields` renews it."""
-    fields.setdefault("lease_until", None)
-    for name, value in fields.items():
-        setattr(item, name, value)
-    item.save(update_fields=[*fields, "updated_at"])
-
-
-def _move(item: ChangeItem, transition: str, **fields) -> None:
-    """Move the item's status (services/lifecycle.py), releasing the lease unless `fields` renews it."""
-    fields.setdefault("lease_until", None)
-    item_move(item, transition, **fields)
-
-
 def item_advance(
     *, item_id: int, step: int | None = None, gateway_factory: GatewayFactory = CloudFrontGateway
 ) -> Next:
@@ -138,14 +128,14 @@ def item_advance(
     elif not lease_take(item, step):
         return DONE
     elif item.status == Item.DEPLOYING:
-        result = _poll_deployment(item, gateway_factory(item.distribution.account))
+        result = deployment_poll(item, gateway_factory(item.distribution.account))
     else:
-        result = _poll_invalidation(item, gateway_factory(item.distribution.account))
+        result = invalidation_poll(item, gateway_factory(item.distribution.account))
     if result.countdown is None:
-        return Next(None, pulled=result.pulled)
+        return Next(None, pulled=result.pulled, later=result.later)
     if result.step is not None:
         return result  # scheduled already, in the transaction of the step's own writes
-    return replace(schedule_step(item_id, result.countdown), pulled=result.pulled)
+    return replace(schedule_step(item_id, result.countdown), pulled=result.pulled, later=result.later)
 
 
 # -- pacing (services/pacing.py): one account's calls spaced by its adaptive rate ---------------------
@@ -167,12 +157,69 @@ def _paced_apply(item: ChangeItem, gateway_factory: GatewayFactory, step: int | 
         lease_until=lease_until,
     ):
         return None
-    result = _apply(item, gateway_factory(item.distribution.account, paced=True))
-    if item.status in (Item.PENDING, Item.APPLYING, Item.DEPLOYING):
-        # Throttled or retried: it holds or waits for a slot of its own. Applied: _apply has scheduled its
-        # next step in the transaction of the status move, and pulled in parked items after it.
-        return result
-    return replace(result, pulled=pacing_pull(item, pacing.pace_window(account_pk=account_pk)))
+    gateway = gateway_factory(item.distribution.account, paced=True)
+    result = _apply(item, gateway)
+    if item.status in (Item.PENDING, Item.APPLYING):
+        return result  # throttled or retried: it holds or waits for a slot of its own
+    if item.status != Item.DEPLOYING:
+        return replace(result, pulled=pacing_pull(item, pacing.pace_room(account_pk=account_pk)))
+    # Applied (its next step scheduled in the transaction of the move). After the commit: parked items of
+    # its queue, applied here in a row while pacing has slots for them, then those pacing has room for
+    # pulled in, each to lead a batch of its own. A worker killed before the pull loses no item: parked
+    # ones wake up on their own, at about their turn (progress.parked_countdown).
+    room = pacing.pace_succeeded(account_pk=account_pk)
+    later, applied = _batch_apply(item, gateway, room.batch - 1)
+    if applied:
+        room = pacing.pace_succeeded(account_pk=account_pk, count=applied)
+    return replace(result, pulled=pacing_pull(item, room), later=later)
+
+
+def _batch_apply(leader: ChangeItem, gateway: CloudFrontGateway, limit: int) -> tuple[Later, int]:
+    """Apply up to `limit` parked items of the leader's queue in a row, each in a slot pacing has within
+    INLINE_WAIT_SECONDS (waited for here): their next steps, and how many were applied.
+
+    One read, one lease and two pacing updates serve the batch, where each item would otherwise have cost
+    a message, a read, a lease, pacing and a pull of its own: at a few milliseconds each, more than the
+    bookkeeping of the apply itself. A throttle or a retry ends the batch (AWS is unhappy with the account
+    right now): the rest are given back, parked as they were, to wait for their own turn.
+    """
+    items = batch_take(leader, limit) if limit > 0 else []
+    now = pacing.clock()
+    slots = pacing.pace_take_more(account_pk=leader.distribution.account_id, count=len(items), now=now)
+    taken, applied = items[: len(slots)], 0
+    later: Later = ()
+    batch_release(items[len(slots) :])  # no slot for them now
+    for index, item in enumerate(taken):
+        if (wait := now + slots[index] - pacing.clock()) > 0:
+            pacing.sleep(wait)
+        if not _batch_item_take(item):
+            batch_release(taken[index:])  # the change was paused or aborted since, or the lease ran out
+            break
+        result = _apply(item, gateway, refresh=False)
+        if result.countdown is not None:
+            step = result.step if result.step is not None else schedule_step(item.pk, result.countdown).step
+            later += ((item.pk, result.countdown, step),)
+        if item.status in (Item.PENDING, Item.APPLYING):
+            batch_release(taken[index + 1 :])
+            break
+        applied += item.status == Item.DEPLOYING
+    if applied:
+        # Once for the batch: while an item of it was still to apply, no success could end the applying.
+        with transaction.atomic():
+            change_refresh(leader.change_request_id, applied=True)
+    return later, applied
+
+
+def _batch_item_take(item: ChangeItem) -> bool:
+    """The move to applying of an item `batch_take` leased: the attempt counted and the lease renewed in one
+    compare-and-set, which also requires its change still running (not paused, halted or aborted)."""
+    held = Q(lease_until=item.lease_until, attempts=item.attempts, step=item.step)
+    # A subquery, not a join: with a join Django would write `pk IN (SELECT ...)`, and PostgreSQL would not
+    # check the conditions on the item's row again after waiting for a concurrent writer's lock.
+    changes = ChangeRequest.objects.filter(pk=item.change_request_id, status__in=RUNNING)
+    running = Q(change_request_id__in=changes.values("pk"))
+    lease_until = timezone.now() + timedelta(seconds=settings.EDGEGUARD_LEASE_SECONDS)
+    return item_take(item, "apply", held & running, attempts=item.attempts + 1, lease_until=lease_until)
 
 
 def _throttled(item: ChangeItem, error: GatewayError) -> Next:
@@ -182,13 +229,14 @@ def _throttled(item: ChangeItem, error: GatewayError) -> Next:
     pacing.pace_throttled(account_pk=account_pk)
     rate = pacing.pace_rate(account_pk=account_pk)
     logger.info("item %s: %s, deferred (account rate now %.2f/s)", item.pk, error.code, rate)
-    _save(item, attempts=max(0, item.attempts - 1))
+    item_save(item, attempts=max(0, item.attempts - 1))
     wait = pacing.pace_take(account_pk=account_pk, holder=item.pk)
     return pacing_slot(item, wait, pacing.MIN_DEFER_SECONDS)
 
 
-def _apply(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
-    """The attempt of an item `_paced_apply` moved to applying (and leased)."""
+def _apply(item: ChangeItem, gateway: CloudFrontGateway, *, refresh: bool = True) -> Next:
+    """The attempt of an item `_paced_apply` moved to applying (and leased). `refresh=False`: the caller
+    derives the change's status after a success itself (a batch: once, after its last item)."""
     distribution_id = item.distribution.distribution_id
     edits = item_edits(item)
     try:
@@ -207,13 +255,13 @@ def _apply(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
     except EndpointUnavailable as error:
         return _retry(item, error, settings.EDGEGUARD_THROTTLE_RETRIES, base=5.0)
     except GatewayError as error:
-        return _fail(item, error)
+        return item_fail(item, error)
     countdown = settings.EDGEGUARD_DEPLOY_POLL_SECONDS if wrote else 0
     # One transaction (one commit) for a success: the status move with its next step, the audit row, and
     # the change's status last: deriving it locks the change's row until the commit, and every item takes
     # that lock (held across pacing's cache and pull, it was where a fleet change's workers queued).
     with transaction.atomic():
-        _move(
+        item_move_released(
             item,
             "deploy",
             applied_etag=etag,
@@ -234,19 +282,17 @@ def _apply(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
             data={"etag": etag, "edits": item.edits},
         )
         item.step = item.step if isinstance(item.step, int) else scheduled(item.pk)  # else F("step") + 1
-        change_refresh(item.change_request_id, applied=True)
-    # After the commit: parked items pacing now has room for. A worker killed before this loses no item:
-    # parked ones wake up on their own, at about their turn (progress.parked_countdown).
-    pulled = pacing_pull(item, pacing.pace_succeeded(account_pk=item.distribution.account_id))
-    return Next(countdown, item.step, pulled=pulled)
+        if refresh:
+            change_refresh(item.change_request_id, applied=True)
+    return Next(countdown, item.step)
 
 
 def _retry(item: ChangeItem, error: GatewayError, limit: int, *, base: float) -> Next:
     if item.attempts >= limit:
-        return _fail(item, error)
+        return item_fail(item, error)
     backoff = min(MAX_BACKOFF_SECONDS, base * 2 ** (item.attempts - 1))
     delay = backoff * (1 + random.random() / 2)  # noqa: S311 - jitter, not security
-    _save(item, error_code=error.code, error=f"{error.message} (retrying in {delay:.0f}s)")
+    item_save(item, error_code=error.code, error=f"{error.message} (retrying in {delay:.0f}s)")
     logger.info("item %s: %s, retry %s in %.1fs", item.pk, error.code, item.attempts, delay)
     return Next(delay)
 
@@ -263,7 +309,7 @@ def _conflict(item: ChangeItem, conflicts) -> Next:
         for c in conflicts
     ]
     with transaction.atomic():
-        _move(
+        item_move_released(
             item,
             "conflict",
             conflicts=described,
@@ -276,125 +322,6 @@ def _conflict(item: ChangeItem, conflicts) -> Next:
             change_request=item.change_request,
             distribution_id=item.distribution.distribution_id,
             data={"conflicts": described},
-        )
-        change_refresh(item.change_request_id)
-    return DONE
-
-
-def _fail(item: ChangeItem, error: GatewayError) -> Next:
-    with transaction.atomic():
-        _move(
-            item,
-            "fail",
-            error_code=error.code,
-            error=f"{error.message} — {error.hint}",
-            completed_at=timezone.now(),
-        )
-        audit_record(
-            action="item.failed",
-            change_request=item.change_request,
-            distribution_id=item.distribution.distribution_id,
-            message=str(error),
-        )
-        change_refresh(item.change_request_id)
-    return DONE
-
-
-def _poll_deployment(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
-    distribution_id = item.distribution.distribution_id
-    try:
-        status = gateway.get_distribution_status(distribution_id)
-    except TERMINAL_WHILE_WAITING as error:
-        return _fail(item, error)
-    except GatewayError as error:
-        return _wait(item, item.applied_at, **_noted(error))
-    if status != "Deployed":
-        return _wait(item, item.applied_at)
-    paths = [p for edit in item_edits(item) if isinstance(edit, Invalidate) for p in edit.paths]
-    if not paths:
-        return _complete(item, deployed=True)
-    try:
-        invalidation_id, inv_status = gateway.create_invalidation(
-            distribution_id,
-            paths,
-            caller_reference=f"edgeguard-{item.invalidation_reference}",
-        )
-    except (Throttled, EndpointUnavailable) as error:
-        return _wait(item, item.applied_at, deployed_at=item.deployed_at or timezone.now(), **_noted(error))
-    except GatewayError as error:
-        if error.code != "TooManyInvalidationsInProgress":
-            return _fail(item, error)
-        return _wait(
-            item,
-            item.applied_at,
-            deployed_at=item.deployed_at or timezone.now(),
-            error_code=error.code,
-            error=f"{error.message} (waiting for CloudFront's in-progress invalidations)",
-        )
-    with transaction.atomic():
-        _move(
-            item,
-            "invalidate",
-            deployed_at=item.deployed_at or timezone.now(),
-            invalidation_id=invalidation_id,
-            invalidation_status=inv_status,
-            error="",
-            error_code="",
-        )
-        audit_record(
-            action="item.invalidating",
-            change_request=item.change_request,
-            distribution_id=distribution_id,
-            data={"paths": paths, "invalidation_id": invalidation_id},
-        )
-    return Next(settings.EDGEGUARD_DEPLOY_POLL_SECONDS)
-
-
-def _poll_invalidation(item: ChangeItem, gateway: CloudFrontGateway) -> Next:
-    try:
-        status = gateway.get_invalidation_status(item.distribution.distribution_id, item.invalidation_id)
-    except TERMINAL_WHILE_WAITING as error:
-        return _fail(item, error)
-    except GatewayError as error:
-        return _wait(item, item.deployed_at, **_noted(error))
-    if status != "Completed":
-        return _wait(item, item.deployed_at, invalidation_status=status)
-    return _complete(item, deployed=False, invalidation_status=status)
-
-
-def _noted(error: GatewayError) -> dict[str, str]:
-    """What a failed poll shows on the item: its error, unless it was a throttle (only a later poll)."""
-    return {} if isinstance(error, Throttled) else {"error_code": error.code, "error": error.message}
-
-
-def _wait(item: ChangeItem, since, **fields) -> Next:
-    """Poll again later, unless CloudFront has kept us waiting longer than anyone should wait."""
-    limit = settings.EDGEGUARD_DEPLOY_TIMEOUT_SECONDS
-    if since is not None and timezone.now() - since > timedelta(seconds=limit):
-        waiting_for = "the invalidation to complete" if item.status == Item.INVALIDATING else "Deployed"
-        return _fail(
-            item,
-            GatewayError(
-                f"Still waiting for {waiting_for} after {limit // 60} minutes.",
-                code="DeployTimeout",
-                hint="Check the distribution in the CloudFront console; an admin can retry the change, which "
-                "re-reads the live configuration and writes nothing that is already there.",
-            ),
-        )
-    _save(item, **fields)
-    return Next(settings.EDGEGUARD_DEPLOY_POLL_SECONDS)
-
-
-def _complete(item: ChangeItem, *, deployed: bool, **fields) -> Next:
-    now = timezone.now()
-    if deployed:
-        fields["deployed_at"] = item.deployed_at or now
-    with transaction.atomic():
-        _move(item, "complete", completed_at=now, error="", error_code="", **fields)
-        audit_record(
-            action="item.completed",
-            change_request=item.change_request,
-            distribution_id=item.distribution.distribution_id,
         )
         change_refresh(item.change_request_id)
     return DONE

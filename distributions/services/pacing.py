@@ -134,6 +134,31 @@ class Pace:
         """How many calls fit in the horizon at the current rate (at least one)."""
         return max(1, math.ceil(self.rate * horizon))
 
+    def reserve_more(self, now: float, count: int) -> list[float]:
+        """Reserve up to `count` more calls, each slot within INLINE_WAIT_SECONDS of `now` (waited for
+        where the caller is): the seconds from `now` to each slot."""
+        delays: list[float] = []
+        while len(delays) < count and (delay := self.reserve(now, INLINE_WAIT_SECONDS)) is not None:
+            delays.append(delay)
+        return delays
+
+    def batch(self, limit: int) -> int:
+        """How many calls one worker step makes in a row: its own, then one for each slot that comes within
+        INLINE_WAIT_SECONDS at the current rate; at least one, at most `limit`."""
+        return max(1, min(limit, 1 + math.floor(self.rate * INLINE_WAIT_SECONDS)))
+
+
+@dataclass(frozen=True)
+class Room:
+    """What may start now on an account: `window` calls fit in its horizon, `batch` of them in one step."""
+
+    window: int
+    batch: int
+
+    @classmethod
+    def of(cls, pace: Pace, rule: Rule) -> Room:
+        return cls(pace.window(pace.horizon(rule)), pace.batch(settings.EDGEGUARD_APPLY_BATCH))
+
 
 # -- shared through the cache ---------------------------------------------------------------------
 
@@ -196,14 +221,29 @@ def pace_take(*, account_pk: int, holder: int, now: float | None = None) -> floa
         return 0.0
 
 
-def pace_succeeded(*, account_pk: int) -> int:
-    """Record a call AWS accepted; returns the account's window (calls that fit in the horizon)."""
+def pace_succeeded(*, account_pk: int, count: int = 1) -> Room:
+    """Record `count` calls AWS accepted; returns the account's room (what may start now)."""
+
+    def succeeded(pace: Pace, rule: Rule, now: float) -> Room:
+        for _ in range(count):
+            pace.succeeded(rule)
+        return Room.of(pace, rule)
+
     try:
-        _update(account_pk, lambda pace, rule, now: pace.succeeded(rule), None)
-        return pace_window(account_pk=account_pk)
+        return _update(account_pk, succeeded, None)  # type: ignore[return-value]
     except Exception:
         logger.warning("pacing cache unreachable after a success of account %s", account_pk, exc_info=True)
-        return 1
+        return Room(1, 1)
+
+
+def pace_take_more(*, account_pk: int, count: int, now: float) -> list[float]:
+    """Up to `count` more calls for a step that is making one now, each in a slot within
+    INLINE_WAIT_SECONDS of `now`: the seconds from `now` to each (none if the cache is unreachable)."""
+    try:
+        return _update(account_pk, lambda pace, rule, at: pace.reserve_more(at, count), now)  # type: ignore[return-value]
+    except Exception:
+        logger.warning("pacing cache unreachable; account %s makes no more calls in a row", account_pk)
+        return []
 
 
 def pace_throttled(*, account_pk: int, now: float | None = None) -> None:
@@ -214,12 +254,16 @@ def pace_throttled(*, account_pk: int, now: float | None = None) -> None:
         logger.warning("pacing cache unreachable after a throttle of account %s", account_pk, exc_info=True)
 
 
-def pace_window(*, account_pk: int) -> int:
-    """How many calls of the account fit in its current horizon (what may start now)."""
+def pace_room(*, account_pk: int) -> Room:
+    """What may start now on the account: its window and batch at the current rate."""
     rule = Rule.from_settings()
     stored = cache.get(_key(account_pk))
-    pace = Pace(**stored) if stored else Pace(rate=rule.start)
-    return pace.window(pace.horizon(rule))
+    return Room.of(Pace(**stored) if stored else Pace(rate=rule.start), rule)
+
+
+def pace_window(*, account_pk: int) -> int:
+    """How many calls of the account fit in its current horizon (what may start now)."""
+    return pace_room(account_pk=account_pk).window
 
 
 def pace_rate(*, account_pk: int) -> float:

@@ -48,13 +48,14 @@ def test_one_items_apply_step_costs_a_fixed_number_of_queries(sandbox, account, 
     # attempt and takes the lease in one compare-and-set (committed before AWS is called: a worker killed
     # mid-call leaves the attempt counted), then one transaction: the move to deploying with the next
     # step's chain number, the audit row, the change's status last (its row locked until the commit, one
-    # EXISTS probe), and the savepoint pair around them; after it, pacing's pull (a count, the parked ids),
-    # outside the change's lock. The next chain number is the one
+    # EXISTS probe), and the savepoint pair around them; after it, outside the change's lock, the lease of
+    # parked items to apply in a row (one UPDATE, which finds none here: nothing is parked) and pacing's
+    # pull (a count, the parked ids). The next chain number is the one
     # taken plus one (the take compared it, and the lease kept everybody else off the item), not read back.
-    # 11 before: the wave probe went (a move to deploying cannot finish a wave, so there is nothing for it
-    # to find: progress.change_refresh's `applied`).
+    # 11 before the wave probe went (a move to deploying cannot finish a wave, so there is nothing for it
+    # to find: progress.change_refresh's `applied`); 10 before the batch's lease.
     sql = "\n".join(query["sql"][:120] for query in queries.captured_queries)
-    assert len(queries) == 10, sql
+    assert len(queries) == 11, sql
 
 
 def test_an_apply_step_near_the_end_of_its_lease_reads_the_chain_number_back(
@@ -71,7 +72,7 @@ def test_an_apply_step_near_the_end_of_its_lease_reads_the_chain_number_back(
         following = apply.item_advance(item_id=item_id, step=step)
     item = change.items.get(pk=item_id)
     assert item.status == "deploying" and following.step == item.step == step + 1
-    assert len(queries) == 11  # the one more: the chain number read back
+    assert len(queries) == 12  # the one more: the chain number read back
 
 
 def test_the_move_to_applying_loses_to_a_worker_that_leased_the_item_after_it_was_read(
