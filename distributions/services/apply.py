@@ -207,6 +207,7 @@ def _batch_apply(leader: ChangeItem, gateway: CloudFrontGateway, limit: int) -> 
         # Once for the batch: while an item of it was still to apply, no success could end the applying.
         with transaction.atomic():
             change_refresh(leader.change_request_id, applied=True)
+        logger.info("item %s: %s parked items of its queue applied in a row after it", leader.pk, applied)
     return later, applied
 
 
