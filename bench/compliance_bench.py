@@ -76,7 +76,13 @@ def distribution(rng: random.Random, index: int) -> DistributionFacts:
 
 def _clear_caches() -> None:
     """Every run starts cold: no pattern, inclusion or shadowing answer kept from the one before."""
-    for cached in (analysis.inclusion_witness, analysis.may_overlap, analysis.shadowed_patterns):
+    caches = (
+        analysis.inclusion_witness,
+        analysis.may_overlap,
+        analysis.behavior_covers,
+        analysis.shadowed_patterns,
+    )
+    for cached in caches:
         cached.cache_clear()
 
 

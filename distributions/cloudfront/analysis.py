@@ -27,6 +27,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 
 from distributions.cloudfront.config_paths import items
@@ -187,23 +188,6 @@ class ShadowedBehavior:
     shadowed_by: tuple[tuple[int, str], ...]  # (precedence, path pattern), earliest first
 
 
-@lru_cache(maxsize=65536)
-def _samples(pattern: str) -> tuple[str, ...]:
-    """Request paths the pattern matches, built from a character no real pattern names."""
-    filled = normalize_path_pattern(pattern).replace("?", "\x00")
-    paths = (filled.replace("*", ""), filled.replace("*", "\x00"))
-    return tuple(dict.fromkeys(request_path(p) for p in paths if path_matches(pattern, p)))
-
-
-@lru_cache(maxsize=65536)
-def _prefixes(path: str) -> frozenset[str]:
-    """Every prefix of the path, the empty one and itself included: the literal heads it may start with.
-
-    Kept per path (samples repeat across a fleet), so their hashes are computed once, not per lookup.
-    """
-    return frozenset(path[:k] for k in range(len(path) + 1))
-
-
 def _union_cover(later: str, earlier: Sequence[tuple[int, str]]) -> tuple[tuple[int, str], ...]:
     """The earlier behaviors that may overlap `later`, when together they take every path of it."""
     rivals = [(precedence, pattern) for precedence, pattern in earlier if may_overlap(pattern, later)]
@@ -212,132 +196,139 @@ def _union_cover(later: str, earlier: Sequence[tuple[int, str]]) -> tuple[tuple[
     return ()
 
 
-@lru_cache(maxsize=65536)
-def _literal_head(pattern: str) -> str:
-    """The normalized pattern up to its first wildcard: every path it matches starts with this."""
-    normalized = normalize_path_pattern(pattern)
-    cut = min((i for i in (normalized.find("*"), normalized.find("?")) if i >= 0), default=len(normalized))
-    return normalized[:cut]
+class _Probe(NamedTuple):
+    """What the scan for shadowed behaviors needs of a pattern, worked out once per pattern string: a fleet
+    repeats patterns in lists that rarely repeat, so this is the work a per-list cache would redo."""
 
-
-class _Test(NamedTuple):
-    """How a path that starts with a pattern's literal head is tested against the rest of the pattern."""
-
+    head: str  # the normalized pattern up to its first wildcard: every path it matches starts with this
     tail: str | None  # the literal after a single star run; None for a literal pattern
     min_size: int  # the shortest path that can match (the exact size, for a literal pattern)
     matcher: CompiledPattern | None  # for the other patterns: the full matcher
+    # Request paths the pattern matches (its wildcards filled with a character no real pattern names),
+    # each with all its prefixes: the heads it may start with, hashed once rather than per lookup.
+    samples: tuple[tuple[str, frozenset[str]], ...]
 
 
 @lru_cache(maxsize=65536)
-def _indexed(pattern: str) -> tuple[str, _Test]:
-    """The pattern's literal head and test, worked out once per pattern string: a fleet repeats patterns
-    in lists that rarely repeat, so this is the work the per-list cache would otherwise redo."""
+def _probe(pattern: str) -> _Probe:
     compiled = compile_path_pattern(pattern)
-    head = _literal_head(pattern)
-    rest = compiled.normalized[len(head) :]
+    normalized = compiled.normalized
+    cut = min((i for i in (normalized.find("*"), normalized.find("?")) if i >= 0), default=len(normalized))
+    head, rest = normalized[:cut], normalized[cut:]
+    filled = normalized.replace("?", "\x00")
+    paths = (filled.replace("*", ""), filled.replace("*", "\x00"))
+    samples = tuple(dict.fromkeys(request_path(p) for p in paths if path_matches(pattern, p)))
+    prefixed = tuple((s, frozenset(s[:k] for k in range(len(s) + 1))) for s in samples)
     tail = rest.lstrip("*")
     if not rest:
-        return head, _Test(None, len(head), None)
+        return _Probe(head, None, len(head), None, prefixed)
     if "*" in tail or "?" in tail:
-        return head, _Test("", 0, compiled)
-    return head, _Test(tail, len(head) + len(tail), None)
+        return _Probe(head, "", 0, compiled, prefixed)
+    return _Probe(head, tail, len(head) + len(tail), None, prefixed)
 
 
-def _passes(test: _Test, path: str) -> bool:
-    """Whether a request path that starts with a pattern's literal head matches the whole pattern."""
-    if test.matcher is not None:
-        return test.matcher.matches_request_path(path)
-    if test.tail is None:
-        return len(path) == test.min_size
-    return len(path) >= test.min_size and path.endswith(test.tail)
+# An earlier pattern in the index: (precedence, head, tail, min_size, matcher), from its probe.
+_Entry = tuple[int, str, str | None, int, CompiledPattern | None]
+# The earlier patterns by literal head, each head's in the order added.
+_Index = dict[str, list[_Entry]]
 
 
-def _takes(pattern: str, path: str) -> bool:
-    """`path_matches` for a request path, by the pattern's head and test (no matcher run for most)."""
-    head, test = _indexed(pattern)
-    return path.startswith(head) and _passes(test, path)
+def _add(index: _Index, precedence: int, probe: _Probe) -> None:
+    entry = (precedence, probe.head, probe.tail, probe.min_size, probe.matcher)
+    bucket = index.get(probe.head)
+    if bucket is None:
+        index[probe.head] = [entry]
+    else:
+        bucket.append(entry)
 
 
-class _EarlierPatterns:
-    """The patterns seen so far, indexed by literal head, so that a path is tried only against the few
-    patterns whose head it starts with (a pattern matches no path outside its head). Found by its head, a
-    pattern of one star run between literals (`/api/*`, `*.jpg`, `/static/*.js`) matches when the path
-    ends with its tail, a literal one (`/health`) when the lengths agree; only the others run the matcher.
+def _takes(entry: _Entry, path: str) -> bool:
+    """`path_matches` for a request path, by an indexed pattern's head and test (no matcher run for most)."""
+    _, head, tail, min_size, matcher = entry
+    if not path.startswith(head):
+        return False
+    if matcher is not None:
+        return matcher.matches_request_path(path)
+    if tail is None:
+        return len(path) == min_size
+    return len(path) >= min_size and path.endswith(tail)
+
+
+def _matching(index: _Index, path: str, prefixes: frozenset[str]) -> list[_Entry]:
+    """The indexed patterns that match the request path, tried only where the path starts with their head
+    (one set intersection): a pattern of one star run between literals (`/api/*`, `*.jpg`, `/static/*.js`)
+    matches when the path ends with its tail, a literal one (`/health`) when the lengths agree; only the
+    others run the matcher. `_takes` inlined: this loop runs for every sample of every behavior of a fleet.
     """
-
-    def __init__(self) -> None:
-        # head -> ((precedence, pattern), test), in the order added
-        self.by_head: dict[str, list[tuple[tuple[int, str], _Test]]] = {}
-
-    def add(self, precedence: int, pattern: str) -> None:
-        head, test = _indexed(pattern)
-        bucket = self.by_head.get(head)
-        if bucket is None:
-            self.by_head[head] = bucket = []
-        bucket.append(((precedence, pattern), test))
-
-    def matching(self, path: str) -> set[tuple[int, str]]:
-        """The (precedence, pattern) added so far that match the request path."""
-        found = set()
-        size = len(path)
-        # The heads the path starts with, as one set intersection rather than a lookup per head length.
-        # `_passes` inlined: this loop runs for every sample of every behavior of the fleet.
-        for head in self.by_head.keys() & _prefixes(path):
-            for key, (tail, min_size, matcher) in self.by_head[head]:
-                if matcher is not None:
-                    matched = matcher.matches_request_path(path)
-                elif tail is None:
-                    matched = size == min_size
-                else:
-                    matched = size >= min_size and path.endswith(tail)
-                if matched:
-                    found.add(key)
-        return found
+    found = []
+    size = len(path)
+    for head in index.keys() & prefixes:
+        for entry in index[head]:
+            _, _, tail, min_size, matcher = entry
+            if matcher is not None:
+                if matcher.matches_request_path(path):
+                    found.append(entry)
+            elif size == min_size if tail is None else size >= min_size and path.endswith(tail):
+                found.append(entry)
+    return found
 
 
 def _cover(
-    seen: _EarlierPatterns, pattern: str, patterns: Sequence[str], precedence: int
+    index: _Index, pattern: str, probe: _Probe, patterns: Sequence[str], precedence: int
 ) -> tuple[tuple[int, str], ...]:
-    """The behaviors before `precedence` that take every path of `pattern`; empty if a path reaches it."""
+    """The behaviors before `precedence` (all in `index`) that take every path of `pattern`; empty if a
+    path reaches it."""
     # Most behaviors are reachable, and a sample path no earlier pattern takes shows it at once: exact (the
     # sample is a path of the pattern), and without pairing the pattern with every earlier one.
     # After the first sample, only the patterns that took every sample so far are tried (a pattern that
     # covers this one alone takes them all), and the whole index only when none of them takes it.
-    common: set[tuple[int, str]] | None = None
-    for sample in _samples(pattern):
-        kept = seen.matching(sample) if common is None else {c for c in common if _takes(c[1], sample)}
-        if not kept and (common is None or not seen.matching(sample)):
+    common: list[_Entry] | None = None
+    for sample, prefixes in probe.samples:
+        kept = (
+            _matching(index, sample, prefixes) if common is None else [e for e in common if _takes(e, sample)]
+        )
+        if not kept and (common is None or not _matching(index, sample, prefixes)):
             return ()
         common = kept
     # An earlier pattern that alone covers this one matches every sample: only those are tried, earliest
     # first, since that is the one to move or narrow.
-    for candidate in sorted(common or ()):
-        if pattern_includes(candidate[1], pattern):
-            return (candidate,)
+    for entry in sorted(common or (), key=itemgetter(0)):
+        earlier = patterns[entry[0]]
+        if inclusion_witness(pattern, (earlier,)) is None:
+            return ((entry[0], earlier),)
     return _union_cover(pattern, tuple(enumerate(patterns[:precedence])))
 
 
 @lru_cache(maxsize=4096)
-def shadowed_patterns(patterns: tuple[str, ...]) -> tuple[ShadowedBehavior, ...]:
-    """Every ordered pattern (by precedence) that earlier ones make unreachable; fleets repeat the same
+def behavior_covers(patterns: tuple[str, ...]) -> tuple[tuple[tuple[int, str], ...], ...]:
+    """For each ordered pattern (by precedence), the earlier behaviors that take every path of it, as
+    (precedence, path pattern) earliest first; empty when a request can reach it. Fleets repeat the same
     lists of patterns, so the answer is kept per list."""
-    found = []
-    seen = _EarlierPatterns()
+    covers = []
+    index: _Index = {}
     for precedence, pattern in enumerate(patterns):
-        cover = _cover(seen, pattern, patterns, precedence)
-        if cover:
-            found.append(ShadowedBehavior(precedence, pattern, cover))
-        seen.add(precedence, pattern)
-    return tuple(found)
+        probe = _probe(pattern)
+        covers.append(_cover(index, pattern, probe, patterns, precedence))
+        _add(index, precedence, probe)
+    return tuple(covers)
+
+
+@lru_cache(maxsize=4096)
+def shadowed_patterns(patterns: tuple[str, ...]) -> tuple[ShadowedBehavior, ...]:
+    """Every ordered pattern (by precedence) that earlier ones make unreachable."""
+    covers = enumerate(behavior_covers(patterns))
+    return tuple(
+        ShadowedBehavior(precedence, patterns[precedence], cover) for precedence, cover in covers if cover
+    )
 
 
 @lru_cache(maxsize=4096)
 def _default_cover(patterns: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
     """The ordered behaviors that together take every path, leaving the default (`*`) none."""
-    seen = _EarlierPatterns()
+    index: _Index = {}
     for precedence, pattern in enumerate(patterns):
-        seen.add(precedence, pattern)
-    return _cover(seen, "*", patterns, len(patterns))
+        _add(index, precedence, _probe(pattern))
+    return _cover(index, "*", _probe("*"), patterns, len(patterns))
 
 
 def shadowed_behaviors(config: Config) -> tuple[ShadowedBehavior, ...]:

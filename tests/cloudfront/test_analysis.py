@@ -7,8 +7,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from distributions.cloudfront.analysis import (
-    _EarlierPatterns,
+    _add,
+    _matching,
+    _probe,
     _takes,
+    behavior_covers,
     inclusion_witness,
     may_overlap,
     pattern_includes,
@@ -117,16 +120,36 @@ def test_its_cheap_prefilters_agree_with_the_exact_search_over_every_earlier_pat
         assert pattern_includes([pattern for _, pattern in cover], ordered[precedence])
 
 
+def reference_cover(ordered, precedence):
+    """What the earlier behaviors covering one are, by the definition alone: the earliest that covers it
+    by itself, else every earlier one that may overlap it when together they cover it."""
+    pattern, earlier = ordered[precedence], list(enumerate(ordered[:precedence]))
+    for p, outer in earlier:
+        if pattern_includes(outer, pattern):
+            return ((p, outer),)
+    rivals = tuple((p, outer) for p, outer in earlier if may_overlap(outer, pattern))
+    return rivals if rivals and pattern_includes([o for _, o in rivals], pattern) else ()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(patterns, min_size=1, max_size=7))
+def test_its_sample_scan_names_the_covers_the_definition_names(ordered):
+    # The scan (sample paths, the head index, only the patterns that took every sample tried alone) is a
+    # shortcut for trying every earlier pattern, then the union.
+    expected = tuple(reference_cover(ordered, precedence) for precedence in range(len(ordered)))
+    assert behavior_covers(tuple(ordered)) == expected
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(patterns, min_size=1, max_size=7), st.sampled_from(SMALL_PATHS))
 def test_the_head_index_finds_exactly_the_earlier_patterns_that_match_a_path(ordered, path):
     # The index (literal heads, tails, the matcher only where needed) is a shortcut for path_matches.
-    seen = _EarlierPatterns()
+    index = {}
     for precedence, pattern in enumerate(ordered):
-        seen.add(precedence, pattern)
-    assert seen.matching(path) == {
-        (p, pattern) for p, pattern in enumerate(ordered) if path_matches(pattern, path)
-    }
-    assert [_takes(pattern, path) for pattern in ordered] == [
-        path_matches(pattern, path) for pattern in ordered
+        _add(index, precedence, _probe(pattern))
+    prefixes = frozenset(path[:k] for k in range(len(path) + 1))
+    assert sorted(entry[0] for entry in _matching(index, path, prefixes)) == [
+        p for p, pattern in enumerate(ordered) if path_matches(pattern, path)
     ]
+    entries = sorted(e for bucket in index.values() for e in bucket)
+    assert [_takes(entry, path) for entry in entries] == [path_matches(pattern, path) for pattern in ordered]

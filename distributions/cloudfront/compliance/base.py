@@ -133,13 +133,16 @@ class Context(NamedTuple):
     # behavior_target(b) of each behavior, in the order of `behaviors`: every behavior control judges every
     # behavior, so the targets are looked up once per distribution rather than once per control.
     behavior_targets: tuple[Target, ...]
+    # The path patterns of the ordered behaviors, in precedence order (the default's `*` not among them).
+    patterns: tuple[str, ...]
 
 
 def _context(facts: DistributionFacts, now: datetime) -> Context:
     vc = facts.config.get("ViewerCertificate") or {}
     behaviors = behaviors_by_precedence(facts.config)
     targets = tuple(map(behavior_target, behaviors))
-    return Context(facts, behaviors, now, vc, certificate_source(vc), targets)
+    patterns = tuple(b.path_pattern for b in behaviors if not b.is_default)
+    return Context(facts, behaviors, now, vc, certificate_source(vc), targets, patterns)
 
 
 # A check yields (target, status, message); the message is None unless the status is "fail".
