@@ -196,6 +196,11 @@ def _union_cover(later: str, earlier: Sequence[tuple[int, str]]) -> tuple[tuple[
     return ()
 
 
+# A sample path with all its prefixes (the heads it may start with) and all its suffixes (the tails it may
+# end with), hashed once rather than per lookup.
+_Sample = tuple[str, frozenset[str], frozenset[str]]
+
+
 class _Probe(NamedTuple):
     """What the scan for shadowed behaviors needs of a pattern, worked out once per pattern string: a fleet
     repeats patterns in lists that rarely repeat, so this is the work a per-list cache would redo."""
@@ -204,9 +209,8 @@ class _Probe(NamedTuple):
     tail: str | None  # the literal after a single star run; None for a literal pattern
     min_size: int  # the shortest path that can match (the exact size, for a literal pattern)
     matcher: CompiledPattern | None  # for the other patterns: the full matcher
-    # Request paths the pattern matches (its wildcards filled with a character no real pattern names),
-    # each with all its prefixes: the heads it may start with, hashed once rather than per lookup.
-    samples: tuple[tuple[str, frozenset[str]], ...]
+    # Request paths the pattern matches (its wildcards filled with a character no real pattern names).
+    samples: tuple[_Sample, ...]
 
 
 @lru_cache(maxsize=65536)
@@ -218,7 +222,10 @@ def _probe(pattern: str) -> _Probe:
     filled = normalized.replace("?", "\x00")
     paths = (filled.replace("*", ""), filled.replace("*", "\x00"))
     samples = tuple(dict.fromkeys(request_path(p) for p in paths if path_matches(pattern, p)))
-    prefixed = tuple((s, frozenset(s[:k] for k in range(len(s) + 1))) for s in samples)
+    prefixed = tuple(
+        (s, frozenset(s[:k] for k in range(len(s) + 1)), frozenset(s[k:] for k in range(len(s) + 1)))
+        for s in samples
+    )
     tail = rest.lstrip("*")
     if not rest:
         return _Probe(head, None, len(head), None, prefixed)
@@ -233,15 +240,6 @@ _Entry = tuple[int, str, str | None, int, CompiledPattern | None]
 _Index = dict[str, list[_Entry]]
 
 
-def _add(index: _Index, precedence: int, probe: _Probe) -> None:
-    entry = (precedence, probe.head, probe.tail, probe.min_size, probe.matcher)
-    bucket = index.get(probe.head)
-    if bucket is None:
-        index[probe.head] = [entry]
-    else:
-        bucket.append(entry)
-
-
 def _takes(entry: _Entry, path: str) -> bool:
     """`path_matches` for a request path, by an indexed pattern's head and test (no matcher run for most)."""
     _, head, tail, min_size, matcher = entry
@@ -254,40 +252,44 @@ def _takes(entry: _Entry, path: str) -> bool:
     return len(path) >= min_size and path.endswith(tail)
 
 
-def _matching(index: _Index, path: str, prefixes: frozenset[str]) -> list[_Entry]:
+def _matching(index: _Index, sample: _Sample) -> list[_Entry]:
     """The indexed patterns that match the request path, tried only where the path starts with their head
     (one set intersection): a pattern of one star run between literals (`/api/*`, `*.jpg`, `/static/*.js`)
     matches when the path ends with its tail, a literal one (`/health`) when the lengths agree; only the
     others run the matcher. `_takes` inlined: this loop runs for every sample of every behavior of a fleet.
     """
+    path, prefixes, suffixes = sample
     found = []
     size = len(path)
-    for head in index.keys() & prefixes:
+    # frozenset.intersection walks the index's heads (fewer than the path's prefixes), each a set lookup.
+    for head in prefixes.intersection(index):
         for entry in index[head]:
             _, _, tail, min_size, matcher = entry
             if matcher is not None:
                 if matcher.matches_request_path(path):
                     found.append(entry)
-            elif size == min_size if tail is None else size >= min_size and path.endswith(tail):
+            elif size == min_size if tail is None else size >= min_size and tail in suffixes:
                 found.append(entry)
     return found
 
 
 def _cover(
-    index: _Index, pattern: str, probe: _Probe, patterns: Sequence[str], precedence: int
+    index: _Index,
+    pattern: str,
+    samples: tuple[_Sample, ...],
+    taken: list[_Entry] | None,
+    patterns: Sequence[str],
+    precedence: int,
 ) -> tuple[tuple[int, str], ...]:
-    """The behaviors before `precedence` (all in `index`) that take every path of `pattern`; empty if a
-    path reaches it."""
-    # Most behaviors are reachable, and a sample path no earlier pattern takes shows it at once: exact (the
-    # sample is a path of the pattern), and without pairing the pattern with every earlier one.
+    """The behaviors before `precedence` (all in `index`) that take every path of `pattern`, given those
+    that take its first sample (`taken`, None when it has none); empty if a path reaches it."""
     # After the first sample, only the patterns that took every sample so far are tried (a pattern that
     # covers this one alone takes them all), and the whole index only when none of them takes it.
-    common: list[_Entry] | None = None
-    for sample, prefixes in probe.samples:
-        kept = (
-            _matching(index, sample, prefixes) if common is None else [e for e in common if _takes(e, sample)]
-        )
-        if not kept and (common is None or not _matching(index, sample, prefixes)):
+    common = taken
+    for sample in samples[1:]:
+        assert common is not None
+        kept = [e for e in common if _takes(e, sample[0])]
+        if not kept and not _matching(index, sample):
             return ()
         common = kept
     # An earlier pattern that alone covers this one matches every sample: only those are tried, earliest
@@ -299,6 +301,15 @@ def _cover(
     return _union_cover(pattern, tuple(enumerate(patterns[:precedence])))
 
 
+def _add(index: _Index, precedence: int, probe: _Probe) -> None:
+    entry = (precedence, probe.head, probe.tail, probe.min_size, probe.matcher)
+    bucket = index.get(probe.head)
+    if bucket is None:
+        index[probe.head] = [entry]
+    else:
+        bucket.append(entry)
+
+
 @lru_cache(maxsize=4096)
 def behavior_covers(patterns: tuple[str, ...]) -> tuple[tuple[tuple[int, str], ...], ...]:
     """For each ordered pattern (by precedence), the earlier behaviors that take every path of it, as
@@ -307,9 +318,18 @@ def behavior_covers(patterns: tuple[str, ...]) -> tuple[tuple[tuple[int, str], .
     covers = []
     index: _Index = {}
     for precedence, pattern in enumerate(patterns):
-        probe = _probe(pattern)
-        covers.append(_cover(index, pattern, probe, patterns, precedence))
-        _add(index, precedence, probe)
+        head, tail, min_size, matcher, samples = _probe(pattern)
+        # Most behaviors are reachable, and a sample path no earlier pattern takes shows it at once: exact
+        # (the sample is a path of the pattern), and without pairing the pattern with every earlier one.
+        taken = _matching(index, samples[0]) if samples else None
+        covers.append(() if taken == [] else _cover(index, pattern, samples, taken, patterns, precedence))
+        # `_add`, inlined: this loop runs for every behavior of a fleet.
+        entry = (precedence, head, tail, min_size, matcher)
+        bucket = index.get(head)
+        if bucket is None:
+            index[head] = [entry]
+        else:
+            bucket.append(entry)
     return tuple(covers)
 
 
@@ -328,7 +348,9 @@ def _default_cover(patterns: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
     index: _Index = {}
     for precedence, pattern in enumerate(patterns):
         _add(index, precedence, _probe(pattern))
-    return _cover(index, "*", _probe("*"), patterns, len(patterns))
+    samples = _probe("*").samples
+    taken = _matching(index, samples[0])
+    return () if not taken else _cover(index, "*", samples, taken, patterns, len(patterns))
 
 
 def shadowed_behaviors(config: Config) -> tuple[ShadowedBehavior, ...]:

@@ -147,8 +147,9 @@ def test_the_head_index_finds_exactly_the_earlier_patterns_that_match_a_path(ord
     index = {}
     for precedence, pattern in enumerate(ordered):
         _add(index, precedence, _probe(pattern))
-    prefixes = frozenset(path[:k] for k in range(len(path) + 1))
-    assert sorted(entry[0] for entry in _matching(index, path, prefixes)) == [
+    cuts = range(len(path) + 1)
+    sample = (path, frozenset(path[:k] for k in cuts), frozenset(path[k:] for k in cuts))
+    assert sorted(entry[0] for entry in _matching(index, sample)) == [
         p for p, pattern in enumerate(ordered) if path_matches(pattern, path)
     ]
     entries = sorted(e for bucket in index.values() for e in bucket)
