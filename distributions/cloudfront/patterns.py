@@ -32,7 +32,9 @@ class Behavior(NamedTuple):
 def behaviors_by_precedence(config: Config) -> list[Behavior]:
     """Every behavior in evaluation order: the ordered ones, then the default (pattern `*`)."""
     ordered = items(config.get("CacheBehaviors"))
-    result = [Behavior(i, b["PathPattern"], False, b) for i, b in enumerate(ordered)]
+    # tuple.__new__ rather than Behavior(...), whose __new__ is a Python function: every evaluation of a
+    # fleet builds a Behavior per behavior of each distribution.
+    result = [tuple.__new__(Behavior, (i, b["PathPattern"], False, b)) for i, b in enumerate(ordered)]
     result.append(Behavior(len(ordered), DEFAULT_PATH_PATTERN, True, config["DefaultCacheBehavior"]))
     return result
 

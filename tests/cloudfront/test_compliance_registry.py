@@ -1,10 +1,13 @@
 """The control registry and the fixes each control declares: pure, no Django."""
 
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from distributions.cloudfront.compliance import (
     CONTROLS,
@@ -136,3 +139,26 @@ def test_the_security_hub_scope_lists_every_cloudfront_control_edgeguard_evaluat
     assert [c.id for c in SECURITY_HUB_CONTROLS] == [f"CloudFront.{n}" for n in range(1, 18)]
     assert evaluated == {control_id for control_id in CONTROLS if control_id.startswith("CloudFront.")}
     assert all(c.why.endswith(".") and "\n" not in c.why for c in SECURITY_HUB_CONTROLS)
+
+
+@given(
+    st.lists(st.text(max_size=5), min_size=5, max_size=5),
+    st.sampled_from([DISTRIBUTION, Target("alias", alias="a")]),
+)
+def test_a_finding_is_the_frozen_value_its_fields_make(texts, target):
+    # Finding fills its fields in one call rather than through the generated __init__: still a frozen value.
+    names = [f.name for f in dataclasses.fields(Finding)]
+    values = dict(zip(names, [*texts, target], strict=True))
+    found = Finding(*values.values())
+    assert found == Finding(**values) and hash(found) == hash(Finding(**values))
+    assert (
+        dataclasses.asdict(found)
+        == dataclasses.asdict(dataclasses.replace(found))
+        == {
+            **values,
+            "target": dataclasses.asdict(target),
+        }
+    )
+    assert found != dataclasses.replace(found, message=values["message"] + "!")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        found.message = "changed"  # type: ignore[misc]

@@ -46,32 +46,43 @@ DISTRIBUTION = Target("distribution")
 
 # Targets are frozen values: the same behavior or origin in 10,000 distributions (and under every control)
 # shares one, instead of each check building its own.
-_TARGETS: dict[tuple[str, int | None, str], Target] = {}
+_TARGETS: dict[tuple[str, str], Target] = {}
+_BEHAVIOR_TARGETS: dict[tuple[int, str], Target] = {}
+_KEPT = 65536
 
 
-def _target(kind: TargetKind, precedence: int | None, value: str) -> Target:
-    key = (kind, precedence, value)
+def _target(kind: TargetKind, value: str) -> Target:
+    key = (kind, value)
     target = _TARGETS.get(key)
     if target is None:
-        if kind == "behavior":
-            target = Target(kind, precedence=precedence, path_pattern=value)
-        else:
-            target = Target(kind, origin_id=value) if kind == "origin" else Target(kind, alias=value)
-        if len(_TARGETS) < 65536:
+        target = Target(kind, origin_id=value) if kind == "origin" else Target(kind, alias=value)
+        if len(_TARGETS) < _KEPT:
             _TARGETS[key] = target
     return target
 
 
 def behavior_target(b: Behavior) -> Target:
-    return _target("behavior", b.precedence, b.path_pattern)
+    key = (b.precedence, b.path_pattern)
+    target = _BEHAVIOR_TARGETS.get(key)
+    if target is None:
+        target = Target("behavior", precedence=b.precedence, path_pattern=b.path_pattern)
+        if len(_BEHAVIOR_TARGETS) < _KEPT:
+            _BEHAVIOR_TARGETS[key] = target
+    return target
+
+
+def _behavior_targets(behaviors: list[Behavior]) -> tuple[Target, ...]:
+    # A behavior's first two fields are its target's key: one lookup each, a call only for a new one.
+    kept = _BEHAVIOR_TARGETS.get
+    return tuple([kept(b[:2]) or behavior_target(b) for b in behaviors])
 
 
 def origin_target(origin: Mapping[str, Any]) -> Target:
-    return _target("origin", None, origin["Id"])
+    return _target("origin", origin["Id"])
 
 
 def alias_target(alias: str) -> Target:
-    return _target("alias", None, alias)
+    return _target("alias", alias)
 
 
 def describe(b: Behavior) -> str:
@@ -89,7 +100,7 @@ class ControlResult:
     status: Status
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Finding:
     """A failed control on one target, with a message that says what to do."""
 
@@ -99,6 +110,20 @@ class Finding:
     message: str
     distribution_id: str
     target: Target
+
+    def __init__(
+        self, control_id: str, severity: str, title: str, message: str, distribution_id: str, target: Target
+    ) -> None:
+        # Frozen, yet filled in one call: the generated __init__ makes one object.__setattr__ call per field,
+        # and a fleet's evaluation builds over a hundred thousand findings.
+        self.__dict__.update(
+            control_id=control_id,
+            severity=severity,
+            title=title,
+            message=message,
+            distribution_id=distribution_id,
+            target=target,
+        )
 
 
 @dataclass(frozen=True)
@@ -140,9 +165,8 @@ class Context(NamedTuple):
 def _context(facts: DistributionFacts, now: datetime) -> Context:
     vc = facts.config.get("ViewerCertificate") or {}
     behaviors = behaviors_by_precedence(facts.config)
-    targets = tuple(map(behavior_target, behaviors))
-    patterns = tuple(b.path_pattern for b in behaviors if not b.is_default)
-    return Context(facts, behaviors, now, vc, certificate_source(vc), targets, patterns)
+    patterns = tuple([b.path_pattern for b in behaviors if not b.is_default])
+    return Context(facts, behaviors, now, vc, certificate_source(vc), _behavior_targets(behaviors), patterns)
 
 
 # A check yields (target, status, message); the message is None unless the status is "fail".
