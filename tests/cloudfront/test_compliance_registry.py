@@ -162,3 +162,25 @@ def test_a_finding_is_the_frozen_value_its_fields_make(texts, target):
     assert found != dataclasses.replace(found, message=values["message"] + "!")
     with pytest.raises(dataclasses.FrozenInstanceError):
         found.message = "changed"  # type: ignore[misc]
+
+
+@given(
+    st.sampled_from(["distribution", "behavior", "origin", "alias"]),
+    st.integers(0, 30) | st.none(),
+    st.text(max_size=5),
+)
+def test_a_target_is_the_frozen_value_its_fields_make(kind, precedence, name):
+    # Target fills its fields in one call rather than through the generated __init__, defaults included.
+    target = Target(kind, precedence, name, alias=name)
+    assert target == Target(kind=kind, precedence=precedence, path_pattern=name, origin_id=None, alias=name)
+    assert dataclasses.asdict(target) == {
+        "kind": kind,
+        "precedence": precedence,
+        "path_pattern": name,
+        "origin_id": None,
+        "alias": name,
+    }
+    assert Target(kind) == dataclasses.replace(target, precedence=None, path_pattern=None, alias=None)
+    assert hash(target) == hash(dataclasses.replace(target))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        target.alias = "changed"  # type: ignore[misc]

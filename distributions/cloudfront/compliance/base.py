@@ -18,9 +18,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from typing import Any, ClassVar, Literal, NamedTuple, TypeVar
 
-from distributions.cloudfront.certificates import CertificateRecord, certificate_source
+from distributions.cloudfront.certificates import (
+    CertificateRecord,
+    certificate_identifier,
+    certificate_source,
+)
 from distributions.cloudfront.edits import Edit
 from distributions.cloudfront.patterns import Behavior, Config, behaviors_by_precedence
 
@@ -30,7 +35,7 @@ Status = Literal["pass", "fail", "not_applicable"]
 TargetKind = Literal["distribution", "behavior", "origin", "alias"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Target:
     """What a result is about: the distribution, a behavior, an origin, or an alias."""
 
@@ -39,6 +44,19 @@ class Target:
     path_pattern: str | None = None
     origin_id: str | None = None
     alias: str | None = None
+
+    def __init__(
+        self,
+        kind: TargetKind,
+        precedence: int | None = None,
+        path_pattern: str | None = None,
+        origin_id: str | None = None,
+        alias: str | None = None,
+    ) -> None:
+        # Frozen, yet filled in one call (as Finding): every alias of a fleet is a new target.
+        self.__dict__.update(
+            kind=kind, precedence=precedence, path_pattern=path_pattern, origin_id=origin_id, alias=alias
+        )
 
 
 DISTRIBUTION = Target("distribution")
@@ -160,13 +178,19 @@ class Context(NamedTuple):
     behavior_targets: tuple[Target, ...]
     # The path patterns of the ordered behaviors, in precedence order (the default's `*` not among them).
     patterns: tuple[str, ...]
+    # certificate_identifier(viewer_certificate): the ARN a certificate record must have to be this one's.
+    certificate_id: str
 
 
 def _context(facts: DistributionFacts, now: datetime) -> Context:
     vc = facts.config.get("ViewerCertificate") or {}
     behaviors = behaviors_by_precedence(facts.config)
-    patterns = tuple([b.path_pattern for b in behaviors if not b.is_default])
-    return Context(facts, behaviors, now, vc, certificate_source(vc), _behavior_targets(behaviors), patterns)
+    # The default is last (behaviors_by_precedence).
+    patterns = tuple(map(attrgetter("path_pattern"), behaviors[:-1]))
+    targets = _behavior_targets(behaviors)
+    return Context(
+        facts, behaviors, now, vc, certificate_source(vc), targets, patterns, certificate_identifier(vc)
+    )
 
 
 # A check yields (target, status, message); the message is None unless the status is "fail".

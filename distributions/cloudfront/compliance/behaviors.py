@@ -20,15 +20,15 @@ class BehaviorReachable(Control):
     needs_a_person = "Needs a choice: move the behavior up, narrow the earlier patterns, or delete it."
 
     def check(self, ctx: Context) -> Check:
-        covers = behavior_covers(ctx.patterns)
-        for b, target in zip(ctx.behaviors, ctx.behavior_targets, strict=True):
-            if b.is_default:
-                continue
-            cover = covers[b.precedence]
+        # Every behavior but the default, which is last.
+        ordered = zip(
+            ctx.behaviors[:-1], ctx.behavior_targets[:-1], behavior_covers(ctx.patterns), strict=True
+        )
+        for b, target, cover in ordered:
             if not cover:
                 yield target, "pass", None
                 continue
-            earlier = ", ".join(f"{pattern} (precedence {p})" for p, pattern in cover)
+            earlier = ", ".join([f"{pattern} (precedence {p})" for p, pattern in cover])
             message = (
                 f"{describe(b)} is never used: {earlier} already match every path it would. Move it above "
                 "them, narrow their patterns, or delete it."
