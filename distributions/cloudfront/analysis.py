@@ -16,9 +16,10 @@ Cost: inclusion between globs with `?` is hard in general (`*a??????????` has ex
 determinized states), so the worst case stays exponential in pattern length; antichains keep the usual
 `*` + `?` runs small. Real patterns explore a few dozen states, and the search runs only when cheap
 exact tests leave no choice: a behavior with a sample path (its wildcards filled) that no earlier pattern
-matches is reachable, found by indexing the earlier patterns by literal head instead of pairing B with
-each; earlier patterns that cannot overlap B are dropped by a test on literal heads and tails; results
-are cached by pattern and by the distribution's list of patterns.
+matches is reachable, found from the patterns known to take each of B's samples (each pair of patterns
+tested once, then kept for the fleet's other lists); earlier patterns that cannot overlap B are dropped
+by a test on literal heads and tails; results are cached by pattern and by the distribution's list of
+patterns.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import itemgetter
 from typing import NamedTuple
 
 from distributions.cloudfront.config_paths import items
@@ -196,21 +196,15 @@ def _union_cover(later: str, earlier: Sequence[tuple[int, str]]) -> tuple[tuple[
     return ()
 
 
-# A sample path with all its prefixes (the heads it may start with) and all its suffixes (the tails it may
-# end with), hashed once rather than per lookup.
-_Sample = tuple[str, frozenset[str], frozenset[str]]
-
-
 class _Probe(NamedTuple):
-    """What the scan for shadowed behaviors needs of a pattern, worked out once per pattern string: a fleet
-    repeats patterns in lists that rarely repeat, so this is the work a per-list cache would redo."""
+    """How a pattern tests a request path, and the paths it matches, worked out once per pattern string."""
 
     head: str  # the normalized pattern up to its first wildcard: every path it matches starts with this
     tail: str | None  # the literal after a single star run; None for a literal pattern
     min_size: int  # the shortest path that can match (the exact size, for a literal pattern)
     matcher: CompiledPattern | None  # for the other patterns: the full matcher
     # Request paths the pattern matches (its wildcards filled with a character no real pattern names).
-    samples: tuple[_Sample, ...]
+    samples: tuple[str, ...]
 
 
 @lru_cache(maxsize=65536)
@@ -222,27 +216,19 @@ def _probe(pattern: str) -> _Probe:
     filled = normalized.replace("?", "\x00")
     paths = (filled.replace("*", ""), filled.replace("*", "\x00"))
     samples = tuple(dict.fromkeys(request_path(p) for p in paths if path_matches(pattern, p)))
-    prefixed = tuple(
-        (s, frozenset(s[:k] for k in range(len(s) + 1)), frozenset(s[k:] for k in range(len(s) + 1)))
-        for s in samples
-    )
     tail = rest.lstrip("*")
     if not rest:
-        return _Probe(head, None, len(head), None, prefixed)
+        return _Probe(head, None, len(head), None, samples)
     if "*" in tail or "?" in tail:
-        return _Probe(head, "", 0, compiled, prefixed)
-    return _Probe(head, tail, len(head) + len(tail), None, prefixed)
+        return _Probe(head, "", 0, compiled, samples)
+    return _Probe(head, tail, len(head) + len(tail), None, samples)
 
 
-# An earlier pattern in the index: (precedence, head, tail, min_size, matcher), from its probe.
-_Entry = tuple[int, str, str | None, int, CompiledPattern | None]
-# The earlier patterns by literal head, each head's in the order added.
-_Index = dict[str, list[_Entry]]
-
-
-def _takes(entry: _Entry, path: str) -> bool:
-    """`path_matches` for a request path, by an indexed pattern's head and test (no matcher run for most)."""
-    _, head, tail, min_size, matcher = entry
+def _takes(probe: _Probe, path: str) -> bool:
+    """`path_matches` for a request path, by the pattern's head and test: a pattern of one star run between
+    literals (`/api/*`, `*.jpg`, `/static/*.js`) matches when the path ends with its tail, a literal one
+    (`/health`) when the lengths agree; only the others run the matcher."""
+    head, tail, min_size, matcher, _ = probe
     if not path.startswith(head):
         return False
     if matcher is not None:
@@ -252,62 +238,53 @@ def _takes(entry: _Entry, path: str) -> bool:
     return len(path) >= min_size and path.endswith(tail)
 
 
-def _matching(index: _Index, sample: _Sample) -> list[_Entry]:
-    """The indexed patterns that match the request path, tried only where the path starts with their head
-    (one set intersection): a pattern of one star run between literals (`/api/*`, `*.jpg`, `/static/*.js`)
-    matches when the path ends with its tail, a literal one (`/health`) when the lengths agree; only the
-    others run the matcher. `_takes` inlined: this loop runs for every sample of every behavior of a fleet.
-    """
-    path, prefixes, suffixes = sample
-    found = []
-    size = len(path)
-    # frozenset.intersection walks the index's heads (fewer than the path's prefixes), each a set lookup.
-    for head in prefixes.intersection(index):
-        for entry in index[head]:
-            _, _, tail, min_size, matcher = entry
-            if matcher is not None:
-                if matcher.matches_request_path(path):
-                    found.append(entry)
-            elif size == min_size if tail is None else size >= min_size and tail in suffixes:
-                found.append(entry)
-    return found
+# Per pattern: the patterns whose takers are known, and for each of its samples the ones among them that
+# take it. A fleet pairs the same patterns in lists that rarely repeat, so each pair is tested once rather
+# than once per list. A record is replaced, never changed (evaluations may run in threads). Bounded (a few
+# MiB at most): a record that knows _LEARNT_AT_MOST patterns learns no more, and past _LEARNT_PATTERNS
+# records a new pattern's takers are worked out per list (fleets of unique patterns would grow them).
+_Takers = tuple[frozenset[str], tuple[frozenset[str], ...]]
+_LEARNT: dict[str, _Takers] = {}
+_LEARNT_AT_MOST, _LEARNT_PATTERNS = 128, 4096
+
+
+def _takers(pattern: str, earlier: set[str]) -> tuple[frozenset[str], ...]:
+    """For each sample path of `pattern`, the patterns that take it: all of them among `earlier`."""
+    record = _LEARNT.get(pattern)
+    if record is not None and earlier <= record[0]:
+        return record[1]
+    known, takers = record or (frozenset(), ())
+    samples = _probe(pattern).samples
+    new = [(p, _probe(p)) for p in earlier - known]
+    takers = tuple(
+        frozenset([p for p, probe in new if _takes(probe, sample)]).union(*takers[i : i + 1])
+        for i, sample in enumerate(samples)
+    )
+    known = known.union(earlier)
+    if len(known) <= _LEARNT_AT_MOST and (record is not None or len(_LEARNT) < _LEARNT_PATTERNS):
+        _LEARNT[pattern] = (known, takers)
+    return takers
 
 
 def _cover(
-    index: _Index,
-    pattern: str,
-    samples: tuple[_Sample, ...],
-    taken: list[_Entry] | None,
-    patterns: Sequence[str],
-    precedence: int,
+    pattern: str, patterns: Sequence[str], precedence: int, earlier: set[str]
 ) -> tuple[tuple[int, str], ...]:
-    """The behaviors before `precedence` (all in `index`) that take every path of `pattern`, given those
-    that take its first sample (`taken`, None when it has none); empty if a path reaches it."""
-    # After the first sample, only the patterns that took every sample so far are tried (a pattern that
-    # covers this one alone takes them all), and the whole index only when none of them takes it.
-    common = taken
-    for sample in samples[1:]:
-        assert common is not None
-        kept = [e for e in common if _takes(e, sample[0])]
-        if not kept and not _matching(index, sample):
+    """The behaviors before `precedence` (their patterns: `earlier`) that take every path of `pattern`;
+    empty if a path reaches it."""
+    takers = _takers(pattern, earlier)
+    # Most behaviors are reachable, and a sample path no earlier pattern takes shows it: exact (the sample is
+    # a path of the pattern), and without pairing the pattern with every earlier one.
+    for sample_takers in takers:
+        if earlier.isdisjoint(sample_takers):
             return ()
-        common = kept
-    # An earlier pattern that alone covers this one matches every sample: only those are tried, earliest
+    # An earlier pattern that alone covers this one takes every sample: only those are tried, earliest
     # first, since that is the one to move or narrow.
-    for entry in sorted(common or (), key=itemgetter(0)):
-        earlier = patterns[entry[0]]
-        if inclusion_witness(pattern, (earlier,)) is None:
-            return ((entry[0], earlier),)
+    if takers:
+        takes_all = takers[0].intersection(*takers[1:])
+        for p, earlier_pattern in enumerate(patterns[:precedence]):
+            if earlier_pattern in takes_all and inclusion_witness(pattern, (earlier_pattern,)) is None:
+                return ((p, earlier_pattern),)
     return _union_cover(pattern, tuple(enumerate(patterns[:precedence])))
-
-
-def _add(index: _Index, precedence: int, probe: _Probe) -> None:
-    entry = (precedence, probe.head, probe.tail, probe.min_size, probe.matcher)
-    bucket = index.get(probe.head)
-    if bucket is None:
-        index[probe.head] = [entry]
-    else:
-        bucket.append(entry)
 
 
 @lru_cache(maxsize=4096)
@@ -316,20 +293,10 @@ def behavior_covers(patterns: tuple[str, ...]) -> tuple[tuple[tuple[int, str], .
     (precedence, path pattern) earliest first; empty when a request can reach it. Fleets repeat the same
     lists of patterns, so the answer is kept per list."""
     covers = []
-    index: _Index = {}
+    earlier: set[str] = set()
     for precedence, pattern in enumerate(patterns):
-        head, tail, min_size, matcher, samples = _probe(pattern)
-        # Most behaviors are reachable, and a sample path no earlier pattern takes shows it at once: exact
-        # (the sample is a path of the pattern), and without pairing the pattern with every earlier one.
-        taken = _matching(index, samples[0]) if samples else None
-        covers.append(() if taken == [] else _cover(index, pattern, samples, taken, patterns, precedence))
-        # `_add`, inlined: this loop runs for every behavior of a fleet.
-        entry = (precedence, head, tail, min_size, matcher)
-        bucket = index.get(head)
-        if bucket is None:
-            index[head] = [entry]
-        else:
-            bucket.append(entry)
+        covers.append(_cover(pattern, patterns, precedence, earlier))
+        earlier.add(pattern)
     return tuple(covers)
 
 
@@ -345,12 +312,14 @@ def shadowed_patterns(patterns: tuple[str, ...]) -> tuple[ShadowedBehavior, ...]
 @lru_cache(maxsize=4096)
 def _default_cover(patterns: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
     """The ordered behaviors that together take every path, leaving the default (`*`) none."""
-    index: _Index = {}
-    for precedence, pattern in enumerate(patterns):
-        _add(index, precedence, _probe(pattern))
-    samples = _probe("*").samples
-    taken = _matching(index, samples[0])
-    return () if not taken else _cover(index, "*", samples, taken, patterns, len(patterns))
+    return _cover("*", patterns, len(patterns), set(patterns))
+
+
+def clear_caches() -> None:
+    """Forget every inclusion, overlap and shadowing answer kept so far (a benchmark's runs start cold)."""
+    for cached in (inclusion_witness, may_overlap, behavior_covers, shadowed_patterns, _default_cover):
+        cached.cache_clear()
+    _LEARNT.clear()
 
 
 def shadowed_behaviors(config: Config) -> tuple[ShadowedBehavior, ...]:

@@ -6,9 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from distributions.cloudfront import analysis
 from distributions.cloudfront.analysis import (
-    _add,
-    _matching,
     _probe,
     _takes,
     behavior_covers,
@@ -140,17 +139,27 @@ def test_its_sample_scan_names_the_covers_the_definition_names(ordered):
     assert behavior_covers(tuple(ordered)) == expected
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(patterns, min_size=1, max_size=7))
+def test_its_covers_do_not_depend_on_what_it_learnt_before(ordered):
+    # The takers learnt from other lists (above) or none at all, kept or not past the bound: same covers.
+    learnt = behavior_covers.__wrapped__(tuple(ordered))
+    analysis._LEARNT.clear()
+    assert behavior_covers.__wrapped__(tuple(ordered)) == learnt
+    bound = analysis._LEARNT_AT_MOST
+    analysis._LEARNT_AT_MOST = 1
+    try:
+        analysis._LEARNT.clear()
+        assert behavior_covers.__wrapped__(tuple(ordered)) == learnt
+        assert behavior_covers.__wrapped__(tuple(ordered)) == learnt
+    finally:
+        analysis._LEARNT_AT_MOST = bound
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.lists(patterns, min_size=1, max_size=7), st.sampled_from(SMALL_PATHS))
-def test_the_head_index_finds_exactly_the_earlier_patterns_that_match_a_path(ordered, path):
-    # The index (literal heads, tails, the matcher only where needed) is a shortcut for path_matches.
-    index = {}
-    for precedence, pattern in enumerate(ordered):
-        _add(index, precedence, _probe(pattern))
-    cuts = range(len(path) + 1)
-    sample = (path, frozenset(path[:k] for k in cuts), frozenset(path[k:] for k in cuts))
-    assert sorted(entry[0] for entry in _matching(index, sample)) == [
-        p for p, pattern in enumerate(ordered) if path_matches(pattern, path)
-    ]
-    entries = sorted(e for bucket in index.values() for e in bucket)
-    assert [_takes(entry, path) for entry in entries] == [path_matches(pattern, path) for pattern in ordered]
+@given(patterns, st.sampled_from(SMALL_PATHS))
+def test_the_probe_decides_a_match_as_path_matches_does(pattern, path):
+    # Head, tail and size (the matcher only where needed) are a shortcut for path_matches.
+    probe = _probe(pattern)
+    assert _takes(probe, path) == path_matches(pattern, path)
+    assert all(path_matches(pattern, sample) for sample in probe.samples)
