@@ -253,12 +253,16 @@ def _takers(pattern: str, earlier: set[str]) -> tuple[frozenset[str], ...]:
     record = _LEARNT.get(pattern)
     if record is not None and earlier <= record[0]:
         return record[1]
+    return _learn(pattern, earlier, record)
+
+
+def _learn(pattern: str, earlier: set[str], record: _Takers | None) -> tuple[frozenset[str], ...]:
+    """`_takers`, testing the patterns of `earlier` that the record does not know yet."""
     known, takers = record or (frozenset(), ())
-    samples = _probe(pattern).samples
     new = [(p, _probe(p)) for p in earlier - known]
     takers = tuple(
         frozenset([p for p, probe in new if _takes(probe, sample)]).union(*takers[i : i + 1])
-        for i, sample in enumerate(samples)
+        for i, sample in enumerate(_probe(pattern).samples)
     )
     known = known.union(earlier)
     if len(known) <= _LEARNT_AT_MOST and (record is not None or len(_LEARNT) < _LEARNT_PATTERNS):
@@ -267,23 +271,24 @@ def _takers(pattern: str, earlier: set[str]) -> tuple[frozenset[str], ...]:
 
 
 def _cover(
-    pattern: str, patterns: Sequence[str], precedence: int, earlier: set[str]
+    pattern: str,
+    takers: tuple[frozenset[str], ...],
+    patterns: Sequence[str],
+    precedence: int,
+    earlier: set[str],
 ) -> tuple[tuple[int, str], ...]:
-    """The behaviors before `precedence` (their patterns: `earlier`) that take every path of `pattern`;
-    empty if a path reaches it."""
-    takers = _takers(pattern, earlier)
+    """The behaviors before `precedence` (their patterns: `earlier`) that take every path of `pattern`,
+    given the takers of its samples; empty if a path reaches it."""
     # Most behaviors are reachable, and a sample path no earlier pattern takes shows it: exact (the sample is
     # a path of the pattern), and without pairing the pattern with every earlier one.
-    for sample_takers in takers:
-        if earlier.isdisjoint(sample_takers):
-            return ()
+    if any(map(earlier.isdisjoint, takers)):
+        return ()
     # An earlier pattern that alone covers this one takes every sample: only those are tried, earliest
-    # first, since that is the one to move or narrow.
+    # first (by their first precedence), since that is the one to move or narrow.
     if takers:
-        takes_all = takers[0].intersection(*takers[1:])
-        for p, earlier_pattern in enumerate(patterns[:precedence]):
-            if earlier_pattern in takes_all and inclusion_witness(pattern, (earlier_pattern,)) is None:
-                return ((p, earlier_pattern),)
+        for p in sorted([patterns.index(a) for a in takers[0].intersection(earlier, *takers[1:])]):
+            if inclusion_witness(pattern, (patterns[p],)) is None:
+                return ((p, patterns[p]),)
     return _union_cover(pattern, tuple(enumerate(patterns[:precedence])))
 
 
@@ -295,7 +300,13 @@ def behavior_covers(patterns: tuple[str, ...]) -> tuple[tuple[tuple[int, str], .
     covers = []
     earlier: set[str] = set()
     for precedence, pattern in enumerate(patterns):
-        covers.append(_cover(pattern, patterns, precedence, earlier))
+        # `_takers` inlined: this loop runs for every behavior of a fleet.
+        record = _LEARNT.get(pattern)
+        if record is not None and earlier <= record[0]:
+            takers = record[1]
+        else:
+            takers = _learn(pattern, earlier, record)
+        covers.append(_cover(pattern, takers, patterns, precedence, earlier))
         earlier.add(pattern)
     return tuple(covers)
 
@@ -312,7 +323,8 @@ def shadowed_patterns(patterns: tuple[str, ...]) -> tuple[ShadowedBehavior, ...]
 @lru_cache(maxsize=4096)
 def _default_cover(patterns: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
     """The ordered behaviors that together take every path, leaving the default (`*`) none."""
-    return _cover("*", patterns, len(patterns), set(patterns))
+    earlier = set(patterns)
+    return _cover("*", _takers("*", earlier), patterns, len(patterns), earlier)
 
 
 def clear_caches() -> None:

@@ -53,10 +53,13 @@ class Target:
         origin_id: str | None = None,
         alias: str | None = None,
     ) -> None:
-        # Frozen, yet filled in one call (as Finding): every alias of a fleet is a new target.
-        self.__dict__.update(
-            kind=kind, precedence=precedence, path_pattern=path_pattern, origin_id=origin_id, alias=alias
-        )
+        # Frozen, yet filled through its __dict__ (as Finding): every alias of a fleet is a new target.
+        fields = self.__dict__
+        fields["kind"] = kind
+        fields["precedence"] = precedence
+        fields["path_pattern"] = path_pattern
+        fields["origin_id"] = origin_id
+        fields["alias"] = alias
 
 
 DISTRIBUTION = Target("distribution")
@@ -132,16 +135,15 @@ class Finding:
     def __init__(
         self, control_id: str, severity: str, title: str, message: str, distribution_id: str, target: Target
     ) -> None:
-        # Frozen, yet filled in one call: the generated __init__ makes one object.__setattr__ call per field,
-        # and a fleet's evaluation builds over a hundred thousand findings.
-        self.__dict__.update(
-            control_id=control_id,
-            severity=severity,
-            title=title,
-            message=message,
-            distribution_id=distribution_id,
-            target=target,
-        )
+        # Frozen, yet filled through its __dict__: the generated __init__ makes one object.__setattr__ call
+        # per field, and a fleet's evaluation builds over a hundred thousand findings.
+        fields = self.__dict__
+        fields["control_id"] = control_id
+        fields["severity"] = severity
+        fields["title"] = title
+        fields["message"] = message
+        fields["distribution_id"] = distribution_id
+        fields["target"] = target
 
 
 @dataclass(frozen=True)
