@@ -238,6 +238,19 @@ def _takes(probe: _Probe, path: str) -> bool:
     return len(path) >= min_size and path.endswith(tail)
 
 
+def _covers_alone(outer: str, inner: str) -> bool:
+    """`pattern_includes(outer, inner)`, deciding without the search what fleets ask most: a pattern covers
+    itself (a duplicate behavior), and `/api/*` covers every pattern whose paths all start with `/api/`."""
+    if outer == inner:
+        return True
+    head, tail, _, matcher, _ = _probe(outer)
+    if tail == "" and matcher is None:
+        # Nothing but stars after the head: it takes exactly the paths that start with its head. When the
+        # inner head does not start with it, a wildcard of the inner pattern (or its own head) can differ.
+        return _probe(inner).head.startswith(head)
+    return inclusion_witness(inner, (outer,)) is None
+
+
 # Per pattern: the patterns whose takers are known, and for each of its samples the ones among them that
 # take it. A fleet pairs the same patterns in lists that rarely repeat, so each pair is tested once rather
 # than once per list. A record is replaced, never changed (evaluations may run in threads). Bounded (a few
@@ -287,7 +300,7 @@ def _cover(
     # first (by their first precedence), since that is the one to move or narrow.
     if takers:
         for p in sorted([patterns.index(a) for a in takers[0].intersection(earlier, *takers[1:])]):
-            if inclusion_witness(pattern, (patterns[p],)) is None:
+            if _covers_alone(patterns[p], pattern):
                 return ((p, patterns[p]),)
     return _union_cover(pattern, tuple(enumerate(patterns[:precedence])))
 

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from distributions.cloudfront import analysis
 from distributions.cloudfront.analysis import (
+    _covers_alone,
     _probe,
     _takes,
     behavior_covers,
@@ -163,3 +164,10 @@ def test_the_probe_decides_a_match_as_path_matches_does(pattern, path):
     probe = _probe(pattern)
     assert _takes(probe, path) == path_matches(pattern, path)
     assert all(path_matches(pattern, sample) for sample in probe.samples)
+
+
+@settings(max_examples=500, deadline=None)
+@given(patterns | st.sampled_from(["*", "/*", "a*", "/a/**", "ab"]), patterns)
+def test_its_shortcuts_for_one_covering_pattern_agree_with_the_search(outer, inner):
+    assert _covers_alone(outer, inner) == pattern_includes(outer, inner)
+    assert _covers_alone(inner, inner)
