@@ -3,6 +3,7 @@
 import dataclasses
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,14 +14,25 @@ from distributions.cloudfront.compliance import (
     CONTROLS,
     DISTRIBUTION,
     Control,
+    DistributionFacts,
     Finding,
     Target,
+    evaluate,
+    evaluate_distribution,
     finding_fix,
     registered,
 )
 from distributions.cloudfront.compliance.scope import SECURITY_HUB_CONTROLS
 from distributions.cloudfront.edits import SetOriginSslProtocols, SetViewerCertificate
-from tests.cloudfront.factories import ACM_ARN, custom_origin, distribution_config, viewer_certificate
+from tests.cloudfront.factories import (
+    ACM_ARN,
+    behavior,
+    certificate_record,
+    custom_origin,
+    distribution_config,
+    s3_origin,
+    viewer_certificate,
+)
 
 # The posture page, the snapshots and the trend list the controls in this order.
 PAGE_ORDER = [
@@ -184,3 +196,43 @@ def test_a_target_is_the_frozen_value_its_fields_make(kind, precedence, name):
     assert hash(target) == hash(dataclasses.replace(target))
     with pytest.raises(dataclasses.FrozenInstanceError):
         target.alias = "changed"  # type: ignore[misc]
+
+
+NOW = datetime(2030, 6, 1, tzinfo=UTC)
+POLICIES = st.sampled_from(["allow-all", "redirect-to-https", "https-only"])
+
+
+@st.composite
+def distributions(draw):
+    """A distribution mixing what fleets hold: shadowed and missing-origin behaviors, plain HTTP, old
+    policies, uncovered aliases, expiring certificates, origins moved to HTTPS."""
+    shapes = st.sampled_from(["/api/*", "/api/v1/*", "*.jpg", "/img/*.jpg", "/health", "/a?", "/x/*"])
+    targets = st.sampled_from(["web", "assets", "gone"])
+    behaviors = draw(st.lists(st.tuples(shapes, targets, POLICIES), max_size=8))
+    origins = [
+        custom_origin("web", policy=draw(st.sampled_from(["https-only", "match-viewer", "http-only"])))
+    ]
+    certificate = draw(st.sampled_from([None, viewer_certificate(acm_arn=ACM_ARN, minimum="TLSv1.1_2016")]))
+    config = distribution_config(
+        default=behavior(policy=draw(POLICIES)),
+        behaviors=[behavior(p, origin=o, policy=policy) for p, o, policy in behaviors],
+        origins=[*origins, s3_origin("assets")],
+        aliases=draw(st.lists(st.sampled_from(["www.example.com", "a.b.example.com", "x.org"]), max_size=2)),
+        certificate=certificate,
+        logging=draw(st.booleans()),
+    )
+    days = draw(st.integers(-5, 60))
+    moved = {"web": NOW - timedelta(days=3)} if draw(st.booleans()) else {}
+    return DistributionFacts(
+        "E1", config, certificate_record(not_after=NOW + timedelta(days=days)), moved, None
+    )
+
+
+@given(distributions())
+def test_a_distribution_is_counted_as_every_result_kept_would_count_it(facts):
+    # evaluate_distribution counts in C and keeps only the failures: the same as evaluate's results.
+    kept = evaluate([facts], now=NOW)
+    found = evaluate_distribution(facts, now=NOW)
+    assert found.findings == kept.findings
+    tally = {cid: (c["pass"], c["fail"], c["not_applicable"]) for cid, c in kept.tally().items() if c}
+    assert found.counts == tally and list(found.counts) == list(tally)
