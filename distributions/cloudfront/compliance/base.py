@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from typing import Any, ClassVar, Literal, NamedTuple, TypeVar
 
 from distributions.cloudfront.certificates import (
@@ -332,19 +332,19 @@ def evaluate_distribution(facts: DistributionFacts, *, now: datetime) -> Distrib
     counts: dict[str, Counts] = {}
     findings = []
     for control in CONTROLS.values():
-        # Counted in C (list, map, count): a fleet's evaluation judges about a hundred targets a
-        # distribution, nearly all passing, and a Python loop over them cost more than the checks.
-        results = list(control.check(ctx))
-        if not results:
-            continue
-        statuses = list(map(itemgetter(1), results))
-        passing, failing = statuses.count("pass"), statuses.count("fail")
-        counts[control.id] = (passing, failing, len(results) - passing - failing)
-        if failing:
-            cid, severity, title = control.id, control.severity, control.title
-            for target, status, message in results:
-                if status == "fail":
-                    findings.append(Finding(cid, severity, title, message or "", did, target))
+        passing = failing = other = 0
+        for target, status, message in control.check(ctx):
+            if status == "pass":
+                passing += 1
+            elif status == "fail":
+                failing += 1
+                findings.append(
+                    Finding(control.id, control.severity, control.title, message or "", did, target)
+                )
+            else:
+                other += 1
+        if passing or failing or other:
+            counts[control.id] = (passing, failing, other)
     return DistributionEvaluation(did, counts, tuple(findings))
 
 
