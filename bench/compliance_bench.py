@@ -75,9 +75,8 @@ def distribution(rng: random.Random, index: int) -> DistributionFacts:
 
 
 def _clear_caches() -> None:
-    """Every run starts cold: no pattern, inclusion or shadowing answer kept from the one before."""
-    for cached in (analysis.inclusion_witness, analysis.may_overlap, analysis.shadowed_patterns):
-        cached.cache_clear()
+    """Every run starts cold: no inclusion, overlap or shadowing answer kept from the one before."""
+    analysis.clear_caches()
 
 
 def evaluate_fleet(fleet: list[DistributionFacts]) -> tuple[int, int]:

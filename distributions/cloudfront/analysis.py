@@ -16,9 +16,10 @@ Cost: inclusion between globs with `?` is hard in general (`*a??????????` has ex
 determinized states), so the worst case stays exponential in pattern length; antichains keep the usual
 `*` + `?` runs small. Real patterns explore a few dozen states, and the search runs only when cheap
 exact tests leave no choice: a behavior with a sample path (its wildcards filled) that no earlier pattern
-matches is reachable, found by indexing the earlier patterns by literal head instead of pairing B with
-each; earlier patterns that cannot overlap B are dropped by a test on literal heads and tails; results
-are cached by pattern and by the distribution's list of patterns.
+matches is reachable, found from the patterns known to take each of B's samples (each pair of patterns
+tested once, then kept for the fleet's other lists); earlier patterns that cannot overlap B are dropped
+by a test on literal heads and tails; results are cached by pattern and by the distribution's list of
+patterns.
 """
 
 from __future__ import annotations
@@ -187,23 +188,6 @@ class ShadowedBehavior:
     shadowed_by: tuple[tuple[int, str], ...]  # (precedence, path pattern), earliest first
 
 
-@lru_cache(maxsize=65536)
-def _samples(pattern: str) -> tuple[str, ...]:
-    """Request paths the pattern matches, built from a character no real pattern names."""
-    filled = normalize_path_pattern(pattern).replace("?", "\x00")
-    paths = (filled.replace("*", ""), filled.replace("*", "\x00"))
-    return tuple(dict.fromkeys(request_path(p) for p in paths if path_matches(pattern, p)))
-
-
-@lru_cache(maxsize=65536)
-def _prefixes(path: str) -> frozenset[str]:
-    """Every prefix of the path, the empty one and itself included: the literal heads it may start with.
-
-    Kept per path (samples repeat across a fleet), so their hashes are computed once, not per lookup.
-    """
-    return frozenset(path[:k] for k in range(len(path) + 1))
-
-
 def _union_cover(later: str, earlier: Sequence[tuple[int, str]]) -> tuple[tuple[int, str], ...]:
     """The earlier behaviors that may overlap `later`, when together they take every path of it."""
     rivals = [(precedence, pattern) for precedence, pattern in earlier if may_overlap(pattern, later)]
@@ -212,132 +196,155 @@ def _union_cover(later: str, earlier: Sequence[tuple[int, str]]) -> tuple[tuple[
     return ()
 
 
-@lru_cache(maxsize=65536)
-def _literal_head(pattern: str) -> str:
-    """The normalized pattern up to its first wildcard: every path it matches starts with this."""
-    normalized = normalize_path_pattern(pattern)
-    cut = min((i for i in (normalized.find("*"), normalized.find("?")) if i >= 0), default=len(normalized))
-    return normalized[:cut]
+class _Probe(NamedTuple):
+    """How a pattern tests a request path, and the paths it matches, worked out once per pattern string."""
 
-
-class _Test(NamedTuple):
-    """How a path that starts with a pattern's literal head is tested against the rest of the pattern."""
-
+    head: str  # the normalized pattern up to its first wildcard: every path it matches starts with this
     tail: str | None  # the literal after a single star run; None for a literal pattern
     min_size: int  # the shortest path that can match (the exact size, for a literal pattern)
     matcher: CompiledPattern | None  # for the other patterns: the full matcher
+    # Request paths the pattern matches (its wildcards filled with a character no real pattern names).
+    samples: tuple[str, ...]
 
 
 @lru_cache(maxsize=65536)
-def _indexed(pattern: str) -> tuple[str, _Test]:
-    """The pattern's literal head and test, worked out once per pattern string: a fleet repeats patterns
-    in lists that rarely repeat, so this is the work the per-list cache would otherwise redo."""
+def _probe(pattern: str) -> _Probe:
     compiled = compile_path_pattern(pattern)
-    head = _literal_head(pattern)
-    rest = compiled.normalized[len(head) :]
+    normalized = compiled.normalized
+    cut = min((i for i in (normalized.find("*"), normalized.find("?")) if i >= 0), default=len(normalized))
+    head, rest = normalized[:cut], normalized[cut:]
+    filled = normalized.replace("?", "\x00")
+    paths = (filled.replace("*", ""), filled.replace("*", "\x00"))
+    samples = tuple(dict.fromkeys(request_path(p) for p in paths if path_matches(pattern, p)))
     tail = rest.lstrip("*")
     if not rest:
-        return head, _Test(None, len(head), None)
+        return _Probe(head, None, len(head), None, samples)
     if "*" in tail or "?" in tail:
-        return head, _Test("", 0, compiled)
-    return head, _Test(tail, len(head) + len(tail), None)
+        return _Probe(head, "", 0, compiled, samples)
+    return _Probe(head, tail, len(head) + len(tail), None, samples)
 
 
-def _passes(test: _Test, path: str) -> bool:
-    """Whether a request path that starts with a pattern's literal head matches the whole pattern."""
-    if test.matcher is not None:
-        return test.matcher.matches_request_path(path)
-    if test.tail is None:
-        return len(path) == test.min_size
-    return len(path) >= test.min_size and path.endswith(test.tail)
+def _takes(probe: _Probe, path: str) -> bool:
+    """`path_matches` for a request path, by the pattern's head and test: a pattern of one star run between
+    literals (`/api/*`, `*.jpg`, `/static/*.js`) matches when the path ends with its tail, a literal one
+    (`/health`) when the lengths agree; only the others run the matcher."""
+    head, tail, min_size, matcher, _ = probe
+    if not path.startswith(head):
+        return False
+    if matcher is not None:
+        return matcher.matches_request_path(path)
+    if tail is None:
+        return len(path) == min_size
+    return len(path) >= min_size and path.endswith(tail)
 
 
-def _takes(pattern: str, path: str) -> bool:
-    """`path_matches` for a request path, by the pattern's head and test (no matcher run for most)."""
-    head, test = _indexed(pattern)
-    return path.startswith(head) and _passes(test, path)
+def _covers_alone(outer: str, inner: str) -> bool:
+    """`pattern_includes(outer, inner)`, deciding without the search what fleets ask most: a pattern covers
+    itself (a duplicate behavior), and `/api/*` covers every pattern whose paths all start with `/api/`."""
+    if outer == inner:
+        return True
+    head, tail, _, matcher, _ = _probe(outer)
+    if tail == "" and matcher is None:
+        # Nothing but stars after the head: it takes exactly the paths that start with its head. When the
+        # inner head does not start with it, a wildcard of the inner pattern (or its own head) can differ.
+        return _probe(inner).head.startswith(head)
+    return inclusion_witness(inner, (outer,)) is None
 
 
-class _EarlierPatterns:
-    """The patterns seen so far, indexed by literal head, so that a path is tried only against the few
-    patterns whose head it starts with (a pattern matches no path outside its head). Found by its head, a
-    pattern of one star run between literals (`/api/*`, `*.jpg`, `/static/*.js`) matches when the path
-    ends with its tail, a literal one (`/health`) when the lengths agree; only the others run the matcher.
-    """
+# Per pattern: the patterns whose takers are known, and for each of its samples the ones among them that
+# take it. A fleet pairs the same patterns in lists that rarely repeat, so each pair is tested once rather
+# than once per list. A record is replaced, never changed (evaluations may run in threads). Bounded (a few
+# MiB at most): a record that knows _LEARNT_AT_MOST patterns learns no more, and past _LEARNT_PATTERNS
+# records a new pattern's takers are worked out per list (fleets of unique patterns would grow them).
+_Takers = tuple[frozenset[str], tuple[frozenset[str], ...]]
+_LEARNT: dict[str, _Takers] = {}
+_LEARNT_AT_MOST, _LEARNT_PATTERNS = 128, 4096
 
-    def __init__(self) -> None:
-        # head -> ((precedence, pattern), test), in the order added
-        self.by_head: dict[str, list[tuple[tuple[int, str], _Test]]] = {}
 
-    def add(self, precedence: int, pattern: str) -> None:
-        head, test = _indexed(pattern)
-        bucket = self.by_head.get(head)
-        if bucket is None:
-            self.by_head[head] = bucket = []
-        bucket.append(((precedence, pattern), test))
+def _takers(pattern: str, earlier: set[str]) -> tuple[frozenset[str], ...]:
+    """For each sample path of `pattern`, the patterns that take it: all of them among `earlier`."""
+    record = _LEARNT.get(pattern)
+    if record is not None and earlier <= record[0]:
+        return record[1]
+    return _learn(pattern, earlier, record)
 
-    def matching(self, path: str) -> set[tuple[int, str]]:
-        """The (precedence, pattern) added so far that match the request path."""
-        found = set()
-        size = len(path)
-        # The heads the path starts with, as one set intersection rather than a lookup per head length.
-        # `_passes` inlined: this loop runs for every sample of every behavior of the fleet.
-        for head in self.by_head.keys() & _prefixes(path):
-            for key, (tail, min_size, matcher) in self.by_head[head]:
-                if matcher is not None:
-                    matched = matcher.matches_request_path(path)
-                elif tail is None:
-                    matched = size == min_size
-                else:
-                    matched = size >= min_size and path.endswith(tail)
-                if matched:
-                    found.add(key)
-        return found
+
+def _learn(pattern: str, earlier: set[str], record: _Takers | None) -> tuple[frozenset[str], ...]:
+    """`_takers`, testing the patterns of `earlier` that the record does not know yet."""
+    known, takers = record or (frozenset(), ())
+    new = [(p, _probe(p)) for p in earlier - known]
+    takers = tuple(
+        frozenset([p for p, probe in new if _takes(probe, sample)]).union(*takers[i : i + 1])
+        for i, sample in enumerate(_probe(pattern).samples)
+    )
+    known = known.union(earlier)
+    if len(known) <= _LEARNT_AT_MOST and (record is not None or len(_LEARNT) < _LEARNT_PATTERNS):
+        _LEARNT[pattern] = (known, takers)
+    return takers
 
 
 def _cover(
-    seen: _EarlierPatterns, pattern: str, patterns: Sequence[str], precedence: int
+    pattern: str,
+    takers: tuple[frozenset[str], ...],
+    patterns: Sequence[str],
+    precedence: int,
+    earlier: set[str],
 ) -> tuple[tuple[int, str], ...]:
-    """The behaviors before `precedence` that take every path of `pattern`; empty if a path reaches it."""
-    # Most behaviors are reachable, and a sample path no earlier pattern takes shows it at once: exact (the
-    # sample is a path of the pattern), and without pairing the pattern with every earlier one.
-    # After the first sample, only the patterns that took every sample so far are tried (a pattern that
-    # covers this one alone takes them all), and the whole index only when none of them takes it.
-    common: set[tuple[int, str]] | None = None
-    for sample in _samples(pattern):
-        kept = seen.matching(sample) if common is None else {c for c in common if _takes(c[1], sample)}
-        if not kept and (common is None or not seen.matching(sample)):
-            return ()
-        common = kept
-    # An earlier pattern that alone covers this one matches every sample: only those are tried, earliest
-    # first, since that is the one to move or narrow.
-    for candidate in sorted(common or ()):
-        if pattern_includes(candidate[1], pattern):
-            return (candidate,)
+    """The behaviors before `precedence` (their patterns: `earlier`) that take every path of `pattern`,
+    given the takers of its samples; empty if a path reaches it."""
+    # Most behaviors are reachable, and a sample path no earlier pattern takes shows it: exact (the sample is
+    # a path of the pattern), and without pairing the pattern with every earlier one.
+    if any(map(earlier.isdisjoint, takers)):
+        return ()
+    # An earlier pattern that alone covers this one takes every sample: only those are tried, earliest
+    # first (by their first precedence), since that is the one to move or narrow.
+    if takers:
+        for p in sorted([patterns.index(a) for a in takers[0].intersection(earlier, *takers[1:])]):
+            if _covers_alone(patterns[p], pattern):
+                return ((p, patterns[p]),)
     return _union_cover(pattern, tuple(enumerate(patterns[:precedence])))
 
 
 @lru_cache(maxsize=4096)
-def shadowed_patterns(patterns: tuple[str, ...]) -> tuple[ShadowedBehavior, ...]:
-    """Every ordered pattern (by precedence) that earlier ones make unreachable; fleets repeat the same
+def behavior_covers(patterns: tuple[str, ...]) -> tuple[tuple[tuple[int, str], ...], ...]:
+    """For each ordered pattern (by precedence), the earlier behaviors that take every path of it, as
+    (precedence, path pattern) earliest first; empty when a request can reach it. Fleets repeat the same
     lists of patterns, so the answer is kept per list."""
-    found = []
-    seen = _EarlierPatterns()
+    covers = []
+    earlier: set[str] = set()
     for precedence, pattern in enumerate(patterns):
-        cover = _cover(seen, pattern, patterns, precedence)
-        if cover:
-            found.append(ShadowedBehavior(precedence, pattern, cover))
-        seen.add(precedence, pattern)
-    return tuple(found)
+        # `_takers` inlined: this loop runs for every behavior of a fleet.
+        record = _LEARNT.get(pattern)
+        if record is not None and earlier <= record[0]:
+            takers = record[1]
+        else:
+            takers = _learn(pattern, earlier, record)
+        covers.append(_cover(pattern, takers, patterns, precedence, earlier))
+        earlier.add(pattern)
+    return tuple(covers)
+
+
+@lru_cache(maxsize=4096)
+def shadowed_patterns(patterns: tuple[str, ...]) -> tuple[ShadowedBehavior, ...]:
+    """Every ordered pattern (by precedence) that earlier ones make unreachable."""
+    covers = enumerate(behavior_covers(patterns))
+    return tuple(
+        ShadowedBehavior(precedence, patterns[precedence], cover) for precedence, cover in covers if cover
+    )
 
 
 @lru_cache(maxsize=4096)
 def _default_cover(patterns: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
     """The ordered behaviors that together take every path, leaving the default (`*`) none."""
-    seen = _EarlierPatterns()
-    for precedence, pattern in enumerate(patterns):
-        seen.add(precedence, pattern)
-    return _cover(seen, "*", patterns, len(patterns))
+    earlier = set(patterns)
+    return _cover("*", _takers("*", earlier), patterns, len(patterns), earlier)
+
+
+def clear_caches() -> None:
+    """Forget every inclusion, overlap and shadowing answer kept so far (a benchmark's runs start cold)."""
+    for cached in (inclusion_witness, may_overlap, behavior_covers, shadowed_patterns, _default_cover):
+        cached.cache_clear()
+    _LEARNT.clear()
 
 
 def shadowed_behaviors(config: Config) -> tuple[ShadowedBehavior, ...]:

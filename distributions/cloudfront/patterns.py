@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import count, repeat
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from distributions.cloudfront.config_paths import items
@@ -32,7 +34,10 @@ class Behavior(NamedTuple):
 def behaviors_by_precedence(config: Config) -> list[Behavior]:
     """Every behavior in evaluation order: the ordered ones, then the default (pattern `*`)."""
     ordered = items(config.get("CacheBehaviors"))
-    result = [Behavior(i, b["PathPattern"], False, b) for i, b in enumerate(ordered)]
+    # Built in C (tuple.__new__ over zip) rather than by Behavior(...), whose __new__ is a Python function:
+    # every evaluation of a fleet builds a Behavior per behavior of each distribution.
+    fields = zip(count(), map(itemgetter("PathPattern"), ordered), repeat(False), ordered)
+    result = list(map(tuple.__new__, repeat(Behavior), fields))
     result.append(Behavior(len(ordered), DEFAULT_PATH_PATTERN, True, config["DefaultCacheBehavior"]))
     return result
 

@@ -6,9 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from distributions.cloudfront import analysis
 from distributions.cloudfront.analysis import (
-    _EarlierPatterns,
+    _covers_alone,
+    _probe,
     _takes,
+    behavior_covers,
     inclusion_witness,
     may_overlap,
     pattern_includes,
@@ -117,16 +120,54 @@ def test_its_cheap_prefilters_agree_with_the_exact_search_over_every_earlier_pat
         assert pattern_includes([pattern for _, pattern in cover], ordered[precedence])
 
 
+def reference_cover(ordered, precedence):
+    """What the earlier behaviors covering one are, by the definition alone: the earliest that covers it
+    by itself, else every earlier one that may overlap it when together they cover it."""
+    pattern, earlier = ordered[precedence], list(enumerate(ordered[:precedence]))
+    for p, outer in earlier:
+        if pattern_includes(outer, pattern):
+            return ((p, outer),)
+    rivals = tuple((p, outer) for p, outer in earlier if may_overlap(outer, pattern))
+    return rivals if rivals and pattern_includes([o for _, o in rivals], pattern) else ()
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.lists(patterns, min_size=1, max_size=7), st.sampled_from(SMALL_PATHS))
-def test_the_head_index_finds_exactly_the_earlier_patterns_that_match_a_path(ordered, path):
-    # The index (literal heads, tails, the matcher only where needed) is a shortcut for path_matches.
-    seen = _EarlierPatterns()
-    for precedence, pattern in enumerate(ordered):
-        seen.add(precedence, pattern)
-    assert seen.matching(path) == {
-        (p, pattern) for p, pattern in enumerate(ordered) if path_matches(pattern, path)
-    }
-    assert [_takes(pattern, path) for pattern in ordered] == [
-        path_matches(pattern, path) for pattern in ordered
-    ]
+@given(st.lists(patterns, min_size=1, max_size=7))
+def test_its_sample_scan_names_the_covers_the_definition_names(ordered):
+    # The scan (sample paths, the head index, only the patterns that took every sample tried alone) is a
+    # shortcut for trying every earlier pattern, then the union.
+    expected = tuple(reference_cover(ordered, precedence) for precedence in range(len(ordered)))
+    assert behavior_covers(tuple(ordered)) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(patterns, min_size=1, max_size=7))
+def test_its_covers_do_not_depend_on_what_it_learnt_before(ordered):
+    # The takers learnt from other lists (above) or none at all, kept or not past the bound: same covers.
+    learnt = behavior_covers.__wrapped__(tuple(ordered))
+    analysis._LEARNT.clear()
+    assert behavior_covers.__wrapped__(tuple(ordered)) == learnt
+    bound = analysis._LEARNT_AT_MOST
+    analysis._LEARNT_AT_MOST = 1
+    try:
+        analysis._LEARNT.clear()
+        assert behavior_covers.__wrapped__(tuple(ordered)) == learnt
+        assert behavior_covers.__wrapped__(tuple(ordered)) == learnt
+    finally:
+        analysis._LEARNT_AT_MOST = bound
+
+
+@settings(max_examples=300, deadline=None)
+@given(patterns, st.sampled_from(SMALL_PATHS))
+def test_the_probe_decides_a_match_as_path_matches_does(pattern, path):
+    # Head, tail and size (the matcher only where needed) are a shortcut for path_matches.
+    probe = _probe(pattern)
+    assert _takes(probe, path) == path_matches(pattern, path)
+    assert all(path_matches(pattern, sample) for sample in probe.samples)
+
+
+@settings(max_examples=500, deadline=None)
+@given(patterns | st.sampled_from(["*", "/*", "a*", "/a/**", "ab"]), patterns)
+def test_its_shortcuts_for_one_covering_pattern_agree_with_the_search(outer, inner):
+    assert _covers_alone(outer, inner) == pattern_includes(outer, inner)
+    assert _covers_alone(inner, inner)

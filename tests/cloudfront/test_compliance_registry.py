@@ -1,23 +1,38 @@
 """The control registry and the fixes each control declares: pure, no Django."""
 
+import dataclasses
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from distributions.cloudfront.compliance import (
     CONTROLS,
     DISTRIBUTION,
     Control,
+    DistributionFacts,
     Finding,
     Target,
+    evaluate,
+    evaluate_distribution,
     finding_fix,
     registered,
 )
 from distributions.cloudfront.compliance.scope import SECURITY_HUB_CONTROLS
 from distributions.cloudfront.edits import SetOriginSslProtocols, SetViewerCertificate
-from tests.cloudfront.factories import ACM_ARN, custom_origin, distribution_config, viewer_certificate
+from tests.cloudfront.factories import (
+    ACM_ARN,
+    behavior,
+    certificate_record,
+    custom_origin,
+    distribution_config,
+    s3_origin,
+    viewer_certificate,
+)
 
 # The posture page, the snapshots and the trend list the controls in this order.
 PAGE_ORDER = [
@@ -136,3 +151,88 @@ def test_the_security_hub_scope_lists_every_cloudfront_control_edgeguard_evaluat
     assert [c.id for c in SECURITY_HUB_CONTROLS] == [f"CloudFront.{n}" for n in range(1, 18)]
     assert evaluated == {control_id for control_id in CONTROLS if control_id.startswith("CloudFront.")}
     assert all(c.why.endswith(".") and "\n" not in c.why for c in SECURITY_HUB_CONTROLS)
+
+
+@given(
+    st.lists(st.text(max_size=5), min_size=5, max_size=5),
+    st.sampled_from([DISTRIBUTION, Target("alias", alias="a")]),
+)
+def test_a_finding_is_the_frozen_value_its_fields_make(texts, target):
+    # Finding fills its fields in one call rather than through the generated __init__: still a frozen value.
+    names = [f.name for f in dataclasses.fields(Finding)]
+    values = dict(zip(names, [*texts, target], strict=True))
+    found = Finding(*values.values())
+    assert found == Finding(**values) and hash(found) == hash(Finding(**values))
+    assert (
+        dataclasses.asdict(found)
+        == dataclasses.asdict(dataclasses.replace(found))
+        == {
+            **values,
+            "target": dataclasses.asdict(target),
+        }
+    )
+    assert found != dataclasses.replace(found, message=values["message"] + "!")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        found.message = "changed"  # type: ignore[misc]
+
+
+@given(
+    st.sampled_from(["distribution", "behavior", "origin", "alias"]),
+    st.integers(0, 30) | st.none(),
+    st.text(max_size=5),
+)
+def test_a_target_is_the_frozen_value_its_fields_make(kind, precedence, name):
+    # Target fills its fields in one call rather than through the generated __init__, defaults included.
+    target = Target(kind, precedence, name, alias=name)
+    assert target == Target(kind=kind, precedence=precedence, path_pattern=name, origin_id=None, alias=name)
+    assert dataclasses.asdict(target) == {
+        "kind": kind,
+        "precedence": precedence,
+        "path_pattern": name,
+        "origin_id": None,
+        "alias": name,
+    }
+    assert Target(kind) == dataclasses.replace(target, precedence=None, path_pattern=None, alias=None)
+    assert hash(target) == hash(dataclasses.replace(target))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        target.alias = "changed"  # type: ignore[misc]
+
+
+NOW = datetime(2030, 6, 1, tzinfo=UTC)
+POLICIES = st.sampled_from(["allow-all", "redirect-to-https", "https-only"])
+
+
+@st.composite
+def distributions(draw):
+    """A distribution mixing what fleets hold: shadowed and missing-origin behaviors, plain HTTP, old
+    policies, uncovered aliases, expiring certificates, origins moved to HTTPS."""
+    shapes = st.sampled_from(["/api/*", "/api/v1/*", "*.jpg", "/img/*.jpg", "/health", "/a?", "/x/*"])
+    targets = st.sampled_from(["web", "assets", "gone"])
+    behaviors = draw(st.lists(st.tuples(shapes, targets, POLICIES), max_size=8))
+    origins = [
+        custom_origin("web", policy=draw(st.sampled_from(["https-only", "match-viewer", "http-only"])))
+    ]
+    certificate = draw(st.sampled_from([None, viewer_certificate(acm_arn=ACM_ARN, minimum="TLSv1.1_2016")]))
+    config = distribution_config(
+        default=behavior(policy=draw(POLICIES)),
+        behaviors=[behavior(p, origin=o, policy=policy) for p, o, policy in behaviors],
+        origins=[*origins, s3_origin("assets")],
+        aliases=draw(st.lists(st.sampled_from(["www.example.com", "a.b.example.com", "x.org"]), max_size=2)),
+        certificate=certificate,
+        logging=draw(st.booleans()),
+    )
+    days = draw(st.integers(-5, 60))
+    moved = {"web": NOW - timedelta(days=3)} if draw(st.booleans()) else {}
+    return DistributionFacts(
+        "E1", config, certificate_record(not_after=NOW + timedelta(days=days)), moved, None
+    )
+
+
+@given(distributions())
+def test_a_distribution_is_counted_as_every_result_kept_would_count_it(facts):
+    # evaluate_distribution counts in C and keeps only the failures: the same as evaluate's results.
+    kept = evaluate([facts], now=NOW)
+    found = evaluate_distribution(facts, now=NOW)
+    assert found.findings == kept.findings
+    tally = {cid: (c["pass"], c["fail"], c["not_applicable"]) for cid, c in kept.tally().items() if c}
+    assert found.counts == tally and list(found.counts) == list(tally)

@@ -18,9 +18,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from typing import Any, ClassVar, Literal, NamedTuple, TypeVar
 
-from distributions.cloudfront.certificates import CertificateRecord, certificate_source
+from distributions.cloudfront.certificates import (
+    CertificateRecord,
+    certificate_identifier,
+    certificate_source,
+)
 from distributions.cloudfront.edits import Edit
 from distributions.cloudfront.patterns import Behavior, Config, behaviors_by_precedence
 
@@ -30,7 +35,7 @@ Status = Literal["pass", "fail", "not_applicable"]
 TargetKind = Literal["distribution", "behavior", "origin", "alias"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Target:
     """What a result is about: the distribution, a behavior, an origin, or an alias."""
 
@@ -40,38 +45,65 @@ class Target:
     origin_id: str | None = None
     alias: str | None = None
 
+    def __init__(
+        self,
+        kind: TargetKind,
+        precedence: int | None = None,
+        path_pattern: str | None = None,
+        origin_id: str | None = None,
+        alias: str | None = None,
+    ) -> None:
+        # Frozen, yet filled through its __dict__ (as Finding): every alias of a fleet is a new target.
+        fields = self.__dict__
+        fields["kind"] = kind
+        fields["precedence"] = precedence
+        fields["path_pattern"] = path_pattern
+        fields["origin_id"] = origin_id
+        fields["alias"] = alias
+
 
 DISTRIBUTION = Target("distribution")
 
 
 # Targets are frozen values: the same behavior or origin in 10,000 distributions (and under every control)
 # shares one, instead of each check building its own.
-_TARGETS: dict[tuple[str, int | None, str], Target] = {}
+_TARGETS: dict[tuple[str, str], Target] = {}
+_BEHAVIOR_TARGETS: dict[tuple[int, str], Target] = {}
+_KEPT = 65536
 
 
-def _target(kind: TargetKind, precedence: int | None, value: str) -> Target:
-    key = (kind, precedence, value)
+def _target(kind: TargetKind, value: str) -> Target:
+    key = (kind, value)
     target = _TARGETS.get(key)
     if target is None:
-        if kind == "behavior":
-            target = Target(kind, precedence=precedence, path_pattern=value)
-        else:
-            target = Target(kind, origin_id=value) if kind == "origin" else Target(kind, alias=value)
-        if len(_TARGETS) < 65536:
+        target = Target(kind, origin_id=value) if kind == "origin" else Target(kind, alias=value)
+        if len(_TARGETS) < _KEPT:
             _TARGETS[key] = target
     return target
 
 
 def behavior_target(b: Behavior) -> Target:
-    return _target("behavior", b.precedence, b.path_pattern)
+    key = (b.precedence, b.path_pattern)
+    target = _BEHAVIOR_TARGETS.get(key)
+    if target is None:
+        target = Target("behavior", precedence=b.precedence, path_pattern=b.path_pattern)
+        if len(_BEHAVIOR_TARGETS) < _KEPT:
+            _BEHAVIOR_TARGETS[key] = target
+    return target
+
+
+def _behavior_targets(behaviors: list[Behavior]) -> tuple[Target, ...]:
+    # A behavior's first two fields are its target's key: one lookup each, a call only for a new one.
+    kept = _BEHAVIOR_TARGETS.get
+    return tuple([kept(b[:2]) or behavior_target(b) for b in behaviors])
 
 
 def origin_target(origin: Mapping[str, Any]) -> Target:
-    return _target("origin", None, origin["Id"])
+    return _target("origin", origin["Id"])
 
 
 def alias_target(alias: str) -> Target:
-    return _target("alias", None, alias)
+    return _target("alias", alias)
 
 
 def describe(b: Behavior) -> str:
@@ -89,7 +121,7 @@ class ControlResult:
     status: Status
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Finding:
     """A failed control on one target, with a message that says what to do."""
 
@@ -99,6 +131,19 @@ class Finding:
     message: str
     distribution_id: str
     target: Target
+
+    def __init__(
+        self, control_id: str, severity: str, title: str, message: str, distribution_id: str, target: Target
+    ) -> None:
+        # Frozen, yet filled through its __dict__: the generated __init__ makes one object.__setattr__ call
+        # per field, and a fleet's evaluation builds over a hundred thousand findings.
+        fields = self.__dict__
+        fields["control_id"] = control_id
+        fields["severity"] = severity
+        fields["title"] = title
+        fields["message"] = message
+        fields["distribution_id"] = distribution_id
+        fields["target"] = target
 
 
 @dataclass(frozen=True)
@@ -133,13 +178,21 @@ class Context(NamedTuple):
     # behavior_target(b) of each behavior, in the order of `behaviors`: every behavior control judges every
     # behavior, so the targets are looked up once per distribution rather than once per control.
     behavior_targets: tuple[Target, ...]
+    # The path patterns of the ordered behaviors, in precedence order (the default's `*` not among them).
+    patterns: tuple[str, ...]
+    # certificate_identifier(viewer_certificate): the ARN a certificate record must have to be this one's.
+    certificate_id: str
 
 
 def _context(facts: DistributionFacts, now: datetime) -> Context:
     vc = facts.config.get("ViewerCertificate") or {}
     behaviors = behaviors_by_precedence(facts.config)
-    targets = tuple(map(behavior_target, behaviors))
-    return Context(facts, behaviors, now, vc, certificate_source(vc), targets)
+    # The default is last (behaviors_by_precedence).
+    patterns = tuple(map(attrgetter("path_pattern"), behaviors[:-1]))
+    targets = _behavior_targets(behaviors)
+    return Context(
+        facts, behaviors, now, vc, certificate_source(vc), targets, patterns, certificate_identifier(vc)
+    )
 
 
 # A check yields (target, status, message); the message is None unless the status is "fail".

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from distributions.cloudfront.analysis import origin_ids, shadowed_patterns
+from distributions.cloudfront.analysis import behavior_covers, origin_ids
 from distributions.cloudfront.compliance.base import (
     Check,
     Context,
@@ -20,16 +20,15 @@ class BehaviorReachable(Control):
     needs_a_person = "Needs a choice: move the behavior up, narrow the earlier patterns, or delete it."
 
     def check(self, ctx: Context) -> Check:
-        ordered = tuple(b.path_pattern for b in ctx.behaviors if not b.is_default)
-        shadowed = {s.precedence: s for s in shadowed_patterns(ordered)}
-        for b, target in zip(ctx.behaviors, ctx.behavior_targets, strict=True):
-            if b.is_default:
-                continue
-            hit = shadowed.get(b.precedence)
-            if hit is None:
+        # Every behavior but the default, which is last.
+        ordered = zip(
+            ctx.behaviors[:-1], ctx.behavior_targets[:-1], behavior_covers(ctx.patterns), strict=True
+        )
+        for b, target, cover in ordered:
+            if not cover:
                 yield target, "pass", None
                 continue
-            earlier = ", ".join(f"{pattern} (precedence {p})" for p, pattern in hit.shadowed_by)
+            earlier = ", ".join([f"{pattern} (precedence {p})" for p, pattern in cover])
             message = (
                 f"{describe(b)} is never used: {earlier} already match every path it would. Move it above "
                 "them, narrow their patterns, or delete it."

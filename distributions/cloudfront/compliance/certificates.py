@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from distributions.cloudfront.certificates import certificate_identifier, covers
+from distributions.cloudfront.certificates import covers
 from distributions.cloudfront.compliance.base import (
     DISTRIBUTION,
     Check,
@@ -118,7 +118,7 @@ class AliasesCovered(Control):
                 message = (
                     f"Alias {alias} needs a custom certificate. Attach an ACM certificate that names it."
                 )
-            elif record is None or record.arn != certificate_identifier(ctx.viewer_certificate):
+            elif record is None or record.arn != ctx.certificate_id:
                 # The names of IAM certificates, or of ACM ones not yet synced, are unknown: no verdict.
                 yield target, "not_applicable", None
                 continue
@@ -142,7 +142,7 @@ class CertificateExpiry(Control):
 
     def check(self, ctx: Context) -> Check:
         record = ctx.facts.certificate
-        arn = certificate_identifier(ctx.viewer_certificate)
+        arn = ctx.certificate_id
         if record is None or record.arn != arn or record.not_after is None:
             yield DISTRIBUTION, "not_applicable", None
         elif not record.expires_within(ctx.now, EXPIRY_WINDOW):
