@@ -166,7 +166,7 @@ def _paced_apply(item: ChangeItem, gateway_factory: GatewayFactory, step: int | 
     # Applied (its next step scheduled in the transaction of the move). After the commit: parked items of
     # its queue, applied here in a row while pacing has slots for them, then those pacing has room for
     # pulled in, each to lead a batch of its own. A worker killed before the pull loses no item: parked
-    # ones wake up at about their turn, by their queue's last item's wake-up (waves.items_schedule).
+    # ones wake up on their own, at about their turn (progress.parked_countdown).
     room = pacing.pace_succeeded(account_pk=account_pk)
     later, applied = _batch_apply(item, gateway, room.batch - 1)
     if applied:

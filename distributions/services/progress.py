@@ -238,7 +238,7 @@ def batch_take(item: ChangeItem, limit: int) -> list[ChangeItem]:
     """Lease up to `limit` parked items of the item's queue to the worker that just applied it, which
     applies them in a row (apply.py): one UPDATE and one read for the lot, where each would otherwise
     have been pulled in by a message of its own, then read and leased alone. Leased, not moved: an item
-    left unstarted is released as it was, still parked, its chain number unchanged."""
+    left unstarted is released as it was, still parked, its own wake-up still live."""
     soon = timezone.now() + timedelta(seconds=pacing.HORIZON_SECONDS)
     waiting = Q(lease_free(None), status=Item.PENDING, next_check_at__gt=soon)
     running = Q(change_request__status__in=[Status.APPLYING, Status.DEPLOYING])
@@ -256,7 +256,7 @@ def batch_take(item: ChangeItem, limit: int) -> list[ChangeItem]:
 
 
 def batch_release(items: Sequence[ChangeItem]) -> None:
-    """Give back a batch's items left unstarted: unleased, still parked, on the chains they had."""
+    """Give back a batch's items left unstarted: unleased, still parked, their own wake-ups still live."""
     if items:
         leased = Q(lease_until=items[0].lease_until, status=Item.PENDING)
         ChangeItem.objects.filter(leased, pk__in=[item.pk for item in items]).update(lease_until=None)

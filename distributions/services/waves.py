@@ -122,24 +122,17 @@ def waves_plan(change_request: ChangeRequest) -> int:
 
 def items_schedule(items: QuerySet[ChangeItem]) -> Schedule:
     """(item id, countdown, step) for pending items: per account, as many as pacing has room for now,
-    the others parked until a finished item pulls them in (services/progress.py), with one wake-up for them
-    all: the queue's last, at about the whole queue's turn.
-
-    One, not one each: they would all wake at that same moment, and the last of the queue is pulled last
-    (pulls and batches go by id), so while any item is still parked, the last is; if nothing has pulled it
-    by then (a worker died), its step starts the queue again, its success pulling the others in. A message
-    per parked item cost the worker two steps of bookkeeping per item (its publish, then its stale run)."""
+    the others parked until a finished item pulls them in (services/progress.py)."""
     queues: dict[int, list[int]] = {}
     for item_id, account_pk in items.order_by("pk").values_list("pk", "distribution__account_id"):
         queues.setdefault(account_pk, []).append(item_id)
     schedule: Schedule = []
     for account_pk, ids in queues.items():
         window, parked = pacing.pace_window(account_pk=account_pk), parked_countdown(account_pk, len(ids))
-        # The parked share one countdown, so a few queries start them all.
+        # The parked share one countdown (about the whole queue's turn), so a few queries start them all.
         for chunk, countdown in ((ids[:window], 0.0), (ids[window:], parked)):
             steps = schedule_steps(chunk, countdown) if chunk else {}
-            woken = chunk if countdown == 0 else chunk[-1:]
-            schedule += [(item_id, countdown, steps[item_id]) for item_id in woken]
+            schedule += [(item_id, countdown, steps[item_id]) for item_id in chunk]
     return schedule
 
 
