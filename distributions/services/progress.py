@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from distributions import choices, notify
-from distributions.models import ChangeItem, ChangeRequest
+from distributions.models import ChangeItem, ChangeRequest, Wave
 from distributions.services import pacing, queue
 from distributions.services.audit import audit_record
 from distributions.services.lifecycle import change_request_move
@@ -28,6 +28,7 @@ from distributions.services.rollout import HELD, WRITTEN, wave_finished
 
 Item = choices.ItemStatus
 Status = choices.ChangeStatus
+WaveState = choices.WaveState
 ACTIVE_ITEM = [Item.PENDING, Item.APPLYING, Item.DEPLOYING, Item.INVALIDATING]
 
 
@@ -277,8 +278,15 @@ def stuck_work(*, now: datetime | None = None) -> tuple[list[int], list[int]]:
             "pk", flat=True
         )
     )
+    # An item of a wave not started yet was never scheduled (no next check): it waits for its wave's gate,
+    # and restarting it would apply it past the gate. (Only a start the worker died in leaves a started
+    # wave's items unscheduled.)
+    unstarted = Wave.objects.filter(
+        change_request_id=OuterRef("change_request_id"), index=OuterRef("wave"), state=WaveState.PENDING
+    )
     items = list(
-        ChangeItem.objects.filter(
+        ChangeItem.objects.exclude(Exists(unstarted))
+        .filter(
             Q(lease_until__isnull=True) | Q(lease_until__lt=now),
             Q(next_check_at__lt=stale) | Q(next_check_at__isnull=True, updated_at__lt=stale),
             Q(change_request__status__in=[Status.APPLYING, Status.DEPLOYING], status__in=ACTIVE_ITEM)
@@ -286,7 +294,8 @@ def stuck_work(*, now: datetime | None = None) -> tuple[list[int], list[int]]:
             | Q(change_request__status__in=HELD, status__in=WRITTEN)
             # An aborted change's item sent back to retry after the abort: its step cancels it.
             | Q(change_request__status=Status.ABORTED, status=Item.APPLYING),
-        ).values_list("pk", flat=True)
+        )
+        .values_list("pk", flat=True)
     )
     return changes, items
 

@@ -244,6 +244,27 @@ def test_the_sweeper_follows_what_a_paused_rollout_wrote_and_leaves_its_pending_
     assert progress.stuck_work()[1] == [written.pk]
 
 
+def test_the_sweeper_leaves_the_items_of_a_wave_not_started_to_their_gate(sandbox, fleet, alice, bob):
+    """The first wave is written and watched; the next waves' items were never scheduled. However long the
+    gate watches (300 s by default, EDGEGUARD_STUCK_SECONDS' default too), they are not stuck work: the
+    sweeper restarting them would apply them past the gate. A started wave's unscheduled item still is."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from distributions.services import progress
+
+    change = approved_rollout(alice, bob, fleet[:4], "1, 1, rest")
+    advance(apply.change_apply_start(change_request_id=change.pk))
+    assert states(change) == ["watching", "pending", "pending"]
+    later = timezone.now() + timedelta(hours=1)
+    assert progress.stuck_work(now=later) == ([], [])
+
+    waiting = change.items.filter(wave=1)
+    change.waves.filter(index=1).update(state="applying")  # started, but its items' schedule was lost
+    assert progress.stuck_work(now=later) == ([], list(waiting.values_list("pk", flat=True)))
+
+
 def test_the_sweeper_checks_a_gate_whose_message_was_lost(sandbox, fleet, alice, bob):
     from datetime import timedelta
 
